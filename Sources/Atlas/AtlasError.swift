@@ -1,0 +1,62 @@
+/// What can be wrong with an atlas, or with a mask measured against one.
+public enum AtlasError: Error, Equatable, Sendable {
+    /// The label table could not be read.
+    case unreadableLabels(path: String, reason: String)
+    /// The label table is not a `roi_value` / `roi_name` TSV.
+    case badLabels(path: String, detail: String)
+    /// The atlas image holds values that are not whole numbers.
+    case nonIntegerLabel(path: String, value: Double)
+    /// The atlas image holds labels the table does not name.
+    case unnamedLabels(path: String, labels: [Int])
+    /// The atlas image is not a single 3D volume.
+    case atlasNotThreeDimensional(path: String, shape: [Int])
+    /// An affine cannot be inverted, so grids cannot be matched.
+    case singularAffine(path: String)
+    /// The mask holds several volumes.
+    case maskHasVolumes(path: String, shape: [Int])
+    /// The mask holds NaN voxels.
+    case maskHasNaN(path: String, count: Int)
+    /// The mask holds values outside [0, 1] by more than the tolerance.
+    case maskOutOfRange(path: String, count: Int, lowest: Double, highest: Double)
+    /// No voxel of the mask falls inside a labelled region of the atlas.
+    case noOverlap(path: String, atlas: String)
+}
+
+extension AtlasError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case let .unreadableLabels(path, reason):
+            "\(path): cannot read the label table: \(reason)"
+        case let .badLabels(path, detail):
+            "\(path): not a label table with roi_value and roi_name columns: \(detail)"
+        case let .nonIntegerLabel(path, value):
+            "\(path): atlas voxel value \(value) is not a whole-number label; is this a label image?"
+        case let .unnamedLabels(path, labels):
+            "\(path): labels \(Self.list(labels)) have no row in the label table; add them or use the matching table"
+        case let .atlasNotThreeDimensional(path, shape):
+            "\(path): an atlas must be one 3D volume, this image is \(Self.shape(shape))"
+        case let .singularAffine(path):
+            "\(path): the affine cannot be inverted (a zero voxel size?); fix the sform/qform"
+        case let .maskHasVolumes(path, shape):
+            "\(path): a mask is one 3D volume, this image is \(Self.shape(shape)); split it into single volumes first"
+        case let .maskHasNaN(path, count):
+            "\(path): \(count) voxel\(count == 1 ? " is" : "s are") NaN; a mask must hold numbers in [0, 1]"
+        case let .maskOutOfRange(path, count, lowest, highest):
+            "\(path): \(count) voxel\(count == 1 ? " is" : "s are") outside [0, 1] (\(Self.span(lowest, highest))); pass --clamp to clamp them"
+        case let .noOverlap(path, atlas):
+            "\(path): the mask does not overlap any region of atlas \(atlas); check its affine and that it is in the atlas's space"
+        }
+    }
+
+    private static func span(_ lowest: Double, _ highest: Double) -> String {
+        func text(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
+        return lowest == highest ? "value \(text(lowest))" : "values from \(text(lowest)) to \(text(highest))"
+    }
+
+    private static func shape(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: " x ") }
+
+    private static func list(_ labels: [Int]) -> String {
+        let shown = labels.prefix(8).map(String.init).joined(separator: ", ")
+        return labels.count > 8 ? shown + " and \(labels.count - 8) more" : shown
+    }
+}

@@ -1,0 +1,67 @@
+import Glibc
+
+/// Whole-file reads and writes through POSIX calls, so failures carry the system's
+/// own reason ("No such file or directory", "Permission denied").
+public enum FileBytes {
+    /// The whole file, or an `unreadable` error naming it.
+    public static func read(_ path: String) throws(NIfTIError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path: path, reason: systemReason()) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .unreadable(path: path, reason: systemReason()) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw .unreadable(path: path, reason: (info.st_mode & S_IFMT) == S_IFDIR ? "it is a folder" : "not a regular file")
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        let failure: String? = bytes.withUnsafeMutableBytes { buffer in
+            while filled < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return systemReason()
+                }
+                if n == 0 { break }  // the file shrank while we read it
+                filled += n
+            }
+            return nil
+        }
+        if let failure { throw .unreadable(path: path, reason: failure) }
+        return filled == bytes.count ? bytes : Array(bytes[..<filled])
+    }
+
+    /// Writes `bytes` to a temporary file beside `path`, then renames it into place,
+    /// so a reader never sees a half-written file.
+    public static func write(_ bytes: [UInt8], to path: String) throws(NIfTIError) {
+        let temporary = path + ".partial-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .unwritable(path: path, reason: systemReason()) }
+        let failure: String? = bytes.withUnsafeBytes { buffer in
+            var written = 0
+            while written < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return systemReason()
+                }
+                written += n
+            }
+            return nil
+        }
+        let closed = close(fd) == 0
+        if let failure = failure ?? (closed ? nil : systemReason()) {
+            unlink(temporary)
+            throw .unwritable(path: path, reason: failure)
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = systemReason()
+            unlink(temporary)
+            throw .unwritable(path: path, reason: reason)
+        }
+    }
+
+    private static func systemReason() -> String {
+        String(cString: strerror(errno)).lowercased()
+    }
+}

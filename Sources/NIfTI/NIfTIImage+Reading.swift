@@ -1,0 +1,64 @@
+extension NIfTIImage {
+    /// Reads a `.nii` or `.nii.gz` file (gzip is recognised by its content, not its name).
+    public init(contentsOf path: String) throws(NIfTIError) {
+        let bytes = try FileBytes.read(path)
+        try self.init(fileBytes: bytes, path: path)
+    }
+
+    /// Decodes the bytes of a `.nii` or `.nii.gz` file; `path` names it in messages.
+    /// Everything is checked against the header before the voxels are allocated.
+    public init(fileBytes: [UInt8], path: String) throws(NIfTIError) {
+        let decoded = Gzip.isGzip(fileBytes)
+            ? try Self.inflate(fileBytes, path: path)
+            : try Self.plain(fileBytes, path: path)
+        let (affine, source) = try decoded.header.bestAffine(path: path)
+        self.init(
+            path: path, header: decoded.header, layout: decoded.layout,
+            affine: affine, affineSource: source, storage: decoded.storage)
+    }
+
+    private typealias Decoded = (header: NIfTIHeader, layout: VoxelLayout, storage: [UInt8])
+
+    private static func plain(_ bytes: [UInt8], path: String) throws(NIfTIError) -> Decoded {
+        let header = try NIfTIHeader(parsing: bytes, path: path)
+        let layout = try header.validatedLayout(path: path)
+        guard bytes.count >= layout.requiredBytes else {
+            throw .truncated(path: path, expected: layout.requiredBytes, available: bytes.count)
+        }
+        return (header, layout, bytes)
+    }
+
+    private static func inflate(_ input: [UInt8], path: String) throws(NIfTIError) -> Decoded {
+        let headerBytes: [UInt8]
+        do {
+            headerBytes = try Gzip.inflatePrefix(input, count: NIfTIHeader.largestHeaderSize)
+        } catch {
+            throw gzipError(error, path: path, expected: NIfTIHeader.largestHeaderSize)
+        }
+        let header = try NIfTIHeader(parsing: headerBytes, path: path)
+        let layout = try header.validatedLayout(path: path)
+        // Deflate cannot expand data more than 1032-fold: a header announcing more
+        // than that is refused before anything is allocated or inflated.
+        let (bound, overflow) = input.count.multipliedReportingOverflow(by: Gzip.maximumExpansion)
+        if !overflow && layout.requiredBytes > bound {
+            throw .tooLarge(path: path, detail: "the header announces \(layout.requiredBytes) bytes, more than a \(input.count)-byte gzip file can hold; the header is damaged")
+        }
+        let storage: [UInt8]
+        do {
+            storage = try Gzip.inflate(input, exactly: layout.requiredBytes)
+        } catch {
+            throw gzipError(error, path: path, expected: layout.requiredBytes)
+        }
+        return (header, layout, storage)
+    }
+
+    private static func gzipError(_ failure: GzipFailure, path: String, expected: Int) -> NIfTIError {
+        switch failure {
+        case .corrupt(let detail): .corruptGzip(path: path, detail: detail)
+        case .truncated(let produced) where produced < expected:
+            produced < 348 ? .tooShort(path: path, bytes: produced) : .truncated(path: path, expected: expected, available: produced)
+        case .truncated: .corruptGzip(path: path, detail: "the stream ends without its gzip trailer")
+        case .longer: .longerThanAnnounced(path: path, expected: expected)
+        }
+    }
+}

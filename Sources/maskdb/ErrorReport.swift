@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+
+/// Turns any error into what the user sees: one line on stderr and an exit status
+/// (1 for a failed command, 2 for a usage error, 0 for `--help`).
+enum ErrorReport {
+    static func exit(reporting error: any Error) -> Never {
+        Foundation.exit(status(reporting: error))
+    }
+
+    static func status(reporting error: any Error) -> Int32 {
+        let isParserError = error is CleanExit || error is ExitCode || error is ValidationError
+            || MaskDB.exitCode(for: error) == .validationFailure
+        guard isParserError else {
+            Output.error("maskdb: error: \(String(describing: error))")
+            return 1
+        }
+        let code = MaskDB.exitCode(for: error)
+        let message = MaskDB.fullMessage(for: error)
+        if code == .success {
+            if !message.isEmpty { Output.print(message) }
+            return 0
+        }
+        if !message.isEmpty { Output.error(message) }
+        return code == .validationFailure ? 2 : code.rawValue
+    }
+}
+
+/// Writes command output; stdout is written once, at the end, so a failed command prints nothing there.
+enum Output {
+    static func print(_ text: String) {
+        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+}

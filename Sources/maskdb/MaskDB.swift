@@ -1,0 +1,25 @@
+import ArgumentParser
+
+/// The `maskdb` command: a results database for perturbation-mask robustness studies.
+@main
+struct MaskDB: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "maskdb",
+        abstract: "Record, measure and compare perturbation masks of a 3D CNN study.",
+        version: "0.1.0",
+        subcommands: [Inspect.self, Densities.self]
+    )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            ErrorReport.exit(reporting: error)
+        }
+    }
+}
