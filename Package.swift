@@ -38,9 +38,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "NIfTITests", dependencies: ["NIfTI"]),
-        .testTarget(name: "AtlasTests", dependencies: ["Atlas", "NIfTI"]),
+        // NIfTI files built byte by byte from the spec, shared by the test targets.
+        .target(name: "NIfTIFixtures", path: "Tests/NIfTIFixtures"),
+        .testTarget(name: "NIfTITests", dependencies: ["NIfTI", "NIfTIFixtures"]),
+        .testTarget(name: "AtlasTests", dependencies: ["Atlas", "NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "maskdbTests", dependencies: ["maskdb"]),
+        .testTarget(name: "maskdbTests", dependencies: ["maskdb", "NIfTIFixtures"]),
     ]
 )

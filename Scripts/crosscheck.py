@@ -116,8 +116,8 @@ class Results:
         try:
             problems = func(*args, **kwargs)
         except Exception as exc:  # a crashing check is a failing check
-            tb = traceback.format_exc(limit=3).strip().splitlines()
-            problems = [f"check raised {type(exc).__name__}: {exc} ({tb[-2].strip() if len(tb) > 1 else ''})"]
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            problems = [f"check raised {type(exc).__name__}: {exc} (at {frame.name}, line {frame.lineno})"]
         self.record(name, problems)
 
 
@@ -717,13 +717,13 @@ def nilearn_masker_means(atlas: Atlas, p_img, present_labels: list[int]) -> dict
             labels_img=atlas.img,
             strategy="mean",
             resampling_target="data",
-            keep_masked_labels=False,
-            standardize=False,
         )
         values = np.asarray(masker.fit_transform(p_img), dtype=np.float64).reshape(-1)
+    # nilearn drops labels that vanish when the atlas is resampled onto the
+    # data grid (with a UserWarning); some older versions kept them.
     if values.size == len(present_labels):
         columns = present_labels
-    elif values.size == len(atlas.labels):  # old nilearn keeping absent labels
+    elif values.size == len(atlas.labels):
         columns = atlas.labels
     else:
         raise RuntimeError(

@@ -29,8 +29,8 @@ public struct RegionGrid: Sendable {
     }
 
     /// This grid's regions on another grid, nearest neighbour through the two affines:
-    /// each target voxel takes the region of the atlas voxel nearest its centre,
-    /// or the background when that falls outside the atlas (as nilearn resamples labels).
+    /// each target voxel takes the region of the atlas voxel nearest its centre, or the
+    /// background when its centre falls outside the atlas (as nilearn resamples labels).
     public func resampled(toShape target: [Int], affine targetAffine: Affine, path: String) throws(AtlasError) -> RegionGrid {
         guard let inverse = affine.inverted() else { throw .singularAffine(path: "atlas") }
         guard targetAffine.inverted() != nil else { throw .singularAffine(path: path) }
@@ -45,10 +45,10 @@ public struct RegionGrid: Sendable {
                 let (bx, by, bz) = t.apply(0, Double(j), Double(k))
                 for i in 0..<nx {
                     let di = Double(i)
-                    let x = Self.nearest(bx + t[0, 0] * di)
-                    let y = Self.nearest(by + t[1, 0] * di)
-                    let z = Self.nearest(bz + t[2, 0] * di)
-                    if x >= 0 && x < sx && y >= 0 && y < sy && z >= 0 && z < sz {
+                    if let x = Self.nearest(bx + t[0, 0] * di, size: sx),
+                        let y = Self.nearest(by + t[1, 0] * di, size: sy),
+                        let z = Self.nearest(bz + t[2, 0] * di, size: sz)
+                    {
                         indices[voxel] = regionIndex[x + sx * (y + sy * z)]
                     }
                     voxel += 1
@@ -58,12 +58,13 @@ public struct RegionGrid: Sendable {
         return RegionGrid(shape: Array(target.prefix(3)), affine: targetAffine, regionIndex: indices, regionCount: voxelCounts.count)
     }
 
-    /// The nearest voxel index, ties rounded up, as scipy's order-0 interpolation does.
-    /// Coordinates are snapped to 1e-6 first so that rounding noise in the affines
+    /// The nearest voxel index, as scipy's order-0 `affine_transform` (which nilearn uses)
+    /// picks it: a coordinate outside [0, size - 1] is outside the atlas, ties round up.
+    /// Coordinates are snapped to 1e-6 voxel first, so that rounding noise in the affines
     /// does not move a voxel that lies exactly between two atlas voxels.
-    private static func nearest(_ coordinate: Double) -> Int {
+    private static func nearest(_ coordinate: Double, size: Int) -> Int? {
         let snapped = (coordinate * 1e6).rounded() / 1e6
-        guard snapped.isFinite, abs(snapped) < 1e12 else { return -1 }
+        guard snapped >= 0, snapped <= Double(size - 1) else { return nil }
         return Int((snapped + 0.5).rounded(.down))
     }
 }

@@ -9,20 +9,19 @@ enum ErrorReport {
     }
 
     static func status(reporting error: any Error) -> Int32 {
-        let isParserError = error is CleanExit || error is ExitCode || error is ValidationError
-            || MaskDB.exitCode(for: error) == .validationFailure
-        guard isParserError else {
+        let code = MaskDB.exitCode(for: error)
+        switch code {
+        case .success:  // --help, --version
+            Output.print(MaskDB.fullMessage(for: error))
+            return 0
+        case .validationFailure:  // a usage error, explained with the usage line
+            Output.error(MaskDB.fullMessage(for: error))
+            return 2
+        default:
+            if let exit = error as? ExitCode { return exit.rawValue }
             Output.error("maskdb: error: \(String(describing: error))")
             return 1
         }
-        let code = MaskDB.exitCode(for: error)
-        let message = MaskDB.fullMessage(for: error)
-        if code == .success {
-            if !message.isEmpty { Output.print(message) }
-            return 0
-        }
-        if !message.isEmpty { Output.error(message) }
-        return code == .validationFailure ? 2 : code.rawValue
     }
 }
 

@@ -1,0 +1,84 @@
+import Testing
+
+@testable import Atlas
+@testable import NIfTI
+
+/// Densities on the tiny atlas, every number worked out by hand in the comments.
+struct DensityTests {
+    /// Mask values in voxel order (x fastest), chosen so every region mean is easy.
+    static let values: [Float] = [
+        1, 0.5, 0, 0.25, 0.5, 0, 0.75, 1, 0.3, 0.3, 0, 0,
+        0.2, 0.4, 0.9, 0.9, 0.6, 0.8, 0.9, 0.9, 1, 0, 0.9, 0.9,
+    ]
+
+    @Test func keepMasksMeasureOneMinusM() throws {
+        let densities = try DensityCalculator(atlas: TinyAtlas.atlas())
+            .densities(of: TinyAtlas.mask(Self.values), semantics: .keep)
+        // Ten_L: voxels 0, 1, 4, 5 hold 1, 0.5, 0.5, 0 -> mean of 1 - m = (0 + 0.5 + 0.5 + 1) / 4 = 0.5.
+        // Twenty_R: voxels 2, 3, 6, 7, 10, 11 hold 0, 0.25, 0.75, 1, 0, 0 -> m sums to 2, 1 - m to 4: 4/6.
+        // Thirty_L: voxels 12, 13, 16, 17, 20, 21 hold 0.2, 0.4, 0.6, 0.8, 1, 0 -> 1 - m sums to 3: 0.5.
+        // Forty_R: no voxel.
+        #expect(densities.regions.map(\.label) == [10, 20, 30, 40])
+        #expect(densities.voxelCounts == [4, 6, 6, 0])
+        let d = densities.densities
+        #expect(abs(d[0]! - 0.5) < 1e-7)
+        #expect(abs(d[1]! - 4.0 / 6.0) < 1e-7)
+        #expect(abs(d[2]! - 0.5) < 1e-7)
+        #expect(d[3] == nil)
+    }
+
+    @Test func perturbMasksMeasureM() throws {
+        let densities = try DensityCalculator(atlas: TinyAtlas.atlas())
+            .densities(of: TinyAtlas.mask(Self.values), semantics: .perturb)
+        // The complements of the keep densities above: 0.5, 2/6, 0.5.
+        let d = densities.densities
+        #expect(abs(d[0]! - 0.5) < 1e-7)
+        #expect(abs(d[1]! - 2.0 / 6.0) < 1e-7)
+        #expect(abs(d[2]! - 0.5) < 1e-7)
+    }
+
+    @Test func nanVoxelsAreCounted() throws {
+        var values = Self.values
+        values[0] = .nan
+        values[23] = .nan
+        #expect(throws: AtlasError.maskHasNaN(path: "mask.nii", count: 2)) {
+            try DensityCalculator(atlas: TinyAtlas.atlas()).densities(of: TinyAtlas.mask(values), semantics: .keep)
+        }
+    }
+
+    @Test func outOfRangeValuesAreRefusedUnlessClamped() throws {
+        var values = Self.values
+        values[0] = 1.5  // Ten_L
+        values[3] = -0.5  // Twenty_R
+        values[8] = 1.0005  // background, within the 1e-3 tolerance
+        let calculator = try DensityCalculator(atlas: TinyAtlas.atlas())
+        let mask = try TinyAtlas.mask(values)
+        let error = #expect(throws: AtlasError.maskOutOfRange(path: "mask.nii", count: 2, lowest: -0.5, highest: 1.5)) {
+            try calculator.densities(of: mask, semantics: .keep)
+        }
+        #expect(error?.description == "mask.nii: 2 voxels are outside [0, 1] (values from -0.5 to 1.5); pass --clamp to clamp them")
+        // Clamped: Ten_L holds 1, 0.5, 0.5, 0 again -> 0.5; Twenty_R 0, 0, 0.75, 1, 0, 0 -> 1 - m sums to 4.25.
+        let clamped = try calculator.densities(of: mask, semantics: .keep, clamp: true)
+        #expect(abs(clamped.densities[0]! - 0.5) < 1e-7)
+        #expect(abs(clamped.densities[1]! - 4.25 / 6) < 1e-7)
+    }
+
+    @Test func severalVolumesAreRefusedButATrailingSingletonIsFine() throws {
+        let calculator = try DensityCalculator(atlas: TinyAtlas.atlas())
+        let twoVolumes = try TinyAtlas.mask(Self.values + Self.values, shape: [4, 3, 2, 2])
+        #expect(throws: AtlasError.maskHasVolumes(path: "mask.nii", shape: [4, 3, 2, 2])) {
+            try calculator.densities(of: twoVolumes, semantics: .keep)
+        }
+        let oneVolume = try TinyAtlas.mask(Self.values, shape: [4, 3, 2, 1])
+        #expect(try calculator.densities(of: oneVolume, semantics: .keep).voxelCounts == [4, 6, 6, 0])
+    }
+
+    @Test func atlasLabelsWithoutANameAreRefused() throws {
+        var labels = TinyAtlas.labels
+        labels[8] = 77
+        labels[9] = 99
+        #expect(throws: AtlasError.unnamedLabels(path: "tiny_atlas.nii", labels: [77, 99])) {
+            try Atlas(name: "tiny", image: TinyAtlas.image(labels: labels), regions: LabelTable.parse(TinyAtlas.table, path: "t.tsv"))
+        }
+    }
+}

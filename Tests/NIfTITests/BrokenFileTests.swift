@@ -1,0 +1,140 @@
+import NIfTIFixtures
+import Testing
+
+@testable import NIfTI
+
+/// Damaged, truncated and hostile files: each refused with its own message,
+/// before anything large is allocated.
+struct BrokenFileTests {
+    /// A valid 10 x 10 x 10 float32 image.
+    func validFile() -> FixtureFile {
+        var file = FixtureFile()
+        file.shape = [10, 10, 10]
+        file.encode(float32: (0..<1000).map { Float($0) / 1000 })
+        return file
+    }
+
+    @Test func truncatedPlainFile() throws {
+        let bytes = Array(validFile().bytes.dropLast(100))
+        #expect(throws: NIfTIError.truncated(path: "t.nii", expected: 4352, available: 4252)) {
+            try NIfTIImage(fileBytes: bytes, path: "t.nii")
+        }
+    }
+
+    @Test func truncatedGzipFile() throws {
+        let gz = Gzip.member(validFile().bytes)
+        let cut = Array(gz.prefix(gz.count / 2))
+        let error = #expect(throws: NIfTIError.self) { try NIfTIImage(fileBytes: cut, path: "t.nii.gz") }
+        guard case .truncated(_, let expected, let available)? = error else {
+            Issue.record("expected truncated, got \(String(describing: error))")
+            return
+        }
+        #expect(expected == 4352 && available < expected)
+    }
+
+    @Test func gzipMissingItsTrailer() throws {
+        let gz = Gzip.member(validFile().bytes)
+        let cut = Array(gz.dropLast(8))  // all data, but no CRC and length
+        #expect(throws: NIfTIError.corruptGzip(path: "t.nii.gz", detail: "the stream ends without its gzip trailer")) {
+            try NIfTIImage(fileBytes: cut, path: "t.nii.gz")
+        }
+    }
+
+    @Test func corruptGzipFailsItsCRC() throws {
+        var gz = Gzip.member(validFile().bytes)
+        gz[2000] ^= 0xFF  // inside a stored block: only the CRC can tell
+        #expect(throws: NIfTIError.corruptGzip(path: "c.nii.gz", detail: "incorrect data check")) {
+            try NIfTIImage(fileBytes: gz, path: "c.nii.gz")
+        }
+    }
+
+    @Test func headerAnnouncingMoreThanAGzipFileCanHoldIsRefusedUpFront() throws {
+        var file = validFile()
+        file.shape = [10000, 10000, 10000]  // 4 TB announced, 4 KB stored
+        let gz = Gzip.member(file.bytes)
+        let error = #expect(throws: NIfTIError.self) { try NIfTIImage(fileBytes: gz, path: "big.nii.gz") }
+        guard case .tooLarge? = error else {
+            Issue.record("expected tooLarge, got \(String(describing: error))")
+            return
+        }
+    }
+
+    @Test func headerAnnouncingMoreThanAPlainFileHoldsIsTruncated() throws {
+        var file = validFile()
+        file.shape = [10000, 10000, 10000]
+        #expect(throws: NIfTIError.truncated(path: "big.nii", expected: 4_000_000_000_352, available: 4352)) {
+            try NIfTIImage(fileBytes: file.bytes, path: "big.nii")
+        }
+    }
+
+    @Test func voxelCountOverflowIsRefused() throws {
+        var file = validFile()
+        file.format = .nifti2
+        file.shape = [Int(Int32.max), Int(Int32.max), Int(Int32.max)]
+        let error = #expect(throws: NIfTIError.self) { try NIfTIImage(fileBytes: file.bytes, path: "o.nii") }
+        guard case .tooLarge? = error else {
+            Issue.record("expected tooLarge, got \(String(describing: error))")
+            return
+        }
+    }
+
+    @Test func streamLongerThanTheHeaderSaysIsRefused() throws {
+        let gz = Gzip.member(validFile().bytes + [1, 2, 3])
+        #expect(throws: NIfTIError.longerThanAnnounced(path: "l.nii.gz", expected: 4352)) {
+            try NIfTIImage(fileBytes: gz, path: "l.nii.gz")
+        }
+    }
+
+    @Test func multiMemberGzipIsOneStream() throws {
+        let bytes = validFile().bytes
+        let split = Gzip.member(Array(bytes[..<1000])) + Gzip.member(Array(bytes[1000...]))
+        let image = try NIfTIImage(fileBytes: split, path: "m.nii.gz")
+        #expect(image.floatVoxels() == (0..<1000).map { Float($0) / 1000 })
+    }
+
+    @Test func notNIfTI() {
+        let text = Array("this is a text file, not an image at all".utf8) + [UInt8](repeating: 32, count: 400)
+        #expect(throws: NIfTIError.notNIfTI(path: "x.nii")) { try NIfTIImage(fileBytes: text, path: "x.nii") }
+        #expect(throws: NIfTIError.tooShort(path: "s.nii", bytes: 3)) { try NIfTIImage(fileBytes: [1, 2, 3], path: "s.nii") }
+    }
+
+    @Test func badMagicAndPairs() {
+        var file = validFile()
+        file.magic = Array("ni1\0".utf8)
+        #expect(throws: NIfTIError.headerImagePair(path: "p.hdr")) { try NIfTIImage(fileBytes: file.bytes, path: "p.hdr") }
+        file.magic = Array("abc\0".utf8)
+        #expect(throws: NIfTIError.badMagic(path: "m.nii", magic: "\"abc\\x0\"")) {
+            try NIfTIImage(fileBytes: file.bytes, path: "m.nii")
+        }
+    }
+
+    @Test(arguments: [(Int16(32), "complex64"), (128, "rgb24"), (1536, "float128"), (1792, "complex128"), (2304, "rgba32")])
+    func unsupportedDatatypesAreNamed(code: Int16, name: String) throws {
+        var file = validFile()
+        file.datatype = code
+        let error = #expect(throws: NIfTIError.self) { try NIfTIImage(fileBytes: file.bytes, path: "d.nii") }
+        #expect(error?.description == "d.nii: unsupported datatype \(name) (code \(code)); maskdb reads integer and float32/float64 images")
+    }
+
+    @Test func zeroSizedDimensionIsRefused() {
+        var file = validFile()
+        file.shape = [10, 0, 10]
+        #expect(throws: NIfTIError.badDimensions(path: "z.nii", detail: "dim[2] is 0; every size must be at least 1")) {
+            try NIfTIImage(fileBytes: file.bytes, path: "z.nii")
+        }
+    }
+
+    @Test func voxOffsetInsideTheHeaderIsRefused() {
+        var file = validFile()
+        file.voxOffset = 100
+        #expect(throws: NIfTIError.badVoxelOffset(path: "v.nii", detail: "100 lies inside the 352-byte header")) {
+            try NIfTIImage(fileBytes: file.bytes, path: "v.nii")
+        }
+    }
+
+    @Test func missingFileSaysWhy() {
+        #expect(throws: NIfTIError.unreadable(path: "/no/such/mask.nii.gz", reason: "no such file or directory")) {
+            try NIfTIImage(contentsOf: "/no/such/mask.nii.gz")
+        }
+    }
+}
