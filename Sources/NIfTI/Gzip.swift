@@ -4,8 +4,8 @@ import CZlib
 enum GzipFailure: Error, Equatable {
     /// zlib reported damaged data.
     case corrupt(String)
-    /// The stream ended (or the input ran out) after `produced` bytes.
-    case truncated(produced: Int)
+    /// The stream ended (or the input ran out) after `produced` bytes, which `output` holds.
+    case truncated(produced: Int, output: [UInt8])
     /// The stream holds more data than asked for.
     case longer
 }
@@ -22,112 +22,95 @@ enum Gzip {
 
     /// Inflates the first `count` bytes of the stream, or fewer when it ends sooner.
     static func inflatePrefix(_ input: [UInt8], count: Int) throws(GzipFailure) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: count)
-        let result = input.withUnsafeBytes { source in
-            output.withUnsafeMutableBytes { out in inflate(source, into: out, requireEnd: false) }
-        }
+        let result = input.withUnsafeBytes { inflate($0, count: count, initialCapacity: count, requireEnd: false) }
         switch result {
-        case .success(let produced), .failure(.truncated(let produced)):
+        case .success(let output): return output
+        case .failure(.truncated(let produced, let output)) where produced < count:
             // A short file: the header checks say what is wrong with it.
-            return Array(output[..<produced])
-        case .failure(let failure):
-            throw failure
+            return output
+        case .failure(let failure): throw failure
         }
     }
 
     /// Inflates the whole stream (every gzip member) into exactly `count` bytes:
-    /// fewer is `truncated`, more is `longer`. zlib checks every member's CRC and length.
+    /// fewer is `truncated`, more is `longer`; zlib checks every member's CRC and length.
+    /// The buffer is allocated once when the gzip trailer confirms the size; otherwise
+    /// (a damaged or multi-member file) it grows only as far as the data really inflates.
     static func inflate(_ input: [UInt8], exactly count: Int) throws(GzipFailure) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: count)
-        let result = input.withUnsafeBytes { source in
-            output.withUnsafeMutableBytes { out in inflate(source, into: out, requireEnd: true) }
-        }
-        let produced = try result.get()
-        if produced < count { throw .truncated(produced: produced) }
-        return output
+        let trailerSize = input.count >= 4 ? input.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) } : -1
+        let confirmed = trailerSize == count & 0xFFFF_FFFF
+        let initial = confirmed ? count : min(count, max(1 << 24, input.count * 4))
+        return try input.withUnsafeBytes { inflate($0, count: count, initialCapacity: initial, requireEnd: true) }.get()
     }
 
-    /// The inflate loop. With `requireEnd`, every member must end cleanly and no
-    /// data may follow `output`'s end; without it, inflation stops when `output` is full.
+    /// The inflate loop. With `requireEnd`, every member must end cleanly and no data
+    /// may follow the `count`th byte; without it, inflation stops after `count` bytes.
     private static func inflate(
-        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, requireEnd: Bool
-    ) -> Result<Int, GzipFailure> {
-        do throws(GzipFailure) {
-            return .success(try inflateLoop(input, into: output, requireEnd: requireEnd))
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    private static func inflateLoop(
-        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, requireEnd: Bool
-    ) throws(GzipFailure) -> Int {
-        var stream = z_stream()
+        _ input: UnsafeRawBufferPointer, count: Int, initialCapacity: Int, requireEnd: Bool
+    ) -> Result<[UInt8], GzipFailure> {
+        // zlib checks that its stream stays at one address: keep it off the Swift stack.
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deallocate() }
         // 15 + 32: a 32 KiB window, gzip or zlib header detected automatically.
-        guard czlib_inflateInit2(&stream, 15 + 32) == Z_OK else { throw .corrupt("zlib could not start") }
-        defer { inflateEnd(&stream) }
-        guard let inputBase = input.baseAddress, input.count > 0 else { throw .truncated(produced: 0) }
-        stream.next_in = UnsafeMutablePointer(mutating: inputBase.assumingMemoryBound(to: Bytef.self))
+        guard czlib_inflateInit2(stream, 15 + 32) == Z_OK else { return .failure(.corrupt("zlib could not start")) }
+        defer { inflateEnd(stream) }
+        guard let inputBase = input.baseAddress, input.count > 0 else { return .failure(.truncated(produced: 0, output: [])) }
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: inputBase.assumingMemoryBound(to: Bytef.self))
         var inputLeft = input.count
+        var output = [UInt8](repeating: 0, count: min(count, initialCapacity))
         var produced = 0
-        // One byte to learn whether data follows the expected end.
-        let spare = UnsafeMutablePointer<Bytef>.allocate(capacity: 1)
-        defer { spare.deallocate() }
+        var spare: [UInt8] = [0]  // one byte to learn whether data follows the expected end
 
         while true {
+            if produced == output.count && produced < count {
+                output += repeatElement(0, count: min(count, output.count * 2) - output.count)
+            }
+            let probing = produced == count
+            if probing && !requireEnd { return .success(output) }
             let chunkIn = min(inputLeft, Int(UInt32.max))
-            stream.avail_in = uInt(chunkIn)
-            let roomLeft = output.count - produced
-            let probing = roomLeft == 0
-            if probing {
-                guard requireEnd else { return produced }
-                stream.next_out = spare
-                stream.avail_out = 1
-            } else {
-                stream.next_out = output.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = uInt(min(roomLeft, Int(UInt32.max)))
-            }
-            let outBefore = Int(stream.avail_out)
-            let status = zlibInflate(&stream)
-            let wrote = outBefore - Int(stream.avail_out)
-            inputLeft -= chunkIn - Int(stream.avail_in)
-            if probing {
-                if wrote > 0 { throw .longer }
-            } else {
-                produced += wrote
-            }
+            stream.pointee.avail_in = uInt(chunkIn)
+            let (status, wrote) = probing
+                ? spare.withUnsafeMutableBytes { step(stream, into: $0) }
+                : output.withUnsafeMutableBytes { step(stream, into: UnsafeMutableRawBufferPointer(rebasing: $0[produced...])) }
+            inputLeft -= chunkIn - Int(stream.pointee.avail_in)
+            if probing && wrote > 0 { return .failure(.longer) }
+            produced += wrote
 
             switch status {
-            case Z_STREAM_END:
-                // Another gzip member may follow; anything else after the stream is ignored,
-                // as gzip's own tools ignore trailing padding.
-                guard inputLeft >= 2, let next = stream.next_in, next[0] == 0x1F, next[1] == 0x8B else {
-                    return produced
-                }
-                guard inflateReset(&stream) == Z_OK else { throw .corrupt("zlib could not reset") }
             case Z_OK:
                 continue
-            case Z_BUF_ERROR:
-                // No progress possible: the input is exhausted before the stream's end.
-                if inputLeft == 0 {
-                    if !requireEnd && produced == output.count { return produced }
-                    throw .truncated(produced: produced)
+            case Z_STREAM_END:
+                // Another gzip member may follow; other trailing bytes are ignored, as gzip's
+                // own tools ignore trailing padding.
+                let next = stream.pointee.next_in
+                guard inputLeft >= 2, let next, next[0] == 0x1F, next[1] == 0x8B else {
+                    return produced == count ? .success(output) : .failure(.truncated(produced: produced, output: Array(output[..<produced])))
                 }
-                if stream.avail_out == 0 { continue }
-                throw .corrupt("no progress")
+                guard inflateReset(stream) == Z_OK else { return .failure(.corrupt("zlib could not reset")) }
+            case Z_BUF_ERROR where inputLeft == 0:
+                // The input ran out before the stream's end.
+                if !requireEnd && produced == count { return .success(output) }
+                return .failure(.truncated(produced: produced, output: Array(output[..<produced])))
+            case Z_BUF_ERROR:
+                continue  // the output was full: grow or probe
             case Z_DATA_ERROR:
-                let message = stream.msg.map { String(cString: $0) } ?? "invalid data"
-                throw .corrupt(message)
+                return .failure(.corrupt(stream.pointee.msg.map { String(cString: $0) } ?? "invalid data"))
             case Z_MEM_ERROR:
-                throw .corrupt("out of memory")
+                return .failure(.corrupt("out of memory"))
             default:
-                throw .corrupt("zlib status \(status)")
+                return .failure(.corrupt("zlib status \(status)"))
             }
         }
     }
 
-    private static func zlibInflate(_ stream: inout z_stream) -> Int32 {
-        CZlib.inflate(&stream, Z_NO_FLUSH)
+    /// One call to zlib's inflate into `buffer`: its status and the bytes it wrote.
+    private static func step(_ stream: UnsafeMutablePointer<z_stream>, into buffer: UnsafeMutableRawBufferPointer) -> (Int32, Int) {
+        let room = min(buffer.count, Int(UInt32.max))
+        stream.pointee.next_out = buffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = uInt(room)
+        let status = CZlib.inflate(stream, Z_NO_FLUSH)
+        return (status, room - Int(stream.pointee.avail_out))
     }
 
     /// Compresses `input` as one gzip member.

@@ -55,7 +55,7 @@ extension NIfTIImage {
     private static func gzipError(_ failure: GzipFailure, path: String, expected: Int) -> NIfTIError {
         switch failure {
         case .corrupt(let detail): .corruptGzip(path: path, detail: detail)
-        case .truncated(let produced) where produced < expected:
+        case .truncated(let produced, _) where produced < expected:
             produced < 348 ? .tooShort(path: path, bytes: produced) : .truncated(path: path, expected: expected, available: produced)
         case .truncated: .corruptGzip(path: path, detail: "the stream ends without its gzip trailer")
         case .longer: .longerThanAnnounced(path: path, expected: expected)

@@ -90,7 +90,7 @@ public struct FixtureFile {
 
     /// Writes the file (gzip-compressed when `gzip`) into a fresh temporary folder.
     public func write(named name: String, gzip: Bool = false) throws -> String {
-        try FixtureFile.write(gzip ? Gzip.member(bytes) : bytes, named: name)
+        try FixtureFile.write(gzip ? StoredGzip.member(bytes) : bytes, named: name)
     }
 
     /// Writes raw bytes into a fresh temporary folder and returns the path.
@@ -106,7 +106,7 @@ public struct FixtureFile {
 
 /// A gzip encoder from the RFC 1952/1951 text, using only stored (uncompressed)
 /// deflate blocks, so fixtures do not depend on the zlib code under test.
-public enum Gzip {
+public enum StoredGzip {
     /// One gzip member holding `bytes`.
     public static func member(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 255]

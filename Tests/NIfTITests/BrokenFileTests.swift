@@ -22,7 +22,7 @@ struct BrokenFileTests {
     }
 
     @Test func truncatedGzipFile() throws {
-        let gz = Gzip.member(validFile().bytes)
+        let gz = StoredGzip.member(validFile().bytes)
         let cut = Array(gz.prefix(gz.count / 2))
         let error = #expect(throws: NIfTIError.self) { try NIfTIImage(fileBytes: cut, path: "t.nii.gz") }
         guard case .truncated(_, let expected, let available)? = error else {
@@ -33,7 +33,7 @@ struct BrokenFileTests {
     }
 
     @Test func gzipMissingItsTrailer() throws {
-        let gz = Gzip.member(validFile().bytes)
+        let gz = StoredGzip.member(validFile().bytes)
         let cut = Array(gz.dropLast(8))  // all data, but no CRC and length
         #expect(throws: NIfTIError.corruptGzip(path: "t.nii.gz", detail: "the stream ends without its gzip trailer")) {
             try NIfTIImage(fileBytes: cut, path: "t.nii.gz")
@@ -41,7 +41,7 @@ struct BrokenFileTests {
     }
 
     @Test func corruptGzipFailsItsCRC() throws {
-        var gz = Gzip.member(validFile().bytes)
+        var gz = StoredGzip.member(validFile().bytes)
         gz[2000] ^= 0xFF  // inside a stored block: only the CRC can tell
         #expect(throws: NIfTIError.corruptGzip(path: "c.nii.gz", detail: "incorrect data check")) {
             try NIfTIImage(fileBytes: gz, path: "c.nii.gz")
@@ -51,7 +51,7 @@ struct BrokenFileTests {
     @Test func headerAnnouncingMoreThanAGzipFileCanHoldIsRefusedUpFront() throws {
         var file = validFile()
         file.shape = [10000, 10000, 10000]  // 4 TB announced, 4 KB stored
-        let gz = Gzip.member(file.bytes)
+        let gz = StoredGzip.member(file.bytes)
         let error = #expect(throws: NIfTIError.self) { try NIfTIImage(fileBytes: gz, path: "big.nii.gz") }
         guard case .tooLarge? = error else {
             Issue.record("expected tooLarge, got \(String(describing: error))")
@@ -79,7 +79,7 @@ struct BrokenFileTests {
     }
 
     @Test func streamLongerThanTheHeaderSaysIsRefused() throws {
-        let gz = Gzip.member(validFile().bytes + [1, 2, 3])
+        let gz = StoredGzip.member(validFile().bytes + [1, 2, 3])
         #expect(throws: NIfTIError.longerThanAnnounced(path: "l.nii.gz", expected: 4352)) {
             try NIfTIImage(fileBytes: gz, path: "l.nii.gz")
         }
@@ -87,7 +87,7 @@ struct BrokenFileTests {
 
     @Test func multiMemberGzipIsOneStream() throws {
         let bytes = validFile().bytes
-        let split = Gzip.member(Array(bytes[..<1000])) + Gzip.member(Array(bytes[1000...]))
+        let split = StoredGzip.member(Array(bytes[..<1000])) + StoredGzip.member(Array(bytes[1000...]))
         let image = try NIfTIImage(fileBytes: split, path: "m.nii.gz")
         #expect(image.floatVoxels() == (0..<1000).map { Float($0) / 1000 })
     }
@@ -136,5 +136,39 @@ struct BrokenFileTests {
         #expect(throws: NIfTIError.unreadable(path: "/no/such/mask.nii.gz", reason: "no such file or directory")) {
             try NIfTIImage(contentsOf: "/no/such/mask.nii.gz")
         }
+    }
+}
+
+/// Large images whose gzip trailer does not confirm the size take the growing-buffer path.
+struct GrowingInflateTests {
+    /// A 200 x 200 x 200 float32 image: 32 MB, the first 4 MB pseudo-random bytes
+    /// (so the gzip file is about 4 MB), the rest zeros.
+    func zeros(announcing shape: [Int]) -> [UInt8] {
+        var file = FixtureFile()
+        file.shape = shape
+        file.datatype = 16
+        var state: UInt32 = 12345
+        let noise = (0..<4_000_000).map { _ -> UInt8 in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return UInt8(state >> 24) & 0x3F  // exponent bits stay small: finite floats
+        }
+        file.data = noise + [UInt8](repeating: 0, count: 200 * 200 * 200 * 4 - noise.count)
+        return file.bytes
+    }
+
+    @Test func truncatedLargeStreamReportsWhatItHolds() throws {
+        // The header announces twice the voxels the stream holds.
+        let gz = Gzip.deflate(zeros(announcing: [200, 200, 400]))
+        #expect(throws: NIfTIError.truncated(path: "z.nii.gz", expected: 64_000_352, available: 32_000_352)) {
+            try NIfTIImage(fileBytes: gz, path: "z.nii.gz")
+        }
+    }
+
+    @Test func multiMemberLargeStreamGrowsToItsSize() throws {
+        let bytes = zeros(announcing: [200, 200, 200])
+        let gz = Gzip.deflate(Array(bytes[..<1_000_000])) + Gzip.deflate(Array(bytes[1_000_000...]))
+        let image = try NIfTIImage(fileBytes: gz, path: "m.nii.gz")
+        #expect(image.layout.voxelCount == 8_000_000)
+        #expect(image.floatVoxels()[2_000_000...].allSatisfy { $0 == 0 })
     }
 }
