@@ -23,6 +23,7 @@ public enum AtlasError: Error, Equatable, Sendable {
 }
 
 extension AtlasError: CustomStringConvertible {
+    /// The message: the file, what is wrong, and what to do.
     public var description: String {
         switch self {
         case let .unreadableLabels(path, reason):

@@ -3,9 +3,13 @@ import Foundation
 /// The qform's parameters: a rotation as the quaternion's (b, c, d), an offset,
 /// voxel sizes and qfac (the sign of the third axis).
 public struct QuaternionForm: Equatable, Sendable {
+    /// The quaternion's b, c, d (a follows from the unit norm).
     public var b, c, d: Double
+    /// The translation (mm).
     public var offset: (x: Double, y: Double, z: Double)
+    /// The voxel sizes (mm), all positive.
     public var voxelSizes: (x: Double, y: Double, z: Double)
+    /// 1, or -1 when the third axis is flipped (`pixdim[0]`).
     public var qfac: Double
 
     /// The parameters of a qform.
@@ -15,6 +19,7 @@ public struct QuaternionForm: Equatable, Sendable {
         self.offset = offset; self.voxelSizes = voxelSizes; self.qfac = qfac
     }
 
+    /// Equal when every parameter is.
     public static func == (l: QuaternionForm, r: QuaternionForm) -> Bool {
         l.b == r.b && l.c == r.c && l.d == r.d && l.offset == r.offset
             && l.voxelSizes == r.voxelSizes && l.qfac == r.qfac

@@ -33,6 +33,7 @@ public enum NIfTIError: Error, Equatable, Sendable {
 }
 
 extension NIfTIError: CustomStringConvertible {
+    /// The message: the file, what is wrong, and what to do.
     public var description: String {
         switch self {
         case let .unreadable(path, reason):

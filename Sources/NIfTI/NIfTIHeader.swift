@@ -6,34 +6,57 @@ public struct NIfTIHeader: Equatable, Sendable {
     /// The byte order of the header and the voxel data.
     public enum ByteOrder: String, Sendable { case little, big }
 
+    /// NIfTI-1 or NIfTI-2.
     public var format: Format = .nifti1
+    /// The byte order of the header and voxels.
     public var byteOrder: ByteOrder = .little
     /// `dim[0]` is the number of dimensions, `dim[1...]` their sizes.
     public var dim: [Int] = [3, 1, 1, 1, 1, 1, 1, 1]
     /// The raw `datatype` code (see `NIfTIDataType`).
     public var datatypeCode: Int = NIfTIDataType.float32.rawValue
+    /// Bits per voxel as stored (not trusted: the datatype decides).
     public var bitpix: Int = 32
     /// `pixdim[0]` is qfac, `pixdim[1...]` the voxel sizes.
     public var pixdim: [Double] = [1, 1, 1, 1, 1, 1, 1, 1]
+    /// Byte offset of the voxel data (`vox_offset`); 0 means right after the header.
     public var voxOffset: Double = 352
+    /// `scl_slope`: 0 or non-finite means the values are not scaled.
     public var sclSlope: Double = 1
+    /// `scl_inter`, added after the slope.
     public var sclInter: Double = 0
+    /// `cal_max`, the display range's top.
     public var calMax: Double = 0
+    /// `cal_min`, the display range's bottom.
     public var calMin: Double = 0
+    /// `xyzt_units`: spatial and temporal unit codes.
     public var xyztUnits: Int = 0
+    /// `intent_code`.
     public var intentCode: Int = 0
+    /// `intent_name`.
     public var intentName: String = ""
+    /// `descrip`, the free-text description.
     public var descrip: String = ""
+    /// `qform_code`: 0 when the qform is unset.
     public var qformCode: Int = 0
+    /// `sform_code`: 0 when the sform is unset.
     public var sformCode: Int = 0
+    /// The qform quaternion's b.
     public var quaternB: Double = 0
+    /// The qform quaternion's c.
     public var quaternC: Double = 0
+    /// The qform quaternion's d.
     public var quaternD: Double = 0
+    /// The qform's x offset (mm).
     public var qoffsetX: Double = 0
+    /// The qform's y offset (mm).
     public var qoffsetY: Double = 0
+    /// The qform's z offset (mm).
     public var qoffsetZ: Double = 0
+    /// The sform's first row.
     public var srowX: [Double] = [1, 0, 0, 0]
+    /// The sform's second row.
     public var srowY: [Double] = [0, 1, 0, 0]
+    /// The sform's third row.
     public var srowZ: [Double] = [0, 0, 1, 0]
 
     /// A float32 NIfTI-1 header with default fields.
