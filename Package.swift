@@ -9,9 +9,12 @@ let package = Package(
         .library(name: "NIfTI", targets: ["NIfTI"]),
         .library(name: "Atlas", targets: ["Atlas"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "MaskStore", targets: ["MaskStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -31,10 +34,24 @@ let package = Package(
         ),
         .target(name: "Atlas", dependencies: ["NIfTI", "Atlases"]),
         .target(name: "Reports"),
+        // The SQL migrations, embedded in the binary; never edited once shipped.
+        .target(
+            name: "Schema",
+            path: "Schema",
+            resources: [.embedInCode("0001_initial.sql")]
+        ),
+        .target(
+            name: "MaskStore",
+            dependencies: [
+                "NIfTI", "Atlas", "Schema",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "maskdb",
             dependencies: [
-                "NIfTI", "Atlas", "Reports",
+                "NIfTI", "Atlas", "Reports", "MaskStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +60,7 @@ let package = Package(
         .testTarget(name: "NIfTITests", dependencies: ["NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "MaskStoreTests", dependencies: ["MaskStore", "NIfTIFixtures", "NIfTI", "Atlas"]),
         .testTarget(name: "maskdbTests", dependencies: ["maskdb", "NIfTIFixtures"]),
     ]
 )

@@ -54,12 +54,21 @@ public struct Atlas: Sendable {
 }
 
 extension Atlas {
+    /// The files of AAL2 as shipped in the binary: the label image (`.nii.gz`) and its TSV.
+    public static var aal2Files: (image: [UInt8], labels: [UInt8]) {
+        (BuiltinAtlasFiles.aal2Image, BuiltinAtlasFiles.aal2Labels)
+    }
+
     /// AAL2 on Clinica's 121 x 145 x 121, 1.5 mm grid, as shipped in the binary.
     public static func aal2() throws -> Atlas {
-        let image = try NIfTIImage(fileBytes: BuiltinAtlasFiles.aal2Image, path: "aal2 (built-in)")
-        let regions = try LabelTable.parse(
-            String(decoding: BuiltinAtlasFiles.aal2Labels, as: UTF8.self), path: "aal2 labels (built-in)")
-        return try Atlas(name: "aal2", image: image, regions: regions)
+        try Atlas(name: "aal2", imageBytes: aal2Files.image, labelsBytes: aal2Files.labels)
+    }
+
+    /// An atlas from the bytes of its label image and TSV (as a database stores them).
+    public init(name: String, imageBytes: [UInt8], labelsBytes: [UInt8]) throws {
+        let image = try NIfTIImage(fileBytes: imageBytes, path: "\(name) atlas image")
+        let regions = try LabelTable.parse(String(decoding: labelsBytes, as: UTF8.self), path: "\(name) atlas labels")
+        try self.init(name: name, image: image, regions: regions)
     }
 
     /// An atlas from a label image (`.nii` or `.nii.gz`) and its label TSV.

@@ -8,6 +8,8 @@ public indirect enum JSONValue: Equatable, Sendable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// JSON text that is already valid (e.g. a stored JSON column), embedded as it is.
+    case raw(String)
 
     /// Equal when they render to the same text.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
@@ -31,6 +33,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .integer(let value): out += String(value)
         case .number(let value): out += value.isFinite ? NumberText.exact(value) : "null"
         case .string(let value): Self.writeString(value, to: &out)
+        case .raw(let text): out += text
         case .array(let items):
             // Arrays of numbers and strings stay on one line even when pretty.
             let flat = pretty && items.allSatisfy { !$0.isContainer }

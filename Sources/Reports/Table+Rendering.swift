@@ -74,9 +74,9 @@ extension Table {
         }
     }
 
-    private static func humanText(_ cell: Cell, decimals: Int) -> String {
+    private static func humanText(_ cell: Cell, decimals: Int?) -> String {
         switch cell {
-        case .number(let value): NumberText.fixed(value, decimals: decimals)
+        case .number(let value): decimals.map { NumberText.fixed(value, decimals: $0) } ?? NumberText.exact(value)
         case .empty: "-"
         default: exactText(cell)
         }

@@ -4,11 +4,12 @@ public struct Table: Equatable, Sendable {
     public struct Column: Equatable, Sendable {
         /// The header (CSV header cell, JSON key).
         public var name: String
-        /// Decimals for numbers in `table` and `md`; machine formats always print full precision.
-        public var decimals: Int
+        /// Decimals for numbers in `table` and `md` (nil: as exact as in CSV);
+        /// machine formats always print full precision.
+        public var decimals: Int?
 
         /// A column.
-        public init(_ name: String, decimals: Int = 4) {
+        public init(_ name: String, decimals: Int? = 4) {
             self.name = name
             self.decimals = decimals
         }

@@ -7,7 +7,10 @@ struct MaskDB: AsyncParsableCommand {
         commandName: "maskdb",
         abstract: "Record, measure and compare perturbation masks of a 3D CNN study.",
         version: "0.1.0",
-        subcommands: [Inspect.self, Densities.self]
+        subcommands: [
+            Init.self, Import.self, Masks.self, Models.self, Densities.self, Audit.self, Export.self, Verify.self,
+            SQL.self, Inspect.self,
+        ]
     )
 
     static func main() async {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Atlas
+import Foundation
+import MaskStore
 import NIfTI
 import Reports
 
@@ -9,15 +11,19 @@ extension MaskDB {
         static let configuration = CommandConfiguration(
             abstract: "Print a mask's per-region densities (mean perturbation) over an atlas.",
             discussion: """
-                The perturbation is 1 - m for 'keep' masks (1 keeps the voxel) and m for 'perturb' \
-                masks. When the mask's grid differs from the atlas's, the atlas is resampled onto it \
-                (nearest neighbour); regions left without voxels print an empty density.
+                TARGET is a mask file, or a recorded mask (its id, sha256, or a sha256 prefix of at least \
+                8 hex digits), whose stored vector is printed. The perturbation is 1 - m for 'keep' masks \
+                (1 keeps the voxel) and m for 'perturb' masks. When the mask's grid differs from the \
+                atlas's, the atlas is resampled onto it (nearest neighbour); regions left without voxels \
+                print an empty density.
                 """
         )
 
-        /// The mask file.
-        @Argument(help: ArgumentHelp("The mask (.nii or .nii.gz).", valueName: "file"))
-        var file: String
+        /// The mask file or recorded mask.
+        @Argument(help: ArgumentHelp("A mask file (.nii or .nii.gz), or a recorded mask's id or sha256 (prefix).", valueName: "target"))
+        var target: String
+
+        @OptionGroup var store: StoreOptions
 
         @OptionGroup var atlas: AtlasOptions
 
@@ -32,10 +38,22 @@ extension MaskDB {
         @OptionGroup var output: FormatOptions
 
         func run() async throws {
-            let mask = try NIfTIImage(contentsOf: file)
+            if !FileManager.default.fileExists(atPath: target), let recorded = try recordedDensities() {
+                Output.print(DensityTable.table(recorded).rendered(as: output.format))
+                return
+            }
+            let mask = try NIfTIImage(contentsOf: target)
             let calculator = DensityCalculator(atlas: try atlas.load())
             let densities = try calculator.densities(of: mask, semantics: semantics, clamp: clamp)
             Output.print(DensityTable.table(densities).rendered(as: output.format))
+        }
+
+        /// The stored vector when TARGET looks like a mask id or sha256 and a database exists.
+        private func recordedDensities() throws -> RegionDensities? {
+            let looksRecorded = Int(target) != nil || (target.count >= 8 && target.allSatisfy(\.isHexDigit))
+            guard looksRecorded, FileManager.default.fileExists(atPath: store.path) else { return nil }
+            let database = try store.open()
+            return try database.storedDensities(maskID: try database.resolveRecordedMask(target))
         }
     }
 }

@@ -1,0 +1,9 @@
+/// The SQL migrations in `Schema/`, in the order they apply. A new migration is a new
+/// `NNNN_description.sql` file, added here and to Package.swift's resources.
+/// (SwiftPM names the embedded bytes after the file, its leading digit replaced by `_`.)
+public enum SchemaMigrations {
+    /// Identifier (the file name without `.sql`) and SQL text of each migration.
+    public static let all: [(identifier: String, sql: String)] = [
+        ("0001_initial", String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
+    ]
+}

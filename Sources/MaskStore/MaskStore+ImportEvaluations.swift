@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import NIfTI
+
+/// An evaluation row that passed every check.
+struct PreparedEvaluation {
+    var line: Int
+    var maskKey: String
+    var maskID: Int64
+    var study: String
+    var fold: Int
+    var run: Int
+    var model: String
+    var subjects: String
+    var trueLabel: String
+    var probability: Double
+    var n: Int?
+}
+
+extension MaskStore {
+    /// Imports evaluations: the probability that a model (`fold`, `run`, optional `study`,
+    /// `model`) gives to inputs masked by a recorded mask (`mask`: its file's path, its
+    /// sha256 or prefix, or its id), with optional `subjects`, `true_label`, `n`.
+    public func importEvaluations(manifestPath: String, options: ImportOptions) throws -> ImportSummary {
+        let manifest = try Manifest(path: manifestPath, required: ["mask", "fold", "run", "probability"])
+        try initialize(study: nil, command: options.command)
+        let study = try defaultStudy(options.study)
+        var summary = ImportSummary()
+        var prepared: [PreparedEvaluation] = []
+        for (line, message) in manifest.malformed {
+            summary.rows.append(.init(line: line, path: "", outcome: .rejected, message: message))
+        }
+        for (index, row) in manifest.rows.enumerated() {
+            let key = row["mask"] ?? ""
+            do {
+                guard !key.isEmpty else { throw RowRejection("mask is empty") }
+                let maskID = try resolveMask(key, folder: manifest)
+                let probability = try row.number("probability", minimum: 0)
+                guard probability <= 1 else { throw RowRejection("probability is \(row["probability"]!); it must be in [0, 1]") }
+                prepared.append(PreparedEvaluation(
+                    line: row.line, maskKey: key, maskID: maskID, study: row["study"] ?? study,
+                    fold: try row.integer("fold"), run: try row.integer("run"), model: row["model"] ?? "",
+                    subjects: row["subjects"] ?? "", trueLabel: row["true_label"] ?? "", probability: probability,
+                    n: row["n"] == nil ? nil : try row.integer("n", minimum: 1)))
+            } catch let rejection as RowRejection {
+                summary.rows.append(.init(line: row.line, path: key, outcome: .rejected, message: rejection.message))
+            } catch {
+                summary.rows.append(.init(line: row.line, path: key, outcome: .rejected, message: Self.rowMessage(error)))
+            }
+            options.progress?(index + 1, manifest.rows.count)
+        }
+        let log = ImportLog(kind: "evaluations", command: options.command, manifest: manifest)
+        return try commit(prepared, summary: summary, log: log, strict: options.strict) { evaluation, importID, db in
+            try Self.store(evaluation, importID: importID, in: db)
+        }
+    }
+
+    /// The mask an evaluation names: a file (hashed), else a mask id or sha256 (prefix).
+    private func resolveMask(_ key: String, folder manifest: Manifest) throws -> Int64 {
+        let resolved = manifest.resolve(key)
+        if FileManager.default.fileExists(atPath: resolved) {
+            let ids = try maskIDs(sha256: SHA256Digest.hex(try FileBytes.read(resolved)), prefix: false)
+            guard !ids.isEmpty else { throw RowRejection("this file is not a recorded mask; import it with 'maskdb import masks' first") }
+            guard ids.count == 1 else { throw StoreError.ambiguous(target: key, ids: ids) }
+            return ids[0]
+        }
+        return try resolveRecordedMask(key)
+    }
+
+    private static func store(_ e: PreparedEvaluation, importID: Int64, in db: Database) throws -> ImportSummary.RowResult {
+        var result = ImportSummary.RowResult(line: e.line, path: e.maskKey, outcome: .unchanged)
+        let modelID = try modelID(study: e.study, fold: e.fold, run: e.run, name: e.model, in: db)
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT probability, n FROM evaluations WHERE mask_id = ? AND model_id = ? AND subjects = ? AND true_label = ?",
+            arguments: [e.maskID, modelID, e.subjects, e.trueLabel])
+        {
+            let (probability, n): (Double, Int?) = (row["probability"], row["n"])
+            if probability != e.probability || n != e.n {
+                result.outcome = .rejected
+                result.message = "already recorded for this mask and model with probability \(Parameters.number(probability))"
+            }
+            return result
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO evaluations (mask_id, model_id, subjects, true_label, probability, n, import_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [e.maskID, modelID, e.subjects, e.trueLabel, e.probability, e.n, importID])
+        result.outcome = .added
+        return result
+    }
+}

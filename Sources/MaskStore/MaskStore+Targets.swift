@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import NIfTI
+
+extension MaskStore {
+    /// The one recorded mask a target names: a mask id, a sha256, or a sha256 prefix
+    /// of at least 8 hex digits.
+    public func resolveRecordedMask(_ target: String) throws -> Int64 {
+        let ids = try recordedIDs(target)
+        guard ids.count == 1 else { throw StoreError.ambiguous(target: target, ids: ids) }
+        return ids[0]
+    }
+
+    /// The masks a target names: a file (hashed), a mask id, or a sha256 (prefix).
+    /// A file may be recorded under several settings: every record is returned.
+    public func resolveMasks(_ target: String) throws -> [Int64] {
+        guard FileManager.default.fileExists(atPath: target) else { return try recordedIDs(target) }
+        let ids = try maskIDs(sha256: SHA256Digest.hex(try FileBytes.read(target)), prefix: false)
+        guard !ids.isEmpty else { throw StoreError.notRecorded(target: target) }
+        return ids
+    }
+
+    /// Ids matching a mask id or sha256 (prefix); never empty.
+    private func recordedIDs(_ target: String) throws -> [Int64] {
+        let isHex = target.count >= 8 && target.count <= 64 && target.allSatisfy(\.isHexDigit)
+        let ids: [Int64]
+        if let id = Int64(target), !isHex {
+            ids = try read { db in try Int64.fetchAll(db, sql: "SELECT id FROM masks WHERE id = ?", arguments: [id]) }
+        } else if isHex {
+            ids = try maskIDs(sha256: target.lowercased(), prefix: target.count < 64)
+        } else {
+            throw StoreError.badTarget(target: target)
+        }
+        guard !ids.isEmpty else { throw StoreError.notRecorded(target: target) }
+        return ids
+    }
+
+    /// Ids of the masks stored from the file with this sha256 (or prefix).
+    func maskIDs(sha256: String, prefix: Bool) throws -> [Int64] {
+        try read { db in
+            // A prefix is a range of the index on nifti_sha256: [prefix, prefix + "g").
+            prefix
+                ? try Int64.fetchAll(
+                    db, sql: "SELECT id FROM masks WHERE nifti_sha256 >= ? AND nifti_sha256 < ? ORDER BY id",
+                    arguments: [sha256, sha256 + "g"])
+                : try Int64.fetchAll(db, sql: "SELECT id FROM masks WHERE nifti_sha256 = ? ORDER BY id", arguments: [sha256])
+        }
+    }
+}

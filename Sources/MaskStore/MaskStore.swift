@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+import Schema
+
+/// A maskdb database: one SQLite file holding a study's models, masks, density
+/// vectors, evaluations and the audit log of its imports.
+public final class MaskStore: Sendable {
+    /// The database file's path (`:memory:` for an in-memory store).
+    public let path: String
+    let writer: any DatabaseWriter
+
+    private init(path: String, writer: any DatabaseWriter) {
+        self.path = path
+        self.writer = writer
+    }
+
+    /// Opens the database at `path`, creating it when `create` is true, and brings its
+    /// schema up to date. Many processes may open and write one file at once: writes
+    /// wait for each other (WAL, IMMEDIATE transactions, a long busy timeout).
+    public static func open(path: String, create: Bool) throws -> MaskStore {
+        if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.noDatabase(path: path) }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(600)
+        configuration.foreignKeysEnabled = true
+        return try prepared(path: path) { try DatabasePool(path: path, configuration: configuration) }
+    }
+
+    /// A fresh store in memory, for tests.
+    public static func inMemory() throws -> MaskStore {
+        try prepared(path: ":memory:") { try DatabaseQueue() }
+    }
+
+    private static func prepared(path: String, _ connect: () throws -> any DatabaseWriter) throws -> MaskStore {
+        do {
+            let writer = try connect()
+            let migrator = Self.migrator
+            let (superseded, applied) = try writer.read { db in
+                (try migrator.hasBeenSuperseded(db), try migrator.appliedIdentifiers(db))
+            }
+            if superseded {
+                let known = Set(SchemaMigrations.all.map(\.identifier))
+                throw StoreError.newerSchema(path: path, unknown: applied.filter { !known.contains($0) }.sorted())
+            }
+            try migrator.migrate(writer)
+            return MaskStore(path: path, writer: writer)
+        } catch let error as DatabaseError {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// The schema's migrations, from the SQL files in `Schema/`.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in SchemaMigrations.all {
+            migrator.registerMigration(migration.identifier) { db in try db.execute(sql: migration.sql) }
+        }
+        return migrator
+    }
+
+    /// Runs `body` in one IMMEDIATE write transaction, mapping SQLite errors to `StoreError`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try writer.write(body)
+        } catch let error as DatabaseError {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Runs `body` in a read transaction, mapping SQLite errors to `StoreError`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as DatabaseError {
+            throw StoreError(error, path: path)
+        }
+    }
+}
+
+extension StoreError {
+    /// An SQLite error as users should read it.
+    init(_ error: DatabaseError, path: String) {
+        switch error.resultCode {
+        case .SQLITE_NOTADB: self = .notADatabase(path: path)
+        case .SQLITE_BUSY: self = .database(path: path, message: "the database stayed locked by another process for 10 minutes; try again")
+        case .SQLITE_READONLY: self = .database(path: path, message: "the database is read-only here: \(error.message ?? "")")
+        case .SQLITE_CANTOPEN: self = .database(path: path, message: "cannot open the database file; check the folder exists and is writable")
+        case .SQLITE_FULL: self = .database(path: path, message: "the disk is full; nothing was written")
+        default: self = .database(path: path, message: "SQLite error: \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Open-ended parameters (a mask's extra manifest columns, a model's training
+/// parameters), stored as canonical JSON: keys sorted, numbers as numbers, so that
+/// the same parameters always give the same text and re-imports match.
+public struct Parameters: Equatable, Sendable {
+    /// A parameter value: a number when the cell reads as one, text otherwise.
+    public enum Value: Equatable, Sendable {
+        case number(Double)
+        case text(String)
+
+        /// A manifest cell's value: finite numbers become numbers.
+        public init(cell: String) {
+            if let number = Double(cell), number.isFinite, cell.first != "+", !cell.hasPrefix("0x") {
+                self = .number(number)
+            } else {
+                self = .text(cell)
+            }
+        }
+    }
+
+    /// The values by name.
+    public var values: [String: Value]
+
+    /// Parameters from values by name.
+    public init(_ values: [String: Value] = [:]) {
+        self.values = values
+    }
+
+    /// The canonical JSON text.
+    public var json: String {
+        let members = values.keys.sorted().map { key in
+            Self.quoted(key) + ":" + {
+                switch values[key]! {
+                case .number(let n): Self.number(n)
+                case .text(let t): Self.quoted(t)
+                }
+            }()
+        }
+        return "{" + members.joined(separator: ",") + "}"
+    }
+
+    /// Parses JSON text written by `json` (or any flat object of numbers and strings).
+    public init(json: String) {
+        var values: [String: Value] = [:]
+        if let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] {
+            for (key, value) in object {
+                if let text = value as? String {
+                    values[key] = .text(text)
+                } else if let number = value as? NSNumber {
+                    values[key] = .number(number.doubleValue)
+                }
+            }
+        }
+        self.values = values
+    }
+
+    static func number(_ n: Double) -> String {
+        n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : "\(n)"
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

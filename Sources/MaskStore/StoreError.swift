@@ -1,0 +1,55 @@
+/// What can go wrong with the database or an import, each message naming the file or record.
+public enum StoreError: Error, Equatable, Sendable {
+    /// No database exists at the path and the command does not create one.
+    case noDatabase(path: String)
+    /// The file exists but is not an SQLite database.
+    case notADatabase(path: String)
+    /// The database was written by a newer maskdb.
+    case newerSchema(path: String, unknown: [String])
+    /// SQLite refused an operation.
+    case database(path: String, message: String)
+    /// A manifest cannot be used at all (unreadable, no header, missing columns).
+    case badManifest(path: String, detail: String)
+    /// No recorded mask matches a target.
+    case notRecorded(target: String)
+    /// A target matches several recorded masks.
+    case ambiguous(target: String, ids: [Int64])
+    /// A target is neither a file, a mask id nor a sha256 (prefix).
+    case badTarget(target: String)
+    /// An atlas name is not registered in the database.
+    case unknownAtlas(name: String, known: [String])
+    /// `maskdb sql` was given a statement that is not a read-only query.
+    case notReadOnly(statement: String)
+    /// A file could not be written.
+    case unwritable(path: String, reason: String)
+}
+
+extension StoreError: CustomStringConvertible {
+    /// The message: the file or record, what is wrong, and what to do.
+    public var description: String {
+        switch self {
+        case let .noDatabase(path):
+            "\(path): no maskdb database here; create one with 'maskdb init' or an import, or pass --db"
+        case let .notADatabase(path):
+            "\(path): not a maskdb database (not SQLite); check --db or $MASKDB_DB"
+        case let .newerSchema(path, unknown):
+            "\(path): written by a newer maskdb (schema \(unknown.joined(separator: ", "))); upgrade maskdb to open it"
+        case let .database(path, message):
+            "\(path): \(message)"
+        case let .badManifest(path, detail):
+            "\(path): \(detail)"
+        case let .notRecorded(target):
+            "\(target): not recorded in this database"
+        case let .ambiguous(target, ids):
+            "\(target): matches \(ids.count) recorded masks (ids \(ids.map(String.init).joined(separator: ", "))); give a mask id or a longer sha256"
+        case let .badTarget(target):
+            "\(target): not a file, a mask id, or a sha256 of at least 8 hex digits"
+        case let .unknownAtlas(name, known):
+            "unknown atlas '\(name)'; this database has \(known.joined(separator: ", "))"
+        case let .notReadOnly(statement):
+            "'\(statement)': maskdb sql runs read-only queries (SELECT, WITH, EXPLAIN, read-only PRAGMA)"
+        case let .unwritable(path, reason):
+            "\(path): cannot write the file: \(reason)"
+        }
+    }
+}

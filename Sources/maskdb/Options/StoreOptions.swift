@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import MaskStore
+
+/// `--db`: which database file a command uses.
+struct StoreOptions: ParsableArguments {
+    /// The database file.
+    @Option(help: ArgumentHelp("The database file (default: $MASKDB_DB, else ./maskdb.sqlite).", valueName: "path"))
+    var db: String?
+
+    /// The path in force: `--db`, else `$MASKDB_DB`, else `./maskdb.sqlite`.
+    var path: String {
+        if let db { return db }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["MASKDB_DB"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return "maskdb.sqlite"
+    }
+
+    /// Opens the database; commands that record things create it when missing.
+    func open(create: Bool = false) throws -> MaskStore {
+        try MaskStore.open(path: path, create: create)
+    }
+}
+
+/// The command line as typed, for the audit log.
+enum InvocationText {
+    static var current: String {
+        CommandLine.arguments.enumerated().map { index, argument in
+            let word = index == 0 ? "maskdb" : argument
+            let plain = !word.isEmpty && word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@+%".contains($0) }
+            return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import MaskStore
+import NIfTI
+
+extension MaskDB {
+    /// `maskdb export`: write a recorded mask's file back out.
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a recorded mask's NIfTI file, byte for byte as it was imported.")
+
+        @OptionGroup var store: StoreOptions
+
+        /// The mask.
+        @Argument(help: ArgumentHelp("A mask id or sha256 (prefix).", valueName: "target"))
+        var target: String
+
+        /// Where to write.
+        @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "file"))
+        var output: String
+
+        /// Overwrite an existing file.
+        @Flag(help: "Overwrite the output file if it exists.")
+        var force = false
+
+        func run() async throws {
+            let database = try store.open()
+            let bytes = try database.maskFileBytes(maskID: try database.resolveRecordedMask(target))
+            if !force && FileManager.default.fileExists(atPath: output) {
+                throw StoreError.unwritable(path: output, reason: "it exists; pass --force to overwrite it")
+            }
+            try FileBytes.write(bytes, to: output)
+            Output.print("\(output): \(bytes.count) bytes, sha256 \(SHA256Digest.hex(bytes))")
+        }
+    }
+}

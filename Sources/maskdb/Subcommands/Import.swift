@@ -1,0 +1,110 @@
+import ArgumentParser
+import MaskStore
+
+extension MaskDB {
+    /// `maskdb import`: record masks, models or evaluations from a TSV manifest.
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record masks, models or evaluations listed in a TSV manifest.",
+            discussion: """
+                Every row is checked before anything is written; all valid rows are then written in one \
+                transaction, so an interrupted import leaves the database as it was, and running it again \
+                finishes it (rows already recorded are left alone). Rejected rows are printed as \
+                'row N: <path>: <reason>', N being the row's line in the manifest, and make the exit status 1.
+                """,
+            subcommands: [Masks.self, Models.self, Evaluations.self])
+    }
+}
+
+/// The options every import takes.
+struct ImportArguments: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+
+    /// The manifest.
+    @Argument(help: ArgumentHelp("The tab-separated manifest.", valueName: "file.tsv"))
+    var manifest: String
+
+    /// The default study.
+    @Option(help: "The study for rows without a study column (default: the database's only study, else 'default').")
+    var study: String?
+
+    /// All or nothing.
+    @Flag(help: "Write nothing at all if any row is rejected.")
+    var strict = false
+
+    /// Runs `body` with the database and options, then reports the summary.
+    func run(
+        noun: String, _ body: (MaskStore, ImportOptions) throws -> ImportSummary
+    ) throws {
+        let database = try store.open(create: true)
+        let progress = ProgressBar(label: "importing \(noun)")
+        let options = ImportOptions(
+            study: study, strict: strict, command: InvocationText.current,
+            progress: { done, total in progress.update(done, total) })
+        let summary = try body(database, options)
+        for row in summary.rejected {
+            Output.error("row \(row.line): \(row.path.isEmpty ? "-" : row.path): \(row.message ?? "rejected")")
+        }
+        let counts = "\(summary.added) added, \(summary.unchanged) already recorded, \(summary.rejected.count) rejected"
+        if summary.strictAbort {
+            Output.error("maskdb: error: \(manifest): nothing imported (--strict): \(summary.rejected.count) row\(summary.rejected.count == 1 ? "" : "s") rejected")
+            throw ExitCode.failure
+        }
+        Output.print("\(manifest): \(summary.rows.count) \(noun): \(counts) (\(database.path))")
+        if !summary.rejected.isEmpty { throw ExitCode.failure }
+    }
+}
+
+extension MaskDB.Import {
+    /// `maskdb import masks`.
+    struct Masks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record masks: their files, settings and density vectors.",
+            discussion: """
+                Required columns: path, fold, run, lambda1, lambda2. Optional: study, beta1, beta2, subjects, \
+                semantics (keep, the default, or perturb), model (when a fold and run have several), atlas \
+                (default aal2). Every other column is kept as a parameter, filterable as params.NAME. \
+                Paths are relative to the manifest's folder.
+                """)
+
+        @OptionGroup var arguments: ImportArguments
+
+        func run() async throws {
+            try arguments.run(noun: "masks") { try $0.importMasks(manifestPath: arguments.manifest, options: $1) }
+        }
+    }
+
+    /// `maskdb import models`.
+    struct Models: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record trained models: architecture, weights, training parameters and metrics.",
+            discussion: """
+                Required columns: fold, run. Optional: study, model, architecture, weights (a file, stored), \
+                param.NAME (training parameters) and metric.DATASET.NAME (e.g. metric.AIBL-test.balanced_accuracy).
+                """)
+
+        @OptionGroup var arguments: ImportArguments
+
+        func run() async throws {
+            try arguments.run(noun: "models") { try $0.importModels(manifestPath: arguments.manifest, options: $1) }
+        }
+    }
+
+    /// `maskdb import evaluations`.
+    struct Evaluations: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record evaluations: the probability a model gives to inputs masked by a recorded mask.",
+            discussion: """
+                Required columns: mask (a recorded mask's file, sha256 or id), fold, run (the evaluating model), \
+                probability. Optional: study, model, subjects, true_label, n.
+                """)
+
+        @OptionGroup var arguments: ImportArguments
+
+        func run() async throws {
+            try arguments.run(noun: "evaluations") {
+                try $0.importEvaluations(manifestPath: arguments.manifest, options: $1)
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import MaskStore
+
+extension MaskDB {
+    /// `maskdb init`: create a database.
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the database and register the AAL2 atlas (a no-op when it exists).")
+
+        @OptionGroup var store: StoreOptions
+
+        /// A study to create.
+        @Option(help: "Also create a study with this name.")
+        var study: String?
+
+        func run() async throws {
+            let database = try store.open(create: true)
+            let added = try database.initialize(study: study, command: InvocationText.current)
+            let studies = try database.studyNames()
+            Output.print(
+                (added ? "initialized " : "already initialized: ") + database.path
+                    + " (atlases: \(try database.atlasNames().joined(separator: ", "))"
+                    + (studies.isEmpty ? ")" : "; studies: \(studies.joined(separator: ", ")))"))
+        }
+    }
+}
