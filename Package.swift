@@ -60,7 +60,10 @@ let package = Package(
         .testTarget(name: "NIfTITests", dependencies: ["NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "MaskStoreTests", dependencies: ["MaskStore", "NIfTIFixtures", "NIfTI", "Atlas"]),
+        .testTarget(
+            name: "MaskStoreTests",
+            dependencies: ["MaskStore", "NIfTIFixtures", "NIfTI", "Atlas", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "maskdbTests", dependencies: ["maskdb", "NIfTIFixtures"]),
     ]
 )

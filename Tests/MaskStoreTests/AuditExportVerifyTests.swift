@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import NIfTI
+import Testing
+
+@testable import MaskStore
+
+struct AuditExportVerifyTests {
+    let options = ImportOptions(command: "maskdb import masks masks.tsv")
+
+    @Test func auditNamesFoldRunAndLambdas() throws {
+        let fixture = try StudyFixture()
+        let store = try MaskStore.inMemory()
+        let manifest = try fixture.smallStudy()
+        _ = try store.importMasks(manifestPath: manifest, options: options)
+        let path = fixture.folder.appendingPathComponent("f1r0l1.nii.gz").path
+        let records = try store.audit(path)
+        #expect(records.count == 1)
+        let record = try #require(records.first)
+        #expect(record.mask.fold == 1 && record.mask.run == 0)
+        #expect(record.mask.lambda1 == 0.01 && record.mask.lambda2 == 0.001)
+        #expect(record.importCommand == "maskdb import masks masks.tsv")
+        #expect(record.manifestPath == manifest)
+        #expect(record.manifestLine == 7)  // header, then f0r0 (2 rows), f0r1 (2), f1r0l0, f1r0l1
+        #expect(try store.audit(String(record.mask.sha256.prefix(8))).map(\.mask.id) == [record.mask.id])
+    }
+
+    @Test func unrecordedFileIsNotRecorded() throws {
+        let fixture = try StudyFixture()
+        let path = try fixture.mask("stranger.nii.gz", seed: 11)
+        #expect(throws: StoreError.notRecorded(target: path)) { try MaskStore.inMemory().audit(path) }
+        #expect(throws: StoreError.badTarget(target: "xyz")) { try MaskStore.inMemory().audit("xyz") }
+    }
+
+    @Test func verifyCatchesABytesFlippedBehindItsBack() throws {
+        let fixture = try StudyFixture()
+        let store = try MaskStore.open(path: fixture.databasePath, create: true)
+        _ = try store.importMasks(manifestPath: try fixture.smallStudy(), options: options)
+        #expect(try store.verify().isEmpty)
+        let victim = try store.masks()[2]
+        try store.write { db in
+            var bytes = [UInt8](try Data.fetchOne(db, sql: "SELECT bytes FROM blobs WHERE sha256 = ?", arguments: [victim.sha256])!)
+            bytes[bytes.count / 2] ^= 0x01
+            try db.execute(sql: "UPDATE blobs SET bytes = ? WHERE sha256 = ?", arguments: [Data(bytes), victim.sha256])
+            try db.execute(sql: "DELETE FROM mask_densities WHERE mask_id = ? AND label = 2001", arguments: [victim.id])
+        }
+        #expect(try store.verify() == [
+            "blob \(victim.sha256): its bytes no longer hash to their sha256 (altered)",
+            "mask \(victim.id): 119 of its 120 region densities are stored",
+        ])
+    }
+
+    @Test func newerSchemasAreRefused() throws {
+        let fixture = try StudyFixture()
+        _ = try MaskStore.open(path: fixture.databasePath, create: true)
+        let queue = try DatabaseQueue(path: fixture.databasePath)
+        try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('0099_future')") }
+        #expect(throws: StoreError.newerSchema(path: fixture.databasePath, unknown: ["0099_future"])) {
+            try MaskStore.open(path: fixture.databasePath, create: false)
+        }
+    }
+
+    @Test func notADatabaseSaysSo() throws {
+        let fixture = try StudyFixture()
+        let path = try fixture.mask("mask.nii.gz", seed: 3)
+        #expect(throws: StoreError.notADatabase(path: path)) { try MaskStore.open(path: path, create: false) }
+        #expect(throws: StoreError.noDatabase(path: "/no/such.sqlite")) { try MaskStore.open(path: "/no/such.sqlite", create: false) }
+    }
+}

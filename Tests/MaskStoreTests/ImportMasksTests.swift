@@ -1,0 +1,127 @@
+import Atlas
+import Foundation
+import GRDB
+import NIfTI
+import Testing
+
+@testable import MaskStore
+
+struct ImportMasksTests {
+    let options = ImportOptions(command: "maskdb import masks (test)")
+
+    @Test(arguments: StoreKind.allCases)
+    func recordsEveryRowOnceAndReimportIsANoOp(kind: StoreKind) throws {
+        let fixture = try StudyFixture()
+        let store = try kind.open(fixture)
+        let manifest = try fixture.smallStudy()
+        let first = try store.importMasks(manifestPath: manifest, options: options)
+        #expect(first.added == 8 && first.unchanged == 0 && first.rejected.isEmpty)
+        let second = try store.importMasks(manifestPath: manifest, options: options)
+        #expect(second.added == 0 && second.unchanged == 8)
+        let masks = try store.masks()
+        #expect(masks.count == 8)
+        #expect(Set(masks.map { "\($0.fold)/\($0.run)" }) == ["0/0", "0/1", "1/0", "1/1"])
+        #expect(masks.allSatisfy { $0.params == "{\"optimizer\":\"adam\"}" && $0.subjects == "AD" && $0.study == "default" })
+        #expect(try store.models().map(\.maskCount) == [2, 2, 2, 2])
+        #expect(try store.verify().isEmpty)
+    }
+
+    @Test func storedDensitiesEqualTheFilesOwn() throws {
+        let fixture = try StudyFixture()
+        let store = try MaskStore.inMemory()
+        _ = try store.importMasks(manifestPath: try fixture.smallStudy(), options: options)
+        let calculator = DensityCalculator(atlas: try Atlas.aal2())
+        for mask in try store.masks() {
+            let fromFile = try calculator.densities(of: NIfTIImage(contentsOf: mask.source), semantics: .keep)
+            #expect(try store.storedDensities(maskID: mask.id) == fromFile)
+        }
+    }
+
+    @Test func storedBytesAreTheFilesBytes() throws {
+        let fixture = try StudyFixture()
+        let store = try MaskStore.inMemory()
+        _ = try store.importMasks(manifestPath: try fixture.smallStudy(), options: options)
+        for mask in try store.masks() {
+            let original = try FileBytes.read(mask.source)
+            #expect(try store.maskFileBytes(maskID: mask.id) == original)
+            #expect(SHA256Digest.hex(original) == mask.sha256)
+        }
+    }
+
+    @Test func eachKindOfBadRowIsRejectedWithItsReason() throws {
+        let fixture = try StudyFixture()
+        try fixture.mask("good.nii.gz", seed: 5)
+        try fixture.mask("hot.nii.gz", seed: 5, values: [Float](repeating: 1.5, count: 1080))
+        try Data("not a nifti file at all".utf8).write(to: fixture.folder.appendingPathComponent("junk.nii.gz"))
+        let manifest = try fixture.manifest("bad.tsv", [
+            "path\tfold\trun\tlambda1\tlambda2\tsemantics\tatlas",
+            "good.nii.gz\t0\t0\t0.1\t0.01\tkeep\taal2",
+            "missing.nii.gz\t0\t0\t0.1\t0.01\tkeep\taal2",
+            "junk.nii.gz\t0\t0\t0.1\t0.01\tkeep\taal2",
+            "hot.nii.gz\t0\t0\t0.1\t0.01\tkeep\taal2",
+            "good.nii.gz\tone\t0\t0.1\t0.01\tkeep\taal2",
+            "good.nii.gz\t0\t0\t-1\t0.01\tkeep\taal2",
+            "good.nii.gz\t0\t0\t0.1\t0.01\tmaybe\taal2",
+            "good.nii.gz\t0\t0\t0.1\t0.01\tkeep\taal3",
+            "good.nii.gz\t0\t0\t0.1",
+        ])
+        let store = try MaskStore.inMemory()
+        let summary = try store.importMasks(manifestPath: manifest, options: options)
+        #expect(summary.added == 1)
+        let reasons = summary.rejected.map { "\($0.line): \($0.message ?? "")" }
+        #expect(reasons == [
+            "3: cannot read the file: no such file or directory",
+            "4: only 23 bytes, too short for a NIfTI header; is the file complete?",
+            "5: 1080 voxels are outside [0, 1] (value 1.5); pass --clamp to clamp them",
+            "6: fold 'one' is not a whole number of at least 0",
+            "7: lambda1 is -1; it must be at least 0",
+            "8: semantics 'maybe' is neither keep nor perturb",
+            "9: unknown atlas 'aal3'; this database has aal2",
+            "10: has 4 cells but the header has 7 columns",
+        ])
+    }
+
+    @Test func strictWritesNothingButTheAuditEntry() throws {
+        let fixture = try StudyFixture()
+        try fixture.mask("good.nii.gz", seed: 5)
+        let manifest = try fixture.manifest("m.tsv", [
+            "path\tfold\trun\tlambda1\tlambda2", "good.nii.gz\t0\t0\t0.1\t0.01", "gone.nii.gz\t0\t1\t0.1\t0.01",
+        ])
+        let store = try MaskStore.inMemory()
+        let summary = try store.importMasks(
+            manifestPath: manifest, options: ImportOptions(strict: true, command: "strict test"))
+        #expect(summary.strictAbort)
+        #expect(try store.masks().isEmpty)
+        #expect(try store.count("models") == 0)
+        #expect(try store.count("blobs WHERE sha256 NOT IN (SELECT image_sha256 FROM atlases UNION SELECT labels_sha256 FROM atlases)") == 0)
+        #expect(try store.count("imports WHERE kind = 'masks' AND outcome = 'rejected'") == 1)
+    }
+
+    @Test func aFailureMidTransactionLeavesNothingBehind() throws {
+        let fixture = try StudyFixture()
+        let store = try MaskStore.inMemory()
+        // Inject a failure: SQLite aborts the third mask's insert.
+        try store.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER injected_failure BEFORE INSERT ON masks WHEN (SELECT count(*) FROM masks) >= 2
+                BEGIN SELECT RAISE(ABORT, 'injected failure'); END
+                """)
+        }
+        #expect(throws: StoreError.self) { try store.importMasks(manifestPath: try fixture.smallStudy(), options: options) }
+        for table in ["masks", "models", "mask_densities", "imports WHERE kind = 'masks'", "studies"] {
+            #expect(try store.count(table) == 0, "\(table)")
+        }
+        #expect(try store.count("blobs") == 2)  // the atlas's two files
+    }
+
+    @Test func missingRequiredColumnsRefuseTheManifest() throws {
+        let fixture = try StudyFixture()
+        let manifest = try fixture.manifest("m.tsv", ["path,fold,run,lambda1,lambda2", "a.nii.gz,0,0,0.1,0.1"])
+        #expect(throws: StoreError.badManifest(
+            path: manifest,
+            detail: "missing required columns path, fold, run, lambda1, lambda2 (is it comma-separated? maskdb reads tab-separated files); the header has path,fold,run,lambda1,lambda2")
+        ) {
+            try MaskStore.inMemory().importMasks(manifestPath: manifest, options: options)
+        }
+    }
+}

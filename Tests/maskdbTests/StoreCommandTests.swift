@@ -1,0 +1,159 @@
+import Foundation
+import NIfTIFixtures
+import Testing
+
+/// The store's commands, run as a user runs them, on a 2-fold x 2-run study of small masks.
+struct StoreCommandTests {
+    let folder: URL
+    let db: String
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        db = folder.appendingPathComponent("study.sqlite").path
+    }
+
+    /// Writes 8 coarse masks (15 mm voxels over AAL2's box) and their manifest.
+    func study(extraRow: String? = nil) throws -> String {
+        var lines = ["path\tfold\trun\tlambda1\tlambda2\tsubjects"]
+        for fold in 0..<2 {
+            for run in 0..<2 {
+                for (k, lambda1) in ["0.1", "0.01"].enumerated() {
+                    var file = FixtureFile()
+                    file.shape = [12, 10, 9]
+                    let seed = 3 + fold * 7 + run * 13 + k * 29
+                    file.encode(float32: (0..<1080).map { Float(($0 * seed) % 97) / 96 })
+                    file.sformCode = 4
+                    file.srows = [[15, 0, 0, -90], [0, 15, 0, -126], [0, 0, 15, -72]]
+                    let name = "f\(fold)r\(run)l\(k).nii.gz"
+                    try Data(StoredGzip.member(file.bytes)).write(to: folder.appendingPathComponent(name))
+                    lines.append("\(name)\t\(fold)\t\(run)\t\(lambda1)\t0.001\tAD")
+                }
+            }
+        }
+        if let extraRow { lines.append(extraRow) }
+        let manifest = folder.appendingPathComponent("masks.tsv")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: manifest)
+        return manifest.path
+    }
+
+    @Test func importReportsAndRejectsRowsByLine() throws {
+        let manifest = try study(extraRow: "gone.nii.gz\t0\t0\t0.1\t0.001\tAD")
+        let result = try CLI.run("import", "masks", manifest, "--db", db)
+        #expect(result.status == 1)
+        #expect(result.stderr == "row 10: gone.nii.gz: cannot read the file: no such file or directory\n")
+        #expect(result.stdout == "\(manifest): 9 masks: 8 added, 0 already recorded, 1 rejected (\(db))\n")
+        let again = try CLI.run("import", "masks", manifest, "--db", db)
+        #expect(again.stdout.contains("0 added, 8 already recorded, 1 rejected"))
+    }
+
+    @Test func strictImportWritesNothing() throws {
+        let manifest = try study(extraRow: "gone.nii.gz\t0\t0\t0.1\t0.001\tAD")
+        let result = try CLI.run("import", "masks", manifest, "--db", db, "--strict")
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasSuffix("maskdb: error: \(manifest): nothing imported (--strict): 1 row rejected\n"))
+        #expect(try CLI.run("sql", "SELECT count(*) AS n FROM masks", "--db", db, "--format", "csv").stdout == "n\n0\n")
+    }
+
+    @Test func eightConcurrentImportersAllSucceed() throws {
+        let manifest = try study()
+        let processes = try (0..<8).map { _ in
+            let process = Process()
+            process.executableURL = CLI.productsDirectory.appendingPathComponent("maskdb")
+            process.arguments = ["import", "masks", manifest, "--db", db]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in processes { process.waitUntilExit() }
+        #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 8))
+        #expect(try CLI.run("sql", "SELECT count(*) AS n FROM masks", "--db", db, "--format", "csv").stdout == "n\n8\n")
+        #expect(try CLI.run("verify", "--db", db).status == 0)
+    }
+
+    @Test func whereFiltersAndTreatsHostileStringsAsValues() throws {
+        _ = try CLI.run("import", "masks", try study(), "--db", db)
+        func ids(_ expression: String) throws -> [String] {
+            let result = try CLI.run("masks", "--db", db, "--where", expression, "--format", "csv")
+            #expect(result.status == 0, "\(expression): \(result.stderr)")
+            return result.stdout.split(separator: "\n").dropFirst().map { String($0.prefix { $0 != "," }) }
+        }
+        #expect(try ids("fold = 1 and (run = 0 or lambda1 < 0.05)") == ["5", "6", "8"])
+        #expect(try ids("lambda1 in (0.1) and not fold = 0") == ["5", "7"])
+        #expect(try ids("subjects = 'AD'' OR ''1''=''1'") == [])
+        #expect(try ids("subjects = \"AD\" and run != 1") == ["1", "2", "5", "6"])
+        let unknown = try CLI.run("masks", "--db", db, "--where", "fodl = 1")
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("unknown field 'fodl'"))
+        #expect(unknown.stderr.contains("known fields: id, sha256, study, fold, run"))
+    }
+
+    @Test func masksCSVHasTheDocumentedColumns() throws {
+        _ = try CLI.run("import", "masks", try study(), "--db", db)
+        let header = try CLI.run("masks", "--db", db, "--format", "csv").stdout.split(separator: "\n").first
+        #expect(header == "id,sha256,study,fold,run,model,lambda1,lambda2,beta1,beta2,subjects,semantics,atlas,params,source")
+    }
+
+    @Test func auditExportAndVerify() throws {
+        _ = try CLI.run("import", "masks", try study(), "--db", db)
+        let file = folder.appendingPathComponent("f1r1l1.nii.gz").path
+        let audit = try CLI.run("audit", file, "--db", db, "--format", "json")
+        #expect(audit.status == 0)
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
+        #expect(records.count == 1)
+        #expect(records[0]["fold"] as? Int == 1 && records[0]["run"] as? Int == 1)
+        #expect(records[0]["lambda1"] as? Double == 0.01 && records[0]["lambda2"] as? Double == 0.001)
+        let text = try CLI.run("audit", file, "--db", db)
+        #expect(text.stdout.contains("fold 1, run 1"))
+
+        let sha = try #require(records[0]["sha256"] as? String)
+        let exported = folder.appendingPathComponent("exported.nii.gz").path
+        #expect(try CLI.run("export", String(sha.prefix(10)), "-o", exported, "--db", db).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: exported)) == Data(contentsOf: URL(fileURLWithPath: file)))
+        let refused = try CLI.run("export", String(sha.prefix(10)), "-o", exported, "--db", db)
+        #expect(refused.status == 1 && refused.stderr.contains("pass --force"))
+
+        let stranger = folder.appendingPathComponent("stranger.nii").path
+        try Data(FixtureFile().bytes).write(to: URL(fileURLWithPath: stranger))
+        let missing = try CLI.run("audit", stranger, "--db", db)
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "maskdb: error: \(stranger): not recorded in this database\n")
+
+        #expect(try CLI.run("verify", "--db", db).status == 0)
+        let tamper = "UPDATE blobs SET bytes = zeroblob(size) WHERE sha256 = '\(sha)'"
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sqlite.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", db, tamper]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        let broken = try CLI.run("verify", "--db", db)
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("blob \(sha): its bytes no longer hash to their sha256 (altered)"))
+    }
+
+    @Test func storedDensitiesPrintLikeTheFiles() throws {
+        _ = try CLI.run("import", "masks", try study(), "--db", db)
+        let file = folder.appendingPathComponent("f0r1l0.nii.gz").path
+        let fromFile = try CLI.run("densities", file, "--format", "csv")
+        let sha = try CLI.run("sql", "SELECT sha256 FROM mask_settings WHERE source LIKE '%f0r1l0%'", "--db", db, "--format", "tsv")
+            .stdout.split(separator: "\n")[1]
+        let stored = try CLI.run("densities", String(sha.prefix(12)), "--db", db, "--format", "csv")
+        #expect(stored.status == 0)
+        #expect(stored.stdout == fromFile.stdout)
+    }
+
+    @Test func readOnlySQLRefusesWrites() throws {
+        _ = try CLI.run("init", "--db", db)
+        let result = try CLI.run("sql", "DROP TABLE masks", "--db", db)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("maskdb sql runs read-only queries"))
+    }
+
+    @Test func readingCommandsNeedADatabase() throws {
+        let result = try CLI.run("masks", "--db", folder.appendingPathComponent("none.sqlite").path)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no maskdb database here"))
+    }
+}
