@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "maskdb", targets: ["maskdb"]),
         .library(name: "NIfTI", targets: ["NIfTI"]),
         .library(name: "Atlas", targets: ["Atlas"]),
+        .library(name: "Analysis", targets: ["Analysis"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "MaskStore", targets: ["MaskStore"]),
     ],
@@ -33,7 +34,8 @@ let package = Package(
             ]
         ),
         .target(name: "Atlas", dependencies: ["NIfTI", "Atlases"]),
-        .target(name: "Reports"),
+        .target(name: "Analysis"),
+        .target(name: "Reports", dependencies: ["Analysis"]),
         // The SQL migrations, embedded in the binary; never edited once shipped.
         .target(
             name: "Schema",
@@ -51,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "maskdb",
             dependencies: [
-                "NIfTI", "Atlas", "Reports", "MaskStore",
+                "NIfTI", "Atlas", "Analysis", "Reports", "MaskStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,7 +61,8 @@ let package = Package(
         .target(name: "NIfTIFixtures", path: "Tests/NIfTIFixtures"),
         .testTarget(name: "NIfTITests", dependencies: ["NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "NIfTI", "NIfTIFixtures"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis"]),
         .testTarget(
             name: "MaskStoreTests",
             dependencies: ["MaskStore", "NIfTIFixtures", "NIfTI", "Atlas", .product(name: "GRDB", package: "GRDB.swift")]

@@ -31,6 +31,20 @@ public final class MaskStore: Sendable {
     }
 
     private static func prepared(path: String, _ connect: () throws -> any DatabaseWriter) throws -> MaskStore {
+        // Opening can meet SQLITE_BUSY without SQLite waiting (switching a new file to WAL
+        // while other processes open it too): retry for up to about 30 seconds.
+        var attempt = 1
+        while true {
+            do {
+                return try preparedOnce(path: path, connect)
+            } catch StoreError.busy where attempt < 150 {
+                attempt += 1
+                usleep(UInt32.random(in: 50_000...350_000))
+            }
+        }
+    }
+
+    private static func preparedOnce(path: String, _ connect: () throws -> any DatabaseWriter) throws -> MaskStore {
         do {
             let writer = try connect()
             let migrator = Self.migrator
@@ -41,10 +55,25 @@ public final class MaskStore: Sendable {
                 let known = Set(SchemaMigrations.all.map(\.identifier))
                 throw StoreError.newerSchema(path: path, unknown: applied.filter { !known.contains($0) }.sorted())
             }
-            try migrator.migrate(writer)
+            try migrate(writer, with: migrator)
             return MaskStore(path: path, writer: writer)
         } catch let error as DatabaseError {
             throw StoreError(error, path: path)
+        }
+    }
+
+    /// Applies pending migrations. GRDB checks what is applied outside the migration's
+    /// transaction, so when several processes open a new database at once, all but one
+    /// lose a race and roll back; they then find the work done, or retry what is left.
+    private static func migrate(_ writer: any DatabaseWriter, with migrator: DatabaseMigrator) throws {
+        for attempt in 1...5 {
+            do {
+                try migrator.migrate(writer)
+                return
+            } catch let error as DatabaseError where attempt < 5 {
+                if try writer.read(migrator.hasCompletedMigrations) { return }
+                _ = error  // another process migrated part of the way: try what is left
+            }
         }
     }
 
@@ -81,7 +110,7 @@ extension StoreError {
     init(_ error: DatabaseError, path: String) {
         switch error.resultCode {
         case .SQLITE_NOTADB: self = .notADatabase(path: path)
-        case .SQLITE_BUSY: self = .database(path: path, message: "the database stayed locked by another process for 10 minutes; try again")
+        case .SQLITE_BUSY: self = .busy(path: path)
         case .SQLITE_READONLY: self = .database(path: path, message: "the database is read-only here: \(error.message ?? "")")
         case .SQLITE_CANTOPEN: self = .database(path: path, message: "cannot open the database file; check the folder exists and is writable")
         case .SQLITE_FULL: self = .database(path: path, message: "the disk is full; nothing was written")

@@ -6,6 +6,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case notADatabase(path: String)
     /// The database was written by a newer maskdb.
     case newerSchema(path: String, unknown: [String])
+    /// Other processes kept the database locked for longer than maskdb waits.
+    case busy(path: String)
     /// SQLite refused an operation.
     case database(path: String, message: String)
     /// A manifest cannot be used at all (unreadable, no header, missing columns).
@@ -34,6 +36,8 @@ extension StoreError: CustomStringConvertible {
             "\(path): not a maskdb database (not SQLite); check --db or $MASKDB_DB"
         case let .newerSchema(path, unknown):
             "\(path): written by a newer maskdb (schema \(unknown.joined(separator: ", "))); upgrade maskdb to open it"
+        case let .busy(path):
+            "\(path): the database stayed locked by other processes; try again"
         case let .database(path, message):
             "\(path): \(message)"
         case let .badManifest(path, detail):

@@ -1,0 +1,68 @@
+/// What the analyses need of one recorded mask: its context, its settings and its
+/// density vector (one entry per atlas region, in ascending label order).
+public struct MaskSample: Sendable, Equatable {
+    /// The mask's record id.
+    public var id: Int64
+    /// Its settings by field name: `study`, `fold`, `run`, `model`, `lambda1`, `lambda2`,
+    /// `beta1`, `beta2`, `subjects`, `semantics`, `atlas` and `params.NAME`.
+    public var settings: [String: SettingValue]
+    /// Per region, the mean perturbation; nil when the region has no voxel on the mask's grid.
+    public var densities: [Double?]
+    /// Per region, its voxel count on the mask's grid.
+    public var voxels: [Int]
+
+    /// A sample.
+    public init(id: Int64, settings: [String: SettingValue], densities: [Double?], voxels: [Int]) {
+        self.id = id
+        self.settings = settings
+        self.densities = densities
+        self.voxels = voxels
+    }
+
+    /// The value of `field` (`.missing` when the mask has no such setting).
+    public subscript(field: String) -> SettingValue { settings[field] ?? .missing }
+
+    /// The mean perturbation over every atlas voxel: region densities weighted by voxel counts.
+    public var meanDensity: Double? {
+        var total = 0.0, count = 0
+        for (density, voxels) in zip(densities, voxels) {
+            guard let density else { continue }
+            total += density * Double(voxels)
+            count += voxels
+        }
+        return count > 0 ? total / Double(count) : nil
+    }
+
+    /// The fields that identify a model: two masks with equal values share it.
+    public static let modelFields = ["study", "fold", "run", "model"]
+}
+
+/// One evaluation: the probability a model gave to inputs masked by a mask.
+public struct EvaluationSample: Sendable, Equatable {
+    /// The evaluated mask's record id.
+    public var maskID: Int64
+    /// The mask's settings (as in `MaskSample.settings`, including its model's fold and run).
+    public var mask: [String: SettingValue]
+    /// The evaluating model's fields: `study`, `fold`, `run`, `model`.
+    public var evaluator: [String: SettingValue]
+    /// The subject set and true label the probability is for.
+    public var subjects: String
+    public var trueLabel: String
+    /// The probability of the true class.
+    public var probability: Double
+
+    /// An evaluation.
+    public init(maskID: Int64, mask: [String: SettingValue], evaluator: [String: SettingValue], subjects: String, trueLabel: String, probability: Double) {
+        self.maskID = maskID
+        self.mask = mask
+        self.evaluator = evaluator
+        self.subjects = subjects
+        self.trueLabel = trueLabel
+        self.probability = probability
+    }
+
+    /// True when the evaluating model is the mask's own model.
+    public var isOwnModel: Bool {
+        MaskSample.modelFields.allSatisfy { (mask[$0] ?? .missing) == (evaluator[$0] ?? .missing) }
+    }
+}

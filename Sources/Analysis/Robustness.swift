@@ -1,0 +1,37 @@
+/// How much masks agree across runs and across folds (the poster's robustness table).
+public struct RobustnessTable: Sendable, Equatable {
+    /// Mean probability over inter-run evaluations (0 = similar, 1 = dissimilar).
+    public var probInterRuns: Mean
+    /// Mean probability over inter-fold evaluations.
+    public var probInterFolds: Mean
+    /// Mean ROI cosine similarity over inter-run mask pairs (1 = similar).
+    public var roiInterRuns: Mean
+    /// Mean ROI cosine similarity over inter-fold mask pairs.
+    public var roiInterFolds: Mean
+}
+
+/// Inter-run and inter-fold agreement.
+public enum Robustness {
+    /// Inter-run pairs share the fold and differ in run; inter-fold pairs share the run
+    /// and differ in fold; every other setting is equal (for evaluations: the study
+    /// and model name of the mask's model and the evaluating model).
+    public static func compute(_ samples: [MaskSample], _ evaluations: [EvaluationSample]) -> RobustnessTable {
+        RobustnessTable(
+            probInterRuns: probability(evaluations, differingIn: "run"),
+            probInterFolds: probability(evaluations, differingIn: "fold"),
+            roiInterRuns: roi(samples, differingIn: "run"),
+            roiInterFolds: roi(samples, differingIn: "fold"))
+    }
+
+    private static func probability(_ evaluations: [EvaluationSample], differingIn field: String) -> Mean {
+        let other = field == "run" ? "fold" : "run"
+        return Mean(evaluations.filter { e in
+            (e.mask[field] ?? .missing) != (e.evaluator[field] ?? .missing)
+                && [other, "study", "model"].allSatisfy { (e.mask[$0] ?? .missing) == (e.evaluator[$0] ?? .missing) }
+        }.map(\.probability))
+    }
+
+    private static func roi(_ samples: [MaskSample], differingIn field: String) -> Mean {
+        Mean(Similarity.pairs(samples, differingIn: field).compactMap { Similarity.cosine($0.densities, $1.densities) })
+    }
+}

@@ -1,0 +1,82 @@
+/// A square table over the values of one field: cell (a, b) is a mean over pairs.
+public struct SimilarityMatrix: Sendable, Equatable {
+    /// The field the rows and columns range over.
+    public var field: String
+    /// The field's values, ascending.
+    public var values: [SettingValue]
+    /// Mean per cell, nil where no pair exists.
+    public var means: [[Double?]]
+    /// Pairs per cell.
+    public var pairs: [[Int]]
+}
+
+/// ROI-based and CNN-based similarity between masks.
+public enum Similarity {
+    /// The cosine similarity of two density vectors over the regions both have;
+    /// nil when either vector is all zeros there.
+    public static func cosine(_ a: [Double?], _ b: [Double?]) -> Double? {
+        var dot = 0.0, normA = 0.0, normB = 0.0
+        for (x, y) in zip(a, b) {
+            guard let x, let y else { continue }
+            dot += x * y
+            normA += x * x
+            normB += y * y
+        }
+        guard normA > 0, normB > 0 else { return nil }
+        return dot / (normA.squareRoot() * normB.squareRoot())
+    }
+
+    /// Cell (a, b): the mean cosine similarity of the density vectors of masks x with
+    /// `field` = a and y with `field` = b that agree on every other setting (so share
+    /// the model, unless `field` is fold or run). The diagonal is 1.
+    public static func roi(_ samples: [MaskSample], by field: String) -> SimilarityMatrix {
+        let values = Set(samples.map { $0[field] }).sorted()
+        let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
+        var sums = Array(repeating: Array(repeating: Mean(), count: values.count), count: values.count)
+        for (x, y) in pairs(samples, differingIn: field) {
+            guard let similarity = cosine(x.densities, y.densities) else { continue }
+            let (a, b) = (index[x[field]]!, index[y[field]]!)
+            sums[a][b].add(similarity)
+            sums[b][a].add(similarity)
+        }
+        return SimilarityMatrix(
+            field: field, values: values,
+            means: values.indices.map { a in values.indices.map { b in a == b ? 1 : sums[a][b].value } },
+            pairs: sums.map { $0.map(\.count) })
+    }
+
+    /// Cell (a, b): the mean probability that models with `field` = b (run or fold) give
+    /// to inputs masked by masks of models with `field` = a, the other of run and fold,
+    /// the study and the model name being equal. 0 means the masks transfer.
+    public static func prob(_ evaluations: [EvaluationSample], by field: String) -> SimilarityMatrix {
+        let other = field == "run" ? "fold" : "run"
+        let relevant = evaluations.filter { e in
+            [other, "study", "model"].allSatisfy { (e.mask[$0] ?? .missing) == (e.evaluator[$0] ?? .missing) }
+        }
+        let values = Set(relevant.flatMap { [$0.mask[field] ?? .missing, $0.evaluator[field] ?? .missing] }).sorted()
+        let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
+        var sums = Array(repeating: Array(repeating: Mean(), count: values.count), count: values.count)
+        for e in relevant {
+            sums[index[e.mask[field] ?? .missing]!][index[e.evaluator[field] ?? .missing]!].add(e.probability)
+        }
+        return SimilarityMatrix(
+            field: field, values: values, means: sums.map { $0.map(\.value) }, pairs: sums.map { $0.map(\.count) })
+    }
+
+    /// Every pair of masks that differ in `field` and agree on every other setting.
+    static func pairs(_ samples: [MaskSample], differingIn field: String) -> [(MaskSample, MaskSample)] {
+        let fields = Set(samples.flatMap(\.settings.keys)).subtracting([field]).sorted()
+        var groups: [[SettingValue]: [MaskSample]] = [:]
+        for sample in samples { groups[fields.map { sample[$0] }, default: []].append(sample) }
+        var result: [(MaskSample, MaskSample)] = []
+        for key in groups.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let group = groups[key]!.sorted { $0.id < $1.id }
+            for i in group.indices {
+                for j in group.indices where j > i && group[i][field] != group[j][field] {
+                    result.append((group[i], group[j]))
+                }
+            }
+        }
+        return result
+    }
+}

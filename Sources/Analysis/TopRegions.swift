@@ -1,0 +1,102 @@
+/// A region as top-region rankings name it.
+public struct RankedRegion: Sendable, Equatable {
+    /// Its atlas label; nil for a left/right pair merged into one.
+    public var label: Int?
+    public var name: String
+}
+
+/// One row of a top-regions table.
+public struct TopRegionRow: Sendable, Equatable {
+    /// The group's value of the `--by` field (`.missing` without grouping).
+    public var group: SettingValue
+    /// The row's rank within its group (1 = most often in the masks' top k).
+    public var rank: Int
+    public var region: RankedRegion
+    /// How many of the group's masks have the region in their top k.
+    public var inTopK: Int
+    /// How many masks the group has.
+    public var masks: Int
+    /// The region's mean density over the group's masks.
+    public var meanDensity: Double
+    /// The region's mean rank (1 = densest) over the group's masks.
+    public var meanRank: Double
+}
+
+/// The regions masked most.
+public enum TopRegions {
+    /// Ranks regions by density within each mask (ties by label); over each group of
+    /// masks with the same `field` value, lists every region in some mask's top `k`,
+    /// by how many masks have it there, then by mean density. With `mergeHemispheres`,
+    /// regions named `X_L` and `X_R` become `X`, their densities voxel-weighted.
+    public static func rank(
+        _ samples: [MaskSample], regions: [(label: Int, name: String)], k: Int, by field: String?, mergeHemispheres: Bool
+    ) -> [TopRegionRow] {
+        let (ranked, members) = merged(regions, mergeHemispheres)
+        var groups: [SettingValue: [MaskSample]] = [:]
+        for sample in samples { groups[field.map { sample[$0] } ?? .missing, default: []].append(sample) }
+        var rows: [TopRegionRow] = []
+        for group in groups.keys.sorted() {
+            let masks = groups[group]!
+            var inTopK = [Int](repeating: 0, count: ranked.count)
+            var density = [Mean](repeating: Mean(), count: ranked.count)
+            var rank = [Mean](repeating: Mean(), count: ranked.count)
+            for mask in masks {
+                let values = members.map { combined(mask, $0) }
+                let order = values.indices.filter { values[$0] != nil }.sorted { values[$0]! > values[$1]! || (values[$0]! == values[$1]! && $0 < $1) }
+                for (position, region) in order.enumerated() {
+                    density[region].add(values[region]!)
+                    rank[region].add(Double(position + 1))
+                    if position < k { inTopK[region] += 1 }
+                }
+            }
+            let listed = ranked.indices.filter { inTopK[$0] > 0 }.sorted {
+                (inTopK[$0], density[$0].value!, -$0) > (inTopK[$1], density[$1].value!, -$1)
+            }
+            for (position, region) in listed.enumerated() {
+                rows.append(TopRegionRow(
+                    group: group, rank: position + 1, region: ranked[region], inTopK: inTopK[region], masks: masks.count,
+                    meanDensity: density[region].value!, meanRank: rank[region].value!))
+            }
+        }
+        return rows
+    }
+
+    /// The regions to rank and, for each, the atlas region indices it combines.
+    private static func merged(_ regions: [(label: Int, name: String)], _ merge: Bool) -> ([RankedRegion], [[Int]]) {
+        guard merge else {
+            return (regions.map { RankedRegion(label: $0.label, name: $0.name) }, regions.indices.map { [$0] })
+        }
+        var ranked: [RankedRegion] = []
+        var members: [[Int]] = []
+        var position: [String: Int] = [:]
+        for (index, region) in regions.enumerated() {
+            let side = region.name.hasSuffix("_L") || region.name.hasSuffix("_R")
+            guard side else {
+                ranked.append(RankedRegion(label: region.label, name: region.name))
+                members.append([index])
+                continue
+            }
+            let base = String(region.name.dropLast(2))
+            if let existing = position[base] {
+                members[existing].append(index)
+                ranked[existing].label = nil
+            } else {
+                position[base] = ranked.count
+                ranked.append(RankedRegion(label: region.label, name: base))
+                members.append([index])
+            }
+        }
+        return (ranked, members)
+    }
+
+    /// The voxel-weighted density of a mask over several atlas regions.
+    private static func combined(_ mask: MaskSample, _ indices: [Int]) -> Double? {
+        var total = 0.0, voxels = 0
+        for index in indices {
+            guard let density = mask.densities[index] else { continue }
+            total += density * Double(mask.voxels[index])
+            voxels += mask.voxels[index]
+        }
+        return voxels > 0 ? total / Double(voxels) : nil
+    }
+}
