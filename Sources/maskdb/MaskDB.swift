@@ -8,8 +8,8 @@ struct MaskDB: AsyncParsableCommand {
         abstract: "Record, measure and compare perturbation masks of a 3D CNN study.",
         version: "0.1.0",
         subcommands: [
-            Init.self, Import.self, Masks.self, Models.self, Densities.self, Audit.self, Export.self, Verify.self,
-            SQL.self, Inspect.self,
+            Init.self, Import.self, Masks.self, Models.self, Densities.self, Similarity.self, Robustness.self,
+            TopROIs.self, Grid.self, Audit.self, Export.self, Verify.self, SQL.self, Inspect.self,
         ]
     )
 

@@ -1,0 +1,65 @@
+import Analysis
+
+/// The analyses' results as tables, in the shapes the CLI prints and reports embed.
+public enum AnalysisTables {
+    /// First header cell FIELD, then one column per value (ascending); one row per value;
+    /// empty cells where no pair exists. With `counts`, a `pairs VALUE` column per value follows.
+    public static func similarity(_ matrix: SimilarityMatrix, counts: Bool, decimals: Int = 3) -> Table {
+        let labels = matrix.values.map(\.description)
+        var columns = [Table.Column(matrix.field)] + labels.map { Table.Column($0, decimals: decimals) }
+        if counts { columns += labels.map { Table.Column("pairs \($0)") } }
+        var table = Table(columns: columns)
+        for (a, label) in labels.enumerated() {
+            var row: [Table.Cell] = [.text(label)] + matrix.means[a].map { .number($0) }
+            if counts { row += matrix.pairs[a].map { .integer($0) } }
+            table.append(row)
+        }
+        return table
+    }
+
+    /// `metric,inter_runs,inter_folds,inter_runs_pairs,inter_folds_pairs`.
+    public static func robustness(_ result: RobustnessTable, decimals: Int = 3) -> Table {
+        var table = Table(columns: [
+            .init("metric"), .init("inter_runs", decimals: decimals), .init("inter_folds", decimals: decimals),
+            .init("inter_runs_pairs"), .init("inter_folds_pairs"),
+        ])
+        for (name, runs, folds) in [
+            ("prob_cnn", result.probInterRuns, result.probInterFolds),
+            ("roi_cosine", result.roiInterRuns, result.roiInterFolds),
+        ] {
+            table.append([.text(name), .number(runs.value), .number(folds.value), .integer(runs.count), .integer(folds.count)])
+        }
+        return table
+    }
+
+    /// `group,rank,label,name,in_top_k,masks,mean_density,mean_rank`.
+    public static func topRegions(_ rows: [TopRegionRow], decimals: Int = 4) -> Table {
+        var table = Table(columns: [
+            .init("group"), .init("rank"), .init("label"), .init("name"), .init("in_top_k"), .init("masks"),
+            .init("mean_density", decimals: decimals), .init("mean_rank", decimals: 2),
+        ])
+        for row in rows {
+            table.append([
+                row.group == .missing ? .text("all") : .text(row.group.description), .integer(row.rank),
+                row.region.label.map { .integer($0) } ?? .empty, .text(row.region.name), .integer(row.inTopK),
+                .integer(row.masks), .number(row.meanDensity), .number(row.meanRank),
+            ])
+        }
+        return table
+    }
+
+    /// First header cell the row field, then `COLUMNFIELD=value` per column; one row per row value.
+    /// With `counts`, an `n COLUMNFIELD=value` column per column follows.
+    public static func grid(_ grid: GridTable, counts: Bool = false, decimals: Int = 4) -> Table {
+        let labels = grid.columns.map { "\(grid.columnField)=\($0)" }
+        var columns = [Table.Column(grid.rowField)] + labels.map { Table.Column($0, decimals: decimals) }
+        if counts { columns += labels.map { Table.Column("n \($0)") } }
+        var table = Table(columns: columns)
+        for (r, value) in grid.rows.enumerated() {
+            var row: [Table.Cell] = [.text(value.description)] + grid.means[r].map { .number($0) }
+            if counts { row += grid.counts[r].map { .integer($0) } }
+            table.append(row)
+        }
+        return table
+    }
+}

@@ -1,0 +1,30 @@
+import Analysis
+import ArgumentParser
+import MaskStore
+import Reports
+
+extension MaskDB {
+    /// `maskdb robustness`: do masks agree across runs and folds?
+    struct Robustness: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Inter-run and inter-fold agreement of masks (the poster's CNN robustness table).",
+            discussion: """
+                prob_cnn: mean probability of the true class that a model gives to inputs masked by a mask of \
+                another run (same fold) or another fold (same run); 0 = similar, 1 = dissimilar. roi_cosine: \
+                mean cosine similarity of the density vectors of masks of another run (same fold) or fold \
+                (same run) with every other setting equal; 1 = similar.
+                """)
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var filter: FilterOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() async throws {
+            let selection = try StudySelection(
+                store: try store.open(),
+                filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
+            let table = Analysis.Robustness.compute(selection.samples, selection.evaluations)
+            Output.print(AnalysisTables.robustness(table).rendered(as: output.format))
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Analysis
+import ArgumentParser
+import MaskStore
+import Reports
+
+extension MaskDB {
+    /// `maskdb top-rois`: the regions masked most.
+    struct TopROIs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "top-rois",
+            abstract: "The regions masked most: per group, every region in some mask's top k.",
+            discussion: """
+                Regions are ranked by density within each mask; rows are ranked by how many masks have the \
+                region in their top k, then by mean density. With --merge-hemispheres, X_L and X_R merge into X \
+                (densities weighted by voxel counts) and the label is left empty.
+                """)
+
+        @OptionGroup var store: StoreOptions
+
+        /// How many regions per mask count.
+        @Option(help: "How many of each mask's densest regions count.")
+        var k = 5
+
+        /// Grouping.
+        @Option(help: ArgumentHelp("Rank separately per value of this setting.", valueName: "field"))
+        var by: String?
+
+        /// Merge left and right.
+        @Flag(help: "Merge _L and _R regions.")
+        var mergeHemispheres = false
+
+        @OptionGroup var filter: FilterOptions
+        @OptionGroup var output: FormatOptions
+
+        func validate() throws {
+            guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
+            if let by { try StudySelection.validate(field: by, option: "--by") }
+        }
+
+        func run() async throws {
+            let selection = try StudySelection(
+                store: try store.open(),
+                filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
+            let rows = TopRegions.rank(
+                selection.samples, regions: selection.regions, k: k, by: by, mergeHemispheres: mergeHemispheres)
+            Output.print(AnalysisTables.topRegions(rows).rendered(as: output.format))
+        }
+    }
+}
