@@ -1,0 +1,102 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import MaskStore
+import NIfTI
+import Reports
+
+/// Builds a study's report from the store, and writes it.
+enum StudyReportBuilder {
+    /// The report of `study` (nil: the database's only study).
+    static func build(store: MaskStore, study: String?, note: String?) throws -> StudyReport {
+        let studies = try store.studyNames()
+        guard let name = study ?? (studies.count == 1 ? studies[0] : nil) else {
+            throw ValidationError(
+                studies.isEmpty ? "the database has no study yet; import masks first"
+                    : "the database has several studies (\(studies.joined(separator: ", "))); pick one with --study")
+        }
+        guard studies.contains(name) else {
+            throw ValidationError("no study '\(name)' in \(store.path); it has \(studies.joined(separator: ", "))")
+        }
+        let filter = try Filter.compile("study = \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"",
+                                        fields: MaskRecord.filterFields, paramsColumn: nil)
+        let selection = try StudySelection(store: store, filter: filter)
+        let samples = selection.samples
+        func distinct(_ field: String) -> [SettingValue] { Set(samples.map { $0[field] }).sorted() }
+
+        let main = mainSetting(samples)
+        let mainSamples = samples.filter { settingKey($0) == main }
+        let gridModels = Set(Dictionary(grouping: samples, by: modelKey).filter { _, masks in
+            Set(masks.map { [$0["lambda1"], $0["lambda2"]] }).count > 1
+        }.keys)
+        let gridSamples = gridModels.isEmpty ? samples : samples.filter { gridModels.contains(modelKey($0)) }
+        let gridScope = gridModels.isEmpty
+            ? "all masks"
+            : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.sorted().joined(separator: "; ")))"
+
+        let models = try store.models(where: try Filter.compile(
+            "study = \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"", fields: ModelRecord.filterFields, paramsColumn: nil))
+        var metrics: [String: [Double]] = [:]
+        for model in models {
+            for metric in model.metrics { metrics["\(metric.dataset)\t\(metric.metric)", default: []].append(metric.value) }
+        }
+        let performance = metrics.keys.sorted().map { key in
+            let parts = key.split(separator: "\t").map(String.init)
+            return StudyReport.Performance(dataset: parts[0], metric: parts[1], spread: Spread(metrics[key]!)!)
+        }
+        return StudyReport(
+            study: name, note: note, modelCount: models.count, maskCount: samples.count,
+            evaluationCount: selection.evaluations.count, folds: distinct("fold"), runs: distinct("run"),
+            lambda1s: distinct("lambda1"), lambda2s: distinct("lambda2"), atlas: selection.masks.first?.atlas ?? "aal2",
+            mainSetting: describe(main),
+            performance: performance,
+            grid: GridSearch.table(gridSamples, rows: "lambda1", columns: "lambda2") { $0.meanDensity },
+            gridScope: gridScope,
+            similarity: Analysis.Similarity.roi(samples, by: "lambda1"),
+            robustness: Analysis.Robustness.compute(samples, selection.evaluations),
+            topRegions: TopRegions.rank(mainSamples, regions: selection.regions, k: 5, by: nil, mergeHemispheres: true),
+            topK: 5,
+            provenance: selection.masks.map {
+                StudyReport.Provenance(
+                    id: $0.id, sha256: $0.sha256, fold: $0.fold, run: $0.run, lambda1: $0.lambda1, lambda2: $0.lambda2,
+                    source: ($0.source as NSString).lastPathComponent)
+            })
+    }
+
+    /// Writes the report's files into `folder` (created when missing); returns report.md's path.
+    static func write(_ report: StudyReport, to folder: String) throws -> String {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.unwritable(path: folder, reason: "cannot create the folder")
+        }
+        for file in report.files() {
+            try FileBytes.write(Array(file.contents.utf8), to: (folder as NSString).appendingPathComponent(file.name))
+        }
+        return (folder as NSString).appendingPathComponent("report.md")
+    }
+
+    private static let settingFields = ["lambda1", "lambda2", "beta1", "beta2", "subjects", "semantics"]
+
+    private static func settingKey(_ sample: MaskSample) -> [SettingValue] { settingFields.map { sample[$0] } }
+
+    private static func modelKey(_ sample: MaskSample) -> String {
+        "fold \(sample["fold"]) run \(sample["run"])" + (sample["model"] == .text("") ? "" : " model \(sample["model"])")
+    }
+
+    /// The setting shared by the most models (ties: the smallest setting).
+    private static func mainSetting(_ samples: [MaskSample]) -> [SettingValue] {
+        var models: [[SettingValue]: Set<String>] = [:]
+        for sample in samples { models[settingKey(sample), default: []].insert(modelKey(sample)) }
+        return models.keys.sorted { a, b in
+            models[a]!.count != models[b]!.count ? models[a]!.count > models[b]!.count : a.lexicographicallyPrecedes(b)
+        }.first ?? []
+    }
+
+    private static func describe(_ setting: [SettingValue]) -> String {
+        let names = ["λ1", "λ2", "β1", "β2", "subjects", "semantics"]
+        return zip(names, setting).compactMap { name, value in
+            value == .missing || value == .text("") ? nil : "\(name) = \(value)"
+        }.joined(separator: ", ")
+    }
+}
