@@ -35,6 +35,8 @@ let package = Package(
         ),
         .target(name: "Atlas", dependencies: ["NIfTI", "Atlases"]),
         .target(name: "Analysis"),
+        // The synthetic study behind `maskdb demo`.
+        .target(name: "DemoStudy", dependencies: ["NIfTI", "Atlas"]),
         .target(name: "Reports", dependencies: ["Analysis"]),
         // The SQL migrations, embedded in the binary; never edited once shipped.
         .target(
@@ -53,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "maskdb",
             dependencies: [
-                "NIfTI", "Atlas", "Analysis", "Reports", "MaskStore",
+                "NIfTI", "Atlas", "Analysis", "Reports", "MaskStore", "DemoStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+/// `maskdb demo` must reproduce the committed `Reports/demo/` byte for byte.
+struct DemoGoldenTests {
+    static let committed = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Reports/demo")
+
+    @Test func freshDemoReproducesTheCommittedReport() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-demo-golden-\(UUID().uuidString)")
+        let db = out.appendingPathComponent("demo.sqlite").path
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let result = try CLI.run("demo", "--out", out.path, "--db", db)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("wrote \(out.path)/report.md (synthetic demo study: 25 models, 36 masks, 225 evaluations)"))
+        let expected = try FileManager.default.contentsOfDirectory(atPath: Self.committed.path).sorted()
+        let written = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0 != "demo.sqlite" && !$0.hasPrefix("demo.sqlite-") }.sorted()
+        #expect(written == expected)
+        for name in expected {
+            let want = try String(contentsOf: Self.committed.appendingPathComponent(name), encoding: .utf8)
+            let got = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+            #expect(got == want, "\(name) differs from Reports/demo/\(name); if the change is intended, run 'swift run -c release maskdb demo' and commit Reports/demo")
+        }
+        #expect(expected.contains("report.md") && expected.count == 7)
+    }
+}
