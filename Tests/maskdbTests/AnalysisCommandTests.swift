@@ -1,0 +1,106 @@
+import Foundation
+import NIfTIFixtures
+import Testing
+
+/// The analysis commands on an imported study, checked against numbers computed here
+/// from the stored density vectors (`maskdb densities ID`).
+struct AnalysisCommandTests {
+    let commands: StoreCommandTests
+    let db: String
+
+    init() throws {
+        commands = try StoreCommandTests()
+        db = commands.db
+        let imported = try CLI.run("import", "masks", try commands.study(), "--db", db)
+        precondition(imported.status == 0, imported.stderr)
+    }
+
+    /// Mask ids with their fold, run and λ1, from `maskdb masks`.
+    func masks() throws -> [(id: String, fold: Int, run: Int, lambda1: Double)] {
+        try CLI.run("masks", "--db", db, "--format", "csv").stdout.split(separator: "\n").dropFirst().map { line in
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            return (String(cells[0]), Int(cells[3])!, Int(cells[4])!, Double(cells[6])!)
+        }
+    }
+
+    /// A stored density vector, from `maskdb densities ID --format csv`.
+    func vector(_ id: String) throws -> [Double] {
+        try CLI.run("densities", id, "--db", db, "--format", "csv").stdout.split(separator: "\n").dropFirst().map { line in
+            Double(line.split(separator: ",", omittingEmptySubsequences: false).reversed()[1]) ?? 0
+        }
+    }
+
+    func cosine(_ a: [Double], _ b: [Double]) -> Double {
+        let dot = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+        return dot / (a.reduce(0) { $0 + $1 * $1 }.squareRoot() * b.reduce(0) { $0 + $1 * $1 }.squareRoot())
+    }
+
+    @Test func similarityByLambda1IsTheMeanCosineOverSameModelPairs() throws {
+        let masks = try masks()
+        // Each of the 4 models has one mask at λ1 = 0.1 and one at 0.01.
+        var cosines: [Double] = []
+        for fold in 0..<2 {
+            for run in 0..<2 {
+                let pair = masks.filter { $0.fold == fold && $0.run == run }
+                cosines.append(cosine(try vector(pair[0].id), try vector(pair[1].id)))
+            }
+        }
+        let expected = cosines.reduce(0, +) / 4
+        let result = try CLI.run("similarity", "--by", "lambda1", "--counts", "--db", db, "--format", "csv")
+        let lines = result.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(lines[0] == ["lambda1", "0.01", "0.1", "pairs 0.01", "pairs 0.1"])
+        #expect(lines[1][0] == "0.01" && lines[1][1] == "1" && lines[1][3] == "0" && lines[1][4] == "4")
+        #expect(abs(Double(lines[1][2])! - expected) < 1e-12)
+        #expect(lines[2][1] == lines[1][2])
+    }
+
+    @Test func robustnessPoolsInterRunAndInterFoldPairs() throws {
+        let masks = try masks()
+        var runs: [Double] = [], folds: [Double] = []
+        for a in masks {
+            for b in masks where a.id < b.id && a.lambda1 == b.lambda1 {
+                let c = cosine(try vector(a.id), try vector(b.id))
+                if a.fold == b.fold && a.run != b.run { runs.append(c) }
+                if a.run == b.run && a.fold != b.fold { folds.append(c) }
+            }
+        }
+        let result = try CLI.run("robustness", "--db", db, "--format", "csv")
+        let lines = result.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(lines[0] == ["metric", "inter_runs", "inter_folds", "inter_runs_pairs", "inter_folds_pairs"])
+        #expect(lines[1] == ["prob_cnn", "", "", "0", "0"])
+        #expect(lines[2][0] == "roi_cosine" && lines[2][3] == "4" && lines[2][4] == "4")
+        #expect(abs(Double(lines[2][1])! - runs.reduce(0, +) / Double(runs.count)) < 1e-12)
+        #expect(abs(Double(lines[2][2])! - folds.reduce(0, +) / Double(folds.count)) < 1e-12)
+    }
+
+    @Test func topRegionsAndGridHaveTheirColumns() throws {
+        let top = try CLI.run("top-rois", "--k", "3", "--merge-hemispheres", "--db", db, "--format", "csv")
+        let lines = top.stdout.split(separator: "\n")
+        #expect(lines[0] == "group,rank,label,name,in_top_k,masks,mean_density,mean_rank")
+        // Merged pairs have no label; regions without a side (the vermis) keep theirs.
+        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.first?[0] == "all" && rows.first?[1] == "1")
+        #expect(rows.allSatisfy { $0[2].isEmpty != $0[3].hasPrefix("Vermis") })
+        let grid = try CLI.run("grid", "--counts", "--db", db, "--format", "csv")
+        #expect(grid.stdout.split(separator: "\n").first == "lambda1,lambda2=0.001,n lambda2=0.001")
+        let bad = try CLI.run("similarity", "--by", "lambda3", "--db", db)
+        #expect(bad.status == 2 && bad.stderr.contains("use one of lambda1, lambda2"))
+        let prob = try CLI.run("similarity", "--by", "lambda1", "--metric", "prob", "--db", db)
+        #expect(prob.status == 2 && prob.stderr.contains("use --by run or --by fold"))
+    }
+
+    @Test func reportWritesMarkdownAndEveryCSV() throws {
+        let out = commands.folder.appendingPathComponent("report").path
+        let result = try CLI.run("report", "--db", db, "--out", out)
+        #expect(result.status == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files == ["grid.csv", "performance.csv", "provenance.csv", "report.md", "robustness.csv", "similarity_lambda1.csv", "top_regions.csv"])
+        let markdown = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        for file in files where file.hasSuffix(".csv") { #expect(markdown.contains("(`\(file)`)")) }
+        let again = commands.folder.appendingPathComponent("again").path
+        _ = try CLI.run("report", "--db", db, "--out", again)
+        for file in files {
+            #expect(try String(contentsOfFile: out + "/" + file, encoding: .utf8) == String(contentsOfFile: again + "/" + file, encoding: .utf8))
+        }
+    }
+}
