@@ -74,6 +74,41 @@ struct ImportLog {
 private struct StrictRollback: Error {}
 
 extension MaskStore {
+    /// Checks every row of a manifest with `prepare`, before anything is written:
+    /// returns the rows that passed, and a summary holding the rejected ones
+    /// (named by `key`, e.g. their file).
+    func check<Prepared>(
+        _ manifest: Manifest, options: ImportOptions, key: (Manifest.Row) -> String,
+        prepare: (Manifest.Row) throws -> Prepared
+    ) -> ([Prepared], ImportSummary) {
+        var summary = ImportSummary()
+        var prepared: [Prepared] = []
+        for (line, message) in manifest.malformed {
+            summary.rows.append(.init(line: line, path: "", outcome: .rejected, message: message))
+        }
+        for (index, row) in manifest.rows.enumerated() {
+            do {
+                prepared.append(try prepare(row))
+            } catch let rejection as RowRejection {
+                summary.rows.append(.init(line: row.line, path: key(row), outcome: .rejected, message: rejection.message))
+            } catch {
+                summary.rows.append(.init(line: row.line, path: key(row), outcome: .rejected, message: Self.rowMessage(error)))
+            }
+            options.progress?(index + 1, manifest.rows.count)
+        }
+        return (prepared, summary)
+    }
+
+    /// A row's rejection message from any error: the file's own error without its path
+    /// (the row line names the path already).
+    static func rowMessage(_ error: any Error) -> String {
+        let text = "\(error)"
+        if let range = text.range(of: ": "), text[..<range.lowerBound].contains("/") || text.hasPrefix(".") {
+            return String(text[range.upperBound...])
+        }
+        return text
+    }
+
     /// Writes checked rows in one transaction, each row in a savepoint so a row rejected
     /// while writing leaves nothing behind; logs the import. With `strict`, any rejected
     /// row means nothing but the audit log entry is written.

@@ -25,29 +25,16 @@ extension MaskStore {
         let manifest = try Manifest(path: manifestPath, required: ["mask", "fold", "run", "probability"])
         try initialize(study: nil, command: options.command)
         let study = try defaultStudy(options.study)
-        var summary = ImportSummary()
-        var prepared: [PreparedEvaluation] = []
-        for (line, message) in manifest.malformed {
-            summary.rows.append(.init(line: line, path: "", outcome: .rejected, message: message))
-        }
-        for (index, row) in manifest.rows.enumerated() {
-            let key = row["mask"] ?? ""
-            do {
-                guard !key.isEmpty else { throw RowRejection("mask is empty") }
-                let maskID = try resolveMask(key, folder: manifest)
-                let probability = try row.number("probability", minimum: 0)
-                guard probability <= 1 else { throw RowRejection("probability is \(row["probability"]!); it must be in [0, 1]") }
-                prepared.append(PreparedEvaluation(
-                    line: row.line, maskKey: key, maskID: maskID, study: row["study"] ?? study,
-                    fold: try row.integer("fold"), run: try row.integer("run"), model: row["model"] ?? "",
-                    subjects: row["subjects"] ?? "", trueLabel: row["true_label"] ?? "", probability: probability,
-                    n: row["n"] == nil ? nil : try row.integer("n", minimum: 1)))
-            } catch let rejection as RowRejection {
-                summary.rows.append(.init(line: row.line, path: key, outcome: .rejected, message: rejection.message))
-            } catch {
-                summary.rows.append(.init(line: row.line, path: key, outcome: .rejected, message: Self.rowMessage(error)))
-            }
-            options.progress?(index + 1, manifest.rows.count)
+        let (prepared, summary) = check(manifest, options: options, key: { $0["mask"] ?? "" }) { row in
+            guard let key = row["mask"] else { throw RowRejection("mask is empty") }
+            let maskID = try resolveMask(key, folder: manifest)
+            let probability = try row.number("probability", minimum: 0)
+            guard probability <= 1 else { throw RowRejection("probability is \(row["probability"]!); it must be in [0, 1]") }
+            return PreparedEvaluation(
+                line: row.line, maskKey: key, maskID: maskID, study: row["study"] ?? study,
+                fold: try row.integer("fold"), run: try row.integer("run"), model: row["model"] ?? "",
+                subjects: row["subjects"] ?? "", trueLabel: row["true_label"] ?? "", probability: probability,
+                n: row["n"] == nil ? nil : try row.integer("n", minimum: 1))
         }
         let log = ImportLog(kind: "evaluations", command: options.command, manifest: manifest)
         return try commit(prepared, summary: summary, log: log, strict: options.strict) { evaluation, importID, db in

@@ -61,28 +61,13 @@ extension MaskStore {
         try initialize(study: nil, command: options.command)
         let study = try defaultStudy(options.study)
         var calculators: [String: (id: Int64, calculator: DensityCalculator)] = [:]
-        var summary = ImportSummary()
-        var prepared: [PreparedMask] = []
-        let total = manifest.rows.count + manifest.malformed.count
-        for (line, message) in manifest.malformed {
-            summary.rows.append(.init(line: line, path: "", outcome: .rejected, message: message))
-        }
-        for (index, row) in manifest.rows.enumerated() {
-            let path = row["path"] ?? ""
-            do {
-                let atlasName = row["atlas"] ?? "aal2"
-                if calculators[atlasName] == nil {
-                    let (id, atlas) = try loadAtlas(named: atlasName)
-                    calculators[atlasName] = (id, DensityCalculator(atlas: atlas))
-                }
-                let atlas = calculators[atlasName]!
-                prepared.append(try prepareMask(row, manifest: manifest, study: study, atlas: atlas))
-            } catch let rejection as RowRejection {
-                summary.rows.append(.init(line: row.line, path: path, outcome: .rejected, message: rejection.message))
-            } catch {
-                summary.rows.append(.init(line: row.line, path: path, outcome: .rejected, message: Self.rowMessage(error)))
+        let (prepared, summary) = check(manifest, options: options, key: { $0["path"] ?? "" }) { row in
+            let atlasName = row["atlas"] ?? "aal2"
+            if calculators[atlasName] == nil {
+                let (id, atlas) = try loadAtlas(named: atlasName)
+                calculators[atlasName] = (id, DensityCalculator(atlas: atlas))
             }
-            options.progress?(index + 1 + manifest.malformed.count, total)
+            return try prepareMask(row, manifest: manifest, study: study, atlas: calculators[atlasName]!)
         }
         let log = ImportLog(kind: "masks", command: options.command, manifest: manifest)
         return try commit(prepared, summary: summary, log: log, strict: options.strict) { mask, importID, db in
@@ -170,16 +155,6 @@ extension MaskStore {
         }
         result.outcome = .added
         return result
-    }
-
-    /// A row's rejection message from any error: the file's own error without its path
-    /// (the row line names the path already).
-    static func rowMessage(_ error: any Error) -> String {
-        let text = "\(error)"
-        if let range = text.range(of: ": "), text[..<range.lowerBound].contains("/") || text.hasPrefix(".") {
-            return String(text[range.upperBound...])
-        }
-        return text
     }
 }
 

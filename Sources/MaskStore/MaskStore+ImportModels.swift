@@ -34,20 +34,8 @@ extension MaskStore {
                 path: manifestPath,
                 detail: "unknown column '\(stray)'; model manifests take fold, run, study, model, architecture, weights, param.NAME and metric.DATASET.NAME")
         }
-        var summary = ImportSummary()
-        var prepared: [PreparedModel] = []
-        for (line, message) in manifest.malformed {
-            summary.rows.append(.init(line: line, path: "", outcome: .rejected, message: message))
-        }
-        for (index, row) in manifest.rows.enumerated() {
-            do {
-                prepared.append(try prepareModel(row, manifest: manifest, study: study))
-            } catch let rejection as RowRejection {
-                summary.rows.append(.init(line: row.line, path: Self.rowKey(row), outcome: .rejected, message: rejection.message))
-            } catch {
-                summary.rows.append(.init(line: row.line, path: Self.rowKey(row), outcome: .rejected, message: Self.rowMessage(error)))
-            }
-            options.progress?(index + 1, manifest.rows.count)
+        let (prepared, summary) = check(manifest, options: options, key: Self.rowKey) { row in
+            try prepareModel(row, manifest: manifest, study: study)
         }
         let log = ImportLog(kind: "models", command: options.command, manifest: manifest)
         return try commit(prepared, summary: summary, log: log, strict: options.strict) { model, _, db in
