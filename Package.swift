@@ -22,7 +22,11 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "NIfTI", dependencies: ["CZlib"]),
+        .systemLibrary(
+            name: "CLibDeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
+        .target(name: "NIfTI", dependencies: ["CZlib", "CLibDeflate"]),
         // The shipped atlases, embedded in the binary so `maskdb` works from any folder.
         .target(
             name: "Atlases",

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// What an import did, row by row.
 public struct ImportSummary: Sendable {
@@ -74,27 +75,44 @@ struct ImportLog {
 private struct StrictRollback: Error {}
 
 extension MaskStore {
-    /// Checks every row of a manifest with `prepare`, before anything is written:
-    /// returns the rows that passed, and a summary holding the rejected ones
-    /// (named by `key`, e.g. their file).
-    func check<Prepared>(
+    /// Checks every row of a manifest with `prepare`, before anything is written, on up
+    /// to `options.jobs` threads: returns the rows that passed, in manifest order, and a
+    /// summary holding the rejected ones (named by `key`, e.g. their file).
+    func check<Prepared: Sendable>(
         _ manifest: Manifest, options: ImportOptions, key: (Manifest.Row) -> String,
-        prepare: (Manifest.Row) throws -> Prepared
+        prepare: @escaping @Sendable (Manifest.Row) throws -> Prepared
     ) -> ([Prepared], ImportSummary) {
+        let rows = manifest.rows
+        let outcomes = Mutex<[Int: Result<Prepared, any Error>]>([:])
+        let done = Mutex(0)
+        let jobs = max(1, min(options.jobs, rows.count))
+        // Static striping: masks cost about the same, and each thread holds one at a time.
+        DispatchQueue.concurrentPerform(iterations: jobs) { job in
+            for index in stride(from: job, to: rows.count, by: jobs) {
+                let outcome = Result { try prepare(rows[index]) }
+                outcomes.withLock { $0[index] = outcome }
+                let finished = done.withLock { count in
+                    count += 1
+                    return count
+                }
+                options.progress?(finished, rows.count)
+            }
+        }
         var summary = ImportSummary()
         var prepared: [Prepared] = []
         for (line, message) in manifest.malformed {
             summary.rows.append(.init(line: line, path: "", outcome: .rejected, message: message))
         }
-        for (index, row) in manifest.rows.enumerated() {
-            do {
-                prepared.append(try prepare(row))
-            } catch let rejection as RowRejection {
+        let results = outcomes.withLock { $0 }
+        for (index, row) in rows.enumerated() {
+            switch results[index]! {
+            case .success(let value):
+                prepared.append(value)
+            case .failure(let rejection as RowRejection):
                 summary.rows.append(.init(line: row.line, path: key(row), outcome: .rejected, message: rejection.message))
-            } catch {
+            case .failure(let error):
                 summary.rows.append(.init(line: row.line, path: key(row), outcome: .rejected, message: Self.rowMessage(error)))
             }
-            options.progress?(index + 1, manifest.rows.count)
         }
         return (prepared, summary)
     }

@@ -3,7 +3,7 @@ import GRDB
 import NIfTI
 
 /// An evaluation row that passed every check.
-struct PreparedEvaluation {
+struct PreparedEvaluation: Sendable {
     var line: Int
     var maskKey: String
     var maskID: Int64
@@ -27,7 +27,7 @@ extension MaskStore {
         let study = try defaultStudy(options.study)
         let (prepared, summary) = check(manifest, options: options, key: { $0["mask"] ?? "" }) { row in
             guard let key = row["mask"] else { throw RowRejection("mask is empty") }
-            let maskID = try resolveMask(key, folder: manifest)
+            let maskID = try self.resolveMask(key, folder: manifest)
             let probability = try row.number("probability", minimum: 0)
             guard probability <= 1 else { throw RowRejection("probability is \(row["probability"]!); it must be in [0, 1]") }
             return PreparedEvaluation(

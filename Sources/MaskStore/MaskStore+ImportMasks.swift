@@ -11,23 +11,31 @@ public struct ImportOptions: Sendable {
     public var strict: Bool
     /// The command line, for the audit log.
     public var command: String
-    /// Called after each row is checked, with (rows done, rows in all).
+    /// How many rows are checked at once (files read, decoded and measured in parallel).
+    public var jobs: Int
+    /// Called after each row is checked, with (rows done, rows in all), from any thread.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
-    /// Import options.
-    public init(study: String? = nil, strict: Bool = false, command: String, progress: (@Sendable (Int, Int) -> Void)? = nil) {
+    /// Import options; `jobs` defaults to the machine's cores.
+    public init(
+        study: String? = nil, strict: Bool = false, command: String,
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) {
         self.study = study
         self.strict = strict
         self.command = command
+        self.jobs = jobs
         self.progress = progress
     }
 }
 
 /// A mask row that passed every check, ready to be written.
-struct PreparedMask {
+struct PreparedMask: Sendable {
     var line: Int
     var path: String
     var resolvedPath: String
+    /// The file as it was when hashed; the blob is stored from it only if it is unchanged.
+    var stamp: FileStamp
     var sha256: String
     var study: String
     var fold: Int
@@ -60,14 +68,15 @@ extension MaskStore {
         let manifest = try Manifest(path: manifestPath, required: Self.maskColumns.required)
         try initialize(study: nil, command: options.command)
         let study = try defaultStudy(options.study)
-        var calculators: [String: (id: Int64, calculator: DensityCalculator)] = [:]
+        // Each atlas the manifest names, loaded once (an unknown one rejects its rows).
+        var calculators: [String: Result<(id: Int64, calculator: DensityCalculator), any Error>] = [:]
+        for name in Set(manifest.rows.map { $0["atlas"] ?? "aal2" }) {
+            calculators[name] = Result { let (id, atlas) = try loadAtlas(named: name); return (id, DensityCalculator(atlas: atlas)) }
+        }
+        let atlases = calculators
         let (prepared, summary) = check(manifest, options: options, key: { $0["path"] ?? "" }) { row in
-            let atlasName = row["atlas"] ?? "aal2"
-            if calculators[atlasName] == nil {
-                let (id, atlas) = try loadAtlas(named: atlasName)
-                calculators[atlasName] = (id, DensityCalculator(atlas: atlas))
-            }
-            return try prepareMask(row, manifest: manifest, study: study, atlas: calculators[atlasName]!)
+            let atlas = try atlases[row["atlas"] ?? "aal2"]!.get()
+            return try self.prepareMask(row, manifest: manifest, study: study, atlas: atlas)
         }
         let log = ImportLog(kind: "masks", command: options.command, manifest: manifest)
         return try commit(prepared, summary: summary, log: log, strict: options.strict) { mask, importID, db in
@@ -95,11 +104,15 @@ extension MaskStore {
         for (column, cell) in row.cells where !known.contains(column) { params.values[column] = .init(cell: cell) }
 
         let resolved = manifest.resolve(path)
+        let before = FileStamp(path: resolved)
         let bytes = try FileBytes.read(resolved)
+        guard let stamp = before, FileStamp(path: resolved) == stamp else {
+            throw RowRejection("the file changed while it was being read; import it again when it is complete")
+        }
         let image = try NIfTIImage(fileBytes: bytes, path: resolved)
         let densities = try atlas.calculator.densities(of: image, semantics: semantics)
         return PreparedMask(
-            line: row.line, path: path, resolvedPath: resolved, sha256: SHA256Digest.hex(bytes),
+            line: row.line, path: path, resolvedPath: resolved, stamp: stamp, sha256: SHA256Digest.hex(bytes),
             study: row["study"] ?? study, fold: fold, run: run, model: row["model"] ?? "",
             lambda1: lambda1, lambda2: lambda2, beta1: beta1, beta2: beta2,
             subjects: row["subjects"] ?? "", semantics: semantics, params: params.json,
@@ -125,9 +138,10 @@ extension MaskStore {
         if existing != nil { return result }
 
         if try !Bool(fetchOne: db, sql: "SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?)", arguments: [mask.sha256]) {
-            // Read again to store the bytes, so that no more than one file is in memory at once.
+            // Read again to store the bytes, so that no more than one file is in memory at once;
+            // an unchanged stamp before and after means they are the bytes that were hashed.
             let bytes = try FileBytes.read(mask.resolvedPath)
-            guard SHA256Digest.hex(bytes) == mask.sha256 else {
+            guard FileStamp(path: mask.resolvedPath) == mask.stamp, bytes.count == mask.stamp.size else {
                 result.outcome = .rejected
                 result.message = "the file changed while it was being imported; import it again"
                 return result

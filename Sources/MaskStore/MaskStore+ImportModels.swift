@@ -3,7 +3,7 @@ import GRDB
 import NIfTI
 
 /// A model row that passed every check.
-struct PreparedModel {
+struct PreparedModel: Sendable {
     var line: Int
     var study: String
     var fold: Int
@@ -35,7 +35,7 @@ extension MaskStore {
                 detail: "unknown column '\(stray)'; model manifests take fold, run, study, model, architecture, weights, param.NAME and metric.DATASET.NAME")
         }
         let (prepared, summary) = check(manifest, options: options, key: Self.rowKey) { row in
-            try prepareModel(row, manifest: manifest, study: study)
+            try self.prepareModel(row, manifest: manifest, study: study)
         }
         let log = ImportLog(kind: "models", command: options.command, manifest: manifest)
         return try commit(prepared, summary: summary, log: log, strict: options.strict) { model, _, db in

@@ -22,6 +22,11 @@ public final class MaskStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(600)
         configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // Masks are megabytes: 64 KiB pages write them in 16 times fewer WAL frames.
+            // (It only takes effect when the file is created.)
+            try db.execute(sql: "PRAGMA page_size = 65536")
+        }
         return try prepared(path: path) { try DatabasePool(path: path, configuration: configuration) }
     }
 

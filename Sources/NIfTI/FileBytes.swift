@@ -65,3 +65,25 @@ public enum FileBytes {
         String(cString: strerror(errno)).lowercased()
     }
 }
+
+/// What identifies a file's content without reading it: device, inode, size and change
+/// times. Equal stamps mean the file was not rewritten in between.
+public struct FileStamp: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    /// The size in bytes.
+    public var size: Int64
+    var modified: Int64
+    var changed: Int64
+
+    /// The stamp of the file at `path`, or nil when it cannot be read.
+    public init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+    }
+}

@@ -33,10 +33,12 @@ enum Gzip {
     }
 
     /// Inflates the whole stream (every gzip member) into exactly `count` bytes:
-    /// fewer is `truncated`, more is `longer`; zlib checks every member's CRC and length.
-    /// The buffer is allocated once when the gzip trailer confirms the size; otherwise
-    /// (a damaged or multi-member file) it grows only as far as the data really inflates.
+    /// fewer is `truncated`, more is `longer`; every member's CRC and length are checked.
+    /// libdeflate does it in one pass; when it refuses, zlib inflates again to say why,
+    /// into a buffer allocated once when the gzip trailer confirms the size, or else
+    /// (a damaged file) grown only as far as the data really inflates.
     static func inflate(_ input: [UInt8], exactly count: Int) throws(GzipFailure) -> [UInt8] {
+        if let fast = LibDeflate.gunzip(input, exactly: count) { return fast }
         let trailerSize = input.count >= 4 ? input.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) } : -1
         let confirmed = trailerSize == count & 0xFFFF_FFFF
         let initial = confirmed ? count : min(count, max(1 << 24, input.count * 4))

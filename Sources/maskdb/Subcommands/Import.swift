@@ -32,15 +32,24 @@ struct ImportArguments: ParsableArguments {
     @Flag(help: "Write nothing at all if any row is rejected.")
     var strict = false
 
+    /// Parallel checks.
+    @Option(help: "How many files to read, decode and measure at once (default: the machine's cores).")
+    var jobs: Int?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("'--jobs \(jobs)': give at least 1") }
+    }
+
     /// Runs `body` with the database and options, then reports the summary.
     func run(
         noun: String, _ body: (MaskStore, ImportOptions) throws -> ImportSummary
     ) throws {
         let database = try store.open(create: true)
         let progress = ProgressBar(label: "importing \(noun)")
-        let options = ImportOptions(
+        var options = ImportOptions(
             study: study, strict: strict, command: InvocationText.current,
             progress: { done, total in progress.update(done, total) })
+        if let jobs { options.jobs = jobs }
         let summary = try body(database, options)
         for row in summary.rejected {
             Output.error("row \(row.line): \(row.path.isEmpty ? "-" : row.path): \(row.message ?? "rejected")")
