@@ -30,8 +30,9 @@ public final class DensityCalculator: Sendable {
         guard grid.voxelCounts.contains(where: { $0 > 0 }) else {
             throw .noOverlap(path: mask.path, atlas: atlas.name)
         }
-        let sums = try Self.regionSums(
-            mask.floatVoxels(), grid: grid, semantics: semantics, clamp: clamp, path: mask.path)
+        let sums = try mask.withFloatVoxels { values throws(AtlasError) in
+            try Self.regionSums(values, grid: grid, semantics: semantics, clamp: clamp, path: mask.path)
+        }
         let densities = zip(sums, grid.voxelCounts).map { sum, count in count > 0 ? sum / Double(count) : nil }
         return RegionDensities(regions: atlas.regions, densities: densities, voxelCounts: grid.voxelCounts)
     }
@@ -47,7 +48,7 @@ public final class DensityCalculator: Sendable {
     /// One pass over the voxels: validates each value and adds its perturbation
     /// to its region's sum through the per-voxel region index.
     static func regionSums(
-        _ values: [Float], grid: RegionGrid, semantics: MaskSemantics, clamp: Bool, path: String
+        _ v: UnsafeBufferPointer<Float>, grid: RegionGrid, semantics: MaskSemantics, clamp: Bool, path: String
     ) throws(AtlasError) -> [Double] {
         var sums = [Double](repeating: 0, count: grid.voxelCounts.count)
         var nanCount = 0, outOfRange = 0
@@ -55,19 +56,17 @@ public final class DensityCalculator: Sendable {
         let lowest = Float(-rangeTolerance), highest = Float(1 + rangeTolerance)
         let flip = semantics == .keep
         grid.regionIndex.withUnsafeBufferPointer { regionOf in
-            values.withUnsafeBufferPointer { v in
-                for voxel in 0..<v.count {
-                    var m = v[voxel]
-                    if !(m >= lowest && m <= highest) {
-                        if m.isNaN { nanCount += 1; continue }
-                        low = min(low, Double(m))
-                        high = max(high, Double(m))
-                        if !clamp { outOfRange += 1; continue }
-                    }
-                    if clamp { m = min(max(m, 0), 1) }
-                    let region = regionOf[voxel]
-                    if region >= 0 { sums[Int(region)] += Double(flip ? 1 - m : m) }
+            for voxel in 0..<v.count {
+                var m = v[voxel]
+                if !(m >= lowest && m <= highest) {
+                    if m.isNaN { nanCount += 1; continue }
+                    low = min(low, Double(m))
+                    high = max(high, Double(m))
+                    if !clamp { outOfRange += 1; continue }
                 }
+                if clamp { m = min(max(m, 0), 1) }
+                let region = regionOf[voxel]
+                if region >= 0 { sums[Int(region)] += Double(flip ? 1 - m : m) }
             }
         }
         if nanCount > 0 { throw .maskHasNaN(path: path, count: nanCount) }

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 
 /// What an import did, row by row.
 public struct ImportSummary: Sendable {
@@ -71,50 +70,58 @@ struct ImportLog {
     }
 }
 
-/// Thrown inside the write transaction to roll back a strict import whose row failed late.
+/// Thrown inside the write transaction to roll back a strict import with a rejected row.
 private struct StrictRollback: Error {}
 
 extension MaskStore {
-    /// Checks every row of a manifest with `prepare`, before anything is written, on up
-    /// to `options.jobs` threads: returns the rows that passed, in manifest order, and a
-    /// summary holding the rejected ones (named by `key`, e.g. their file).
-    func check<Prepared: Sendable>(
-        _ manifest: Manifest, options: ImportOptions, key: (Manifest.Row) -> String,
-        prepare: @escaping @Sendable (Manifest.Row) throws -> Prepared
-    ) -> ([Prepared], ImportSummary) {
+    /// Runs an import: rows are checked by `prepare` on up to `options.jobs` threads while
+    /// one transaction stores them, in manifest order, each in a savepoint so a row rejected
+    /// while storing leaves nothing behind. Nothing is visible to others until the commit,
+    /// so a killed import leaves the database as it was. With `strict`, any rejected row
+    /// rolls everything back (every row is still checked, to report them all) and only the
+    /// audit log records the attempt.
+    func runImport<Prepared: Sendable>(
+        _ manifest: Manifest, log: ImportLog, options: ImportOptions, key: (Manifest.Row) -> String,
+        prepare: @escaping @Sendable (Manifest.Row) throws -> Prepared,
+        store: (Prepared, Int64, Database) throws -> ImportSummary.RowResult
+    ) throws -> ImportSummary {
         let rows = manifest.rows
-        let outcomes = Mutex<[Int: Result<Prepared, any Error>]>([:])
-        let done = Mutex(0)
-        let jobs = max(1, min(options.jobs, rows.count))
-        // Static striping: masks cost about the same, and each thread holds one at a time.
-        DispatchQueue.concurrentPerform(iterations: jobs) { job in
-            for index in stride(from: job, to: rows.count, by: jobs) {
-                let outcome = Result { try prepare(rows[index]) }
-                outcomes.withLock { $0[index] = outcome }
-                let finished = done.withLock { count in
-                    count += 1
-                    return count
-                }
-                options.progress?(finished, rows.count)
-            }
-        }
+        let pipeline = RowPipeline(count: rows.count, jobs: options.jobs) { try prepare(rows[$0]) }
+        defer { pipeline.stop() }
         var summary = ImportSummary()
-        var prepared: [Prepared] = []
-        for (line, message) in manifest.malformed {
-            summary.rows.append(.init(line: line, path: "", outcome: .rejected, message: message))
-        }
-        let results = outcomes.withLock { $0 }
-        for (index, row) in rows.enumerated() {
-            switch results[index]! {
-            case .success(let value):
-                prepared.append(value)
-            case .failure(let rejection as RowRejection):
-                summary.rows.append(.init(line: row.line, path: key(row), outcome: .rejected, message: rejection.message))
-            case .failure(let error):
-                summary.rows.append(.init(line: row.line, path: key(row), outcome: .rejected, message: Self.rowMessage(error)))
+        do {
+            try write { db in
+                summary = ImportSummary()
+                summary.rows = manifest.malformed.map { .init(line: $0.line, path: "", outcome: .rejected, message: $0.message) }
+                let importID = try log.begin(db)
+                for (index, row) in rows.enumerated() {
+                    let outcome = pipeline.take(index)
+                    options.progress?(index + 1, rows.count)
+                    switch outcome {
+                    case .success(let prepared) where summary.rejected.isEmpty || !options.strict:
+                        var result: ImportSummary.RowResult?
+                        try db.inSavepoint {
+                            result = try store(prepared, importID, db)
+                            return result?.outcome == .rejected ? .rollback : .commit
+                        }
+                        summary.rows.append(result!)
+                    case .success:
+                        break  // strict, and a row was rejected already: nothing more is stored
+                    case .failure(let rejection as RowRejection):
+                        summary.rows.append(.init(line: row.line, path: key(row), outcome: .rejected, message: rejection.message))
+                    case .failure(let error):
+                        summary.rows.append(.init(line: row.line, path: key(row), outcome: .rejected, message: Self.rowMessage(error)))
+                    }
+                }
+                summary.rows.sort { $0.line < $1.line }
+                if options.strict && !summary.rejected.isEmpty { throw StrictRollback() }
+                try log.finish(db, id: importID, summary: summary)
             }
+        } catch is StrictRollback {
+            summary.strictAbort = true
+            try write { db in try log.finish(db, id: try log.begin(db), summary: summary) }
         }
-        return (prepared, summary)
+        return summary
     }
 
     /// A row's rejection message from any error: the file's own error without its path
@@ -125,40 +132,5 @@ extension MaskStore {
             return String(text[range.upperBound...])
         }
         return text
-    }
-
-    /// Writes checked rows in one transaction, each row in a savepoint so a row rejected
-    /// while writing leaves nothing behind; logs the import. With `strict`, any rejected
-    /// row means nothing but the audit log entry is written.
-    func commit<Prepared>(
-        _ prepared: [Prepared], summary: ImportSummary, log: ImportLog, strict: Bool,
-        store: (Prepared, Int64, Database) throws -> ImportSummary.RowResult
-    ) throws -> ImportSummary {
-        var summary = summary
-        let checkedRows = summary.rows
-        summary.strictAbort = strict && !summary.rejected.isEmpty
-        do {
-            try write { db in
-                summary.rows = checkedRows
-                let importID = try log.begin(db)
-                if !summary.strictAbort {
-                    for item in prepared {
-                        var result: ImportSummary.RowResult?
-                        try db.inSavepoint {
-                            result = try store(item, importID, db)
-                            return result?.outcome == .rejected ? .rollback : .commit
-                        }
-                        summary.rows.append(result!)
-                        if strict && result!.outcome == .rejected { throw StrictRollback() }
-                    }
-                }
-                summary.rows.sort { $0.line < $1.line }
-                try log.finish(db, id: importID, summary: summary)
-            }
-        } catch is StrictRollback {
-            summary.strictAbort = true
-            try write { db in try log.finish(db, id: try log.begin(db), summary: summary) }
-        }
-        return summary
     }
 }

@@ -5,8 +5,10 @@ import NIfTI
 /// An evaluation row that passed every check.
 struct PreparedEvaluation: Sendable {
     var line: Int
+    /// The `mask` cell as written.
     var maskKey: String
-    var maskID: Int64
+    /// The sha256 of the file the cell names, or nil when it names a recorded mask directly.
+    var fileSHA256: String?
     var study: String
     var fold: Int
     var run: Int
@@ -25,41 +27,54 @@ extension MaskStore {
         let manifest = try Manifest(path: manifestPath, required: ["mask", "fold", "run", "probability"])
         try initialize(study: nil, command: options.command)
         let study = try defaultStudy(options.study)
-        let (prepared, summary) = check(manifest, options: options, key: { $0["mask"] ?? "" }) { row in
+        let log = ImportLog(kind: "evaluations", command: options.command, manifest: manifest)
+        return try runImport(manifest, log: log, options: options, key: { $0["mask"] ?? "" }) { row in
             guard let key = row["mask"] else { throw RowRejection("mask is empty") }
-            let maskID = try self.resolveMask(key, folder: manifest)
+            let file = manifest.resolve(key)
+            let fileSHA256 = FileManager.default.fileExists(atPath: file) ? SHA256Digest.hex(try FileBytes.read(file)) : nil
             let probability = try row.number("probability", minimum: 0)
             guard probability <= 1 else { throw RowRejection("probability is \(row["probability"]!); it must be in [0, 1]") }
             return PreparedEvaluation(
-                line: row.line, maskKey: key, maskID: maskID, study: row["study"] ?? study,
+                line: row.line, maskKey: key, fileSHA256: fileSHA256, study: row["study"] ?? study,
                 fold: try row.integer("fold"), run: try row.integer("run"), model: row["model"] ?? "",
                 subjects: row["subjects"] ?? "", trueLabel: row["true_label"] ?? "", probability: probability,
                 n: row["n"] == nil ? nil : try row.integer("n", minimum: 1))
-        }
-        let log = ImportLog(kind: "evaluations", command: options.command, manifest: manifest)
-        return try commit(prepared, summary: summary, log: log, strict: options.strict) { evaluation, importID, db in
+        } store: { evaluation, importID, db in
             try Self.store(evaluation, importID: importID, in: db)
         }
     }
 
-    /// The mask an evaluation names: a file (hashed), else a mask id or sha256 (prefix).
-    private func resolveMask(_ key: String, folder manifest: Manifest) throws -> Int64 {
-        let resolved = manifest.resolve(key)
-        if FileManager.default.fileExists(atPath: resolved) {
-            let ids = try maskIDs(sha256: SHA256Digest.hex(try FileBytes.read(resolved)), prefix: false)
+    /// The mask an evaluation names: a recorded file, else a mask id or sha256 (prefix).
+    private static func maskID(_ e: PreparedEvaluation, in db: Database) throws -> Int64 {
+        let ids: [Int64]
+        if let sha256 = e.fileSHA256 {
+            ids = try maskIDs(sha256: sha256, prefix: false, in: db)
             guard !ids.isEmpty else { throw RowRejection("this file is not a recorded mask; import it with 'maskdb import masks' first") }
-            guard ids.count == 1 else { throw StoreError.ambiguous(target: key, ids: ids) }
-            return ids[0]
+        } else {
+            ids = try recordedIDs(e.maskKey, in: db)
         }
-        return try resolveRecordedMask(key)
+        guard ids.count == 1 else { throw StoreError.ambiguous(target: e.maskKey, ids: ids) }
+        return ids[0]
     }
 
     private static func store(_ e: PreparedEvaluation, importID: Int64, in db: Database) throws -> ImportSummary.RowResult {
         var result = ImportSummary.RowResult(line: e.line, path: e.maskKey, outcome: .unchanged)
+        let maskID: Int64
+        do {
+            maskID = try Self.maskID(e, in: db)
+        } catch let rejection as RowRejection {
+            result.outcome = .rejected
+            result.message = rejection.message
+            return result
+        } catch let error as StoreError {
+            result.outcome = .rejected
+            result.message = "\(error)"
+            return result
+        }
         let modelID = try modelID(study: e.study, fold: e.fold, run: e.run, name: e.model, in: db)
         if let row = try Row.fetchOne(
             db, sql: "SELECT probability, n FROM evaluations WHERE mask_id = ? AND model_id = ? AND subjects = ? AND true_label = ?",
-            arguments: [e.maskID, modelID, e.subjects, e.trueLabel])
+            arguments: [maskID, modelID, e.subjects, e.trueLabel])
         {
             let (probability, n): (Double, Int?) = (row["probability"], row["n"])
             if probability != e.probability || n != e.n {
@@ -72,7 +87,7 @@ extension MaskStore {
             sql: """
                 INSERT INTO evaluations (mask_id, model_id, subjects, true_label, probability, n, import_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [e.maskID, modelID, e.subjects, e.trueLabel, e.probability, e.n, importID])
+                """, arguments: [maskID, modelID, e.subjects, e.trueLabel, e.probability, e.n, importID])
         result.outcome = .added
         return result
     }

@@ -34,8 +34,8 @@ struct PreparedMask: Sendable {
     var line: Int
     var path: String
     var resolvedPath: String
-    /// The file as it was when hashed; the blob is stored from it only if it is unchanged.
-    var stamp: FileStamp
+    /// The file's bytes, stored as they were read and hashed.
+    var bytes: [UInt8]
     var sha256: String
     var study: String
     var fold: Int
@@ -74,12 +74,11 @@ extension MaskStore {
             calculators[name] = Result { let (id, atlas) = try loadAtlas(named: name); return (id, DensityCalculator(atlas: atlas)) }
         }
         let atlases = calculators
-        let (prepared, summary) = check(manifest, options: options, key: { $0["path"] ?? "" }) { row in
+        let log = ImportLog(kind: "masks", command: options.command, manifest: manifest)
+        return try runImport(manifest, log: log, options: options, key: { $0["path"] ?? "" }) { row in
             let atlas = try atlases[row["atlas"] ?? "aal2"]!.get()
             return try self.prepareMask(row, manifest: manifest, study: study, atlas: atlas)
-        }
-        let log = ImportLog(kind: "masks", command: options.command, manifest: manifest)
-        return try commit(prepared, summary: summary, log: log, strict: options.strict) { mask, importID, db in
+        } store: { mask, importID, db in
             try Self.store(mask, importID: importID, in: db)
         }
     }
@@ -104,15 +103,11 @@ extension MaskStore {
         for (column, cell) in row.cells where !known.contains(column) { params.values[column] = .init(cell: cell) }
 
         let resolved = manifest.resolve(path)
-        let before = FileStamp(path: resolved)
         let bytes = try FileBytes.read(resolved)
-        guard let stamp = before, FileStamp(path: resolved) == stamp else {
-            throw RowRejection("the file changed while it was being read; import it again when it is complete")
-        }
         let image = try NIfTIImage(fileBytes: bytes, path: resolved)
         let densities = try atlas.calculator.densities(of: image, semantics: semantics)
         return PreparedMask(
-            line: row.line, path: path, resolvedPath: resolved, stamp: stamp, sha256: SHA256Digest.hex(bytes),
+            line: row.line, path: path, resolvedPath: resolved, bytes: bytes, sha256: SHA256Digest.hex(bytes),
             study: row["study"] ?? study, fold: fold, run: run, model: row["model"] ?? "",
             lambda1: lambda1, lambda2: lambda2, beta1: beta1, beta2: beta2,
             subjects: row["subjects"] ?? "", semantics: semantics, params: params.json,
@@ -137,17 +132,7 @@ extension MaskStore {
                 """, arguments: identity)
         if existing != nil { return result }
 
-        if try !Bool(fetchOne: db, sql: "SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?)", arguments: [mask.sha256]) {
-            // Read again to store the bytes, so that no more than one file is in memory at once;
-            // an unchanged stamp before and after means they are the bytes that were hashed.
-            let bytes = try FileBytes.read(mask.resolvedPath)
-            guard FileStamp(path: mask.resolvedPath) == mask.stamp, bytes.count == mask.stamp.size else {
-                result.outcome = .rejected
-                result.message = "the file changed while it was being imported; import it again"
-                return result
-            }
-            try storeBlob(bytes, sha256: mask.sha256, in: db)
-        }
+        try storeBlob(mask.bytes, sha256: mask.sha256, in: db)
         try db.execute(
             sql: """
                 INSERT INTO masks (model_id, lambda1, lambda2, beta1, beta2, subjects, semantics, params, atlas_id,
@@ -169,11 +154,5 @@ extension MaskStore {
         }
         result.outcome = .added
         return result
-    }
-}
-
-extension Bool {
-    fileprivate init(fetchOne db: Database, sql: String, arguments: StatementArguments) throws {
-        self = try Bool.fetchOne(db, sql: sql, arguments: arguments) ?? false
     }
 }

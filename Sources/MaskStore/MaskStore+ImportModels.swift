@@ -34,11 +34,10 @@ extension MaskStore {
                 path: manifestPath,
                 detail: "unknown column '\(stray)'; model manifests take fold, run, study, model, architecture, weights, param.NAME and metric.DATASET.NAME")
         }
-        let (prepared, summary) = check(manifest, options: options, key: Self.rowKey) { row in
-            try self.prepareModel(row, manifest: manifest, study: study)
-        }
         let log = ImportLog(kind: "models", command: options.command, manifest: manifest)
-        return try commit(prepared, summary: summary, log: log, strict: options.strict) { model, _, db in
+        return try runImport(manifest, log: log, options: options, key: Self.rowKey) { row in
+            try self.prepareModel(row, manifest: manifest, study: study)
+        } store: { model, _, db in
             try Self.store(model, in: db)
         }
     }

@@ -13,22 +13,23 @@ public enum FileBytes {
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw .unreadable(path: path, reason: (info.st_mode & S_IFMT) == S_IFDIR ? "it is a folder" : "not a regular file")
         }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var failure: String?
         var filled = 0
-        let failure: String? = bytes.withUnsafeMutableBytes { buffer in
+        let bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, initialized in
             while filled < buffer.count {
                 let n = Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return systemReason()
+                    failure = systemReason()
+                    break
                 }
                 if n == 0 { break }  // the file shrank while we read it
                 filled += n
             }
-            return nil
+            initialized = filled
         }
         if let failure { throw .unreadable(path: path, reason: failure) }
-        return filled == bytes.count ? bytes : Array(bytes[..<filled])
+        return bytes
     }
 
     /// Writes `bytes` to a temporary file beside `path`, then renames it into place,
@@ -63,27 +64,5 @@ public enum FileBytes {
 
     private static func systemReason() -> String {
         String(cString: strerror(errno)).lowercased()
-    }
-}
-
-/// What identifies a file's content without reading it: device, inode, size and change
-/// times. Equal stamps mean the file was not rewritten in between.
-public struct FileStamp: Equatable, Sendable {
-    var device: UInt64
-    var inode: UInt64
-    /// The size in bytes.
-    public var size: Int64
-    var modified: Int64
-    var changed: Int64
-
-    /// The stamp of the file at `path`, or nil when it cannot be read.
-    public init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
-        size = Int64(info.st_size)
-        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
     }
 }
