@@ -75,13 +75,15 @@ private struct StrictRollback: Error {}
 
 extension MaskStore {
     /// Runs an import: rows are checked by `prepare` on up to `options.jobs` threads while
-    /// one transaction stores them, in manifest order, each in a savepoint so a row rejected
-    /// while storing leaves nothing behind. Nothing is visible to others until the commit,
+    /// one transaction stores them, in manifest order; when `store` may reject a row after
+    /// writing part of it (`storeMayReject`), each row is in a savepoint, so a rejected row
+    /// leaves nothing behind. Nothing is visible to others until the commit,
     /// so a killed import leaves the database as it was. With `strict`, any rejected row
     /// rolls everything back (every row is still checked, to report them all) and only the
     /// audit log records the attempt.
     func runImport<Prepared: Sendable>(
         _ manifest: Manifest, log: ImportLog, options: ImportOptions, key: (Manifest.Row) -> String,
+        storeMayReject: Bool = true,
         prepare: @escaping @Sendable (Manifest.Row) throws -> Prepared,
         store: (Prepared, Int64, Database) throws -> ImportSummary.RowResult
     ) throws -> ImportSummary {
@@ -99,12 +101,17 @@ extension MaskStore {
                     options.progress?(index + 1, rows.count)
                     switch outcome {
                     case .success(let prepared) where summary.rejected.isEmpty || !options.strict:
-                        var result: ImportSummary.RowResult?
-                        try db.inSavepoint {
-                            result = try store(prepared, importID, db)
-                            return result?.outcome == .rejected ? .rollback : .commit
+                        if storeMayReject {
+                            var result: ImportSummary.RowResult?
+                            try db.inSavepoint {
+                                result = try store(prepared, importID, db)
+                                return result?.outcome == .rejected ? .rollback : .commit
+                            }
+                            summary.rows.append(result!)
+                        } else {
+                            // A savepoint per row would copy every page it touches to a statement journal.
+                            summary.rows.append(try store(prepared, importID, db))
                         }
-                        summary.rows.append(result!)
                     case .success:
                         break  // strict, and a row was rejected already: nothing more is stored
                     case .failure(let rejection as RowRejection):

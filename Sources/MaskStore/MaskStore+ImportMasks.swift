@@ -75,7 +75,8 @@ extension MaskStore {
         }
         let atlases = calculators
         let log = ImportLog(kind: "masks", command: options.command, manifest: manifest)
-        return try runImport(manifest, log: log, options: options, key: { $0["path"] ?? "" }) { row in
+        // Storing a checked mask never rejects it, so it needs no savepoint.
+        return try runImport(manifest, log: log, options: options, key: { $0["path"] ?? "" }, storeMayReject: false) { row in
             let atlas = try atlases[row["atlas"] ?? "aal2"]!.get()
             return try self.prepareMask(row, manifest: manifest, study: study, atlas: atlas)
         } store: { mask, importID, db in

@@ -125,3 +125,17 @@ struct ImportMasksTests {
         }
     }
 }
+
+extension ImportMasksTests {
+    @Test func parallelImportEqualsTheSingleThreadedOne() throws {
+        let fixture = try StudyFixture()
+        let manifest = try fixture.smallStudy()
+        let single = try MaskStore.inMemory(), parallel = try MaskStore.inMemory()
+        _ = try single.importMasks(manifestPath: manifest, options: ImportOptions(command: "test", jobs: 1))
+        _ = try parallel.importMasks(manifestPath: manifest, options: ImportOptions(command: "test", jobs: 4))
+        let (a, b) = (try single.masks(), try parallel.masks())
+        #expect(a.map(\.id) == b.map(\.id) && a.map(\.sha256) == b.map(\.sha256) && a.map(\.source) == b.map(\.source))
+        // The same densities to the last bit.
+        #expect(try single.densityVectors(maskIDs: a.map(\.id)) == parallel.densityVectors(maskIDs: b.map(\.id)))
+    }
+}

@@ -1,0 +1,72 @@
+import Atlas
+import Foundation
+import NIfTI
+
+/// Synthetic studies for `maskdb bench`: real-size masks with optimizer noise (about 5 MB
+/// each, as optimized masks are), and many small masks for timing queries.
+public enum BenchStudy {
+    /// Writes `count` real-size noisy keep masks on the AAL2 grid and their manifest
+    /// (`masks.tsv`) into `folder`, on `jobs` threads; returns the manifest's path.
+    /// Compressed at level 1, as nibabel saves `.nii.gz` files by default.
+    public static func writeRealSize(count: Int, to folder: String, atlas: Atlas, jobs: Int) throws -> String {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let anatomy = Anatomy(atlas: atlas)
+        let shape = atlas.grid.shape, affine = atlas.grid.affine
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: max(1, jobs)) { job in
+            for index in stride(from: job, to: count, by: max(1, jobs)) {
+                let (fold, run) = (index % 5, (index / 5) % 5)
+                var voxels = anatomy.keepMask(
+                    weights: DemoStudy.regionWeights(fold: fold, run: run, lambda1: 0.01), spread: 6)
+                // Optimizer noise: small, everywhere, so the file compresses as real masks do.
+                var random = SplitMix64(seed: 5000 + UInt64(index))
+                for i in voxels.indices {
+                    voxels[i] = max(0, voxels[i] - Float(random.unit()) * 0.02)
+                }
+                let bytes = NIfTIWriter.float32Bytes(voxels: voxels, shape: shape, affine: affine, compressionLevel: 1)
+                do {
+                    try FileBytes.write(bytes, to: "\(folder)/mask-\(index).nii.gz")
+                } catch {
+                    failures.add(error)
+                }
+            }
+        }
+        if let error = failures.first { throw error }
+        let rows = (0..<count).map { index in
+            "mask-\(index).nii.gz\t\(index % 5)\t\((index / 5) % 5)\t\(DemoStudy.lambda1s[(index / 25) % 4])\t0.001\t\(index / 100)"
+        }
+        return try manifest(["path\tfold\trun\tlambda1\tlambda2\tbatch"] + rows, in: folder)
+    }
+
+    /// Writes `count` small masks (12 x 10 x 9 voxels of 15 mm over AAL2's box: queries read
+    /// only stored density vectors, so size does not matter) over 5 folds x 10 runs x 5 λ1 x
+    /// 4 λ2, and their manifest; returns the manifest's path.
+    public static func writeSmall(count: Int, to folder: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let affine = Affine.scaling(15, 15, 15, origin: (-90, -126, -72))
+        let lambda1s = [0.1, 0.01, 0.001, 0.0001, 0.00001], lambda2s = [0.1, 0.01, 0.001, 0.0001]
+        var rows = ["path\tfold\trun\tlambda1\tlambda2\treplicate"]
+        for index in 0..<count {
+            var random = SplitMix64(seed: 9000 + UInt64(index))
+            let voxels = (0..<1080).map { _ in Float(random.unit()) }
+            try NIfTIWriter.writeFloat32(voxels: voxels, shape: [12, 10, 9], affine: affine, to: "\(folder)/small-\(index).nii")
+            let setting = index % 1000
+            rows.append("small-\(index).nii\t\(setting % 5)\t\((setting / 5) % 10)\t\(lambda1s[(setting / 50) % 5])\t\(lambda2s[(setting / 250) % 4])\t\(index / 1000)")
+        }
+        return try manifest(rows, in: folder)
+    }
+
+    private static func manifest(_ rows: [String], in folder: String) throws -> String {
+        let path = folder + "/masks.tsv"
+        try FileBytes.write(Array((rows.joined(separator: "\n") + "\n").utf8), to: path)
+        return path
+    }
+
+    /// Errors from worker threads.
+    private final class Failures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var errors: [any Error] = []
+        func add(_ error: any Error) { lock.withLock { errors.append(error) } }
+        var first: (any Error)? { lock.withLock { errors.first } }
+    }
+}
