@@ -71,7 +71,10 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis"]),
         .testTarget(
             name: "MaskStoreTests",
-            dependencies: ["MaskStore", "NIfTIFixtures", "NIfTI", "Atlas", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "MaskStore", "NIfTIFixtures", "NIfTI", "Atlas", "Schema", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["Snapshots"]
         ),
         .testTarget(name: "maskdbTests", dependencies: ["maskdb", "NIfTIFixtures"]),
     ]

@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import MaskStore
+@testable import Schema
+
+/// The migrated schema against a committed snapshot, so a change to a shipped migration
+/// (which must never happen) or a new one shows up as a reviewed diff.
+struct SchemaTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let snapshot = folder.appendingPathComponent("Snapshots/schema.sql")
+    static let schemaFolder = folder.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Schema")
+
+    /// Every table, index and view's SQL after all migrations, sorted by name.
+    static func migratedSchema() throws -> String {
+        let store = try MaskStore.inMemory()
+        return try store.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type, name")
+        }.joined(separator: ";\n\n") + ";\n"
+    }
+
+    @Test func migratedSchemaMatchesTheSnapshot() throws {
+        let schema = try Self.migratedSchema()
+        if ProcessInfo.processInfo.environment["MASKDB_UPDATE_SNAPSHOTS"] == "1" {
+            try Data(schema.utf8).write(to: Self.snapshot)
+        }
+        let expected = try String(contentsOf: Self.snapshot, encoding: .utf8)
+        #expect(schema == expected, "the schema changed; if intended, rerun with MASKDB_UPDATE_SNAPSHOTS=1 and review the diff")
+    }
+
+    @Test func everySQLFileInSchemaIsAMigrationInOrder() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.schemaFolder.path)
+            .filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(SchemaMigrations.all.map { $0.identifier + ".sql" } == files)
+        for (file, migration) in zip(files, SchemaMigrations.all) {
+            #expect(try String(contentsOf: Self.schemaFolder.appendingPathComponent(file), encoding: .utf8) == migration.sql)
+        }
+    }
+
+    @Test func storesOpenWithForeignKeysAndWAL() throws {
+        let fixture = try StudyFixture()
+        let store = try MaskStore.open(path: fixture.databasePath, create: true)
+        let (foreignKeys, journal, pageSize) = try store.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA foreign_keys"), try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+             try Int.fetchOne(db, sql: "PRAGMA page_size"))
+        }
+        #expect(foreignKeys == 1 && journal == "wal" && pageSize == 65536)
+    }
+}
