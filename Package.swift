@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "NIfTI", targets: ["NIfTI"]),
         .library(name: "Atlas", targets: ["Atlas"]),
         .library(name: "Analysis", targets: ["Analysis"]),
+        .library(name: "Figures", targets: ["Figures"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "MaskStore", targets: ["MaskStore"]),
     ],
@@ -39,6 +40,7 @@ let package = Package(
         ),
         .target(name: "Atlas", dependencies: ["NIfTI", "Atlases"]),
         .target(name: "Analysis"),
+        .target(name: "Figures", dependencies: ["CZlib", "Analysis"]),
         // The synthetic study behind `maskdb demo`.
         .target(name: "DemoStudy", dependencies: ["NIfTI", "Atlas"]),
         .target(name: "Reports", dependencies: ["Analysis"]),
@@ -59,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "maskdb",
             dependencies: [
-                "NIfTI", "Atlas", "Analysis", "Reports", "MaskStore", "DemoStudy",
+                "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "MaskStore", "DemoStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +70,7 @@ let package = Package(
         .testTarget(name: "NIfTITests", dependencies: ["NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis"]),
         .testTarget(
             name: "MaskStoreTests",

@@ -36,7 +36,7 @@ extension MaskStore {
     }
 
     /// A registered atlas, rebuilt from its stored files, with its row id.
-    func loadAtlas(named name: String) throws -> (id: Int64, atlas: Atlas) {
+    public func loadAtlas(named name: String) throws -> (id: Int64, atlas: Atlas) {
         let stored = try read { db -> (Int64, Data, Data)? in
             guard let row = try Row.fetchOne(
                 db,

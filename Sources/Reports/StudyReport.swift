@@ -57,6 +57,8 @@ public struct StudyReport: Sendable {
     public var topRegions: [TopRegionRow]
     public var topK: Int
     public var provenance: [Provenance]
+    /// Figures, each shown after the section whose CSV it names.
+    public var figures: [ReportFigure] = []
 
     /// A report from its parts.
     public init(
@@ -87,11 +89,33 @@ public struct StudyReport: Sendable {
     }
 }
 
+/// A figure of a report: a file beside report.md, embedded after a section.
+public struct ReportFigure: Sendable, Equatable {
+    /// The file's name within the report folder (`.svg` or `.png`).
+    public var name: String
+    /// One sentence saying what the figure shows.
+    public var caption: String
+    /// The CSV of the section it follows (e.g. `grid.csv`).
+    public var section: String
+    public var bytes: [UInt8]
+
+    /// A figure.
+    public init(name: String, caption: String, section: String, bytes: [UInt8]) {
+        self.name = name
+        self.caption = caption
+        self.section = section
+        self.bytes = bytes
+    }
+}
+
 /// A file of a rendered report.
 public struct ReportFile: Sendable, Equatable {
     /// The file's name within the report folder.
     public var name: String
-    public var contents: String
+    public var bytes: [UInt8]
+
+    /// The file as text (for text files).
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 extension StudyReport {
@@ -124,9 +148,13 @@ extension StudyReport {
         for (name, title, how, table) in tables {
             let shown = name == "provenance.csv" ? shortened(table) : table
             markdown += ["## \(title)", "", how + " (`\(name)`)", "", shown.rows.isEmpty ? "_Nothing recorded._\n" : shown.rendered(as: .md)]
+            for figure in figures where figure.section == name {
+                markdown += ["![\(figure.caption)](\(figure.name))", "", "_\(figure.caption)_ (`\(figure.name)`)", ""]
+            }
         }
-        return [ReportFile(name: "report.md", contents: markdown.joined(separator: "\n"))]
-            + tables.map { ReportFile(name: $0.name, contents: $0.table.rendered(as: .csv)) }
+        return [ReportFile(name: "report.md", bytes: Array(markdown.joined(separator: "\n").utf8))]
+            + tables.map { ReportFile(name: $0.name, bytes: Array($0.table.rendered(as: .csv).utf8)) }
+            + figures.map { ReportFile(name: $0.name, bytes: $0.bytes) }
     }
 
     private var summaryLines: [String] {

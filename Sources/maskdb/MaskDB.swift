@@ -9,7 +9,7 @@ struct MaskDB: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Import.self, Masks.self, Models.self, Densities.self, Similarity.self, Robustness.self,
-            TopROIs.self, Grid.self, Report.self, Demo.self, Bench.self, Audit.self, Export.self, Verify.self, SQL.self, Inspect.self,
+            TopROIs.self, Grid.self, Report.self, Plot.self, Demo.self, Bench.self, Audit.self, Export.self, Verify.self, SQL.self, Inspect.self,
         ]
     )
 

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Figures
 import Foundation
 import MaskStore
 import NIfTI
@@ -44,7 +45,7 @@ enum StudyReportBuilder {
             let parts = key.split(separator: "\t").map(String.init)
             return StudyReport.Performance(dataset: parts[0], metric: parts[1], spread: Spread(metrics[key]!)!)
         }
-        return StudyReport(
+        var report = StudyReport(
             study: name, note: note, modelCount: models.count, maskCount: samples.count,
             evaluationCount: selection.evaluations.count, folds: distinct("fold"), runs: distinct("run"),
             lambda1s: distinct("lambda1"), lambda2s: distinct("lambda2"), atlas: selection.masks.first?.atlas ?? "aal2",
@@ -61,6 +62,33 @@ enum StudyReportBuilder {
                     id: $0.id, sha256: $0.sha256, fold: $0.fold, run: $0.run, lambda1: $0.lambda1, lambda2: $0.lambda2,
                     source: ($0.source as NSString).lastPathComponent)
             })
+        let mainIDs = Set(mainSamples.map(\.id))
+        report.figures = try figures(
+            report, store: store, mainMasks: selection.masks.filter { mainIDs.contains($0.id) }, atlasName: report.atlas)
+        return report
+    }
+
+    /// The grid and similarity heatmaps, the top-regions chart and the mask montage.
+    private static func figures(_ report: StudyReport, store: MaskStore, mainMasks: [MaskRecord], atlasName: String) throws -> [ReportFigure] {
+        var figures = [
+            ReportFigure(
+                name: "grid.svg", caption: "Mean perturbation per mask over the λ1 x λ2 grid search; darker is less.",
+                section: "grid.csv", bytes: Array(StudyFigures.grid(report.grid).svg().utf8)),
+            ReportFigure(
+                name: "similarity_lambda1.svg", caption: "ROI-based similarity between masks optimized with different λ1 (1 = same regions).",
+                section: "similarity_lambda1.csv", bytes: Array(StudyFigures.similarity(report.similarity).svg().utf8)),
+            ReportFigure(
+                name: "top_regions.svg", caption: "The regions masked most (hemispheres merged): mean density, with how many masks have each in their top \(report.topK).",
+                section: "top_regions.csv", bytes: Array(StudyFigures.topRegions(report.topRegions, k: report.topK).svg().utf8)),
+        ]
+        let (_, atlas) = try store.loadAtlas(named: atlasName)
+        if let montage = try MontageData.studyMontage(store: store, masks: mainMasks, atlas: atlas) {
+            figures.append(ReportFigure(
+                name: "montage.png",
+                caption: "Masks at the main setting: the first run of each fold (top) and the first fold of each run (bottom), perturbation in viridis over the \(atlasName) outlines.",
+                section: "top_regions.csv", bytes: PNGEncoder.encode(montage)))
+        }
+        return figures
     }
 
     /// Writes the report's files into `folder` (created when missing); returns report.md's path.
@@ -71,7 +99,7 @@ enum StudyReportBuilder {
             throw StoreError.unwritable(path: folder, reason: "cannot create the folder")
         }
         for file in report.files() {
-            try FileBytes.write(Array(file.contents.utf8), to: (folder as NSString).appendingPathComponent(file.name))
+            try FileBytes.write(file.bytes, to: (folder as NSString).appendingPathComponent(file.name))
         }
         return (folder as NSString).appendingPathComponent("report.md")
     }

@@ -94,13 +94,40 @@ struct AnalysisCommandTests {
         let result = try CLI.run("report", "--db", db, "--out", out)
         #expect(result.status == 0)
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        #expect(files == ["grid.csv", "performance.csv", "provenance.csv", "report.md", "robustness.csv", "similarity_lambda1.csv", "top_regions.csv"])
+        #expect(files == [
+            "grid.csv", "grid.svg", "montage.png", "performance.csv", "provenance.csv", "report.md", "robustness.csv",
+            "similarity_lambda1.csv", "similarity_lambda1.svg", "top_regions.csv", "top_regions.svg",
+        ])
         let markdown = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
-        for file in files where file.hasSuffix(".csv") { #expect(markdown.contains("(`\(file)`)")) }
+        for file in files where file != "report.md" { #expect(markdown.contains("(`\(file)`)")) }
         let again = commands.folder.appendingPathComponent("again").path
         _ = try CLI.run("report", "--db", db, "--out", again)
         for file in files {
-            #expect(try String(contentsOfFile: out + "/" + file, encoding: .utf8) == String(contentsOfFile: again + "/" + file, encoding: .utf8))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/" + file)) == Data(contentsOf: URL(fileURLWithPath: again + "/" + file)))
         }
+    }
+}
+
+extension AnalysisCommandTests {
+    @Test func plotsWriteTheirFiles() throws {
+        let folder = commands.folder
+        for (kind, name) in [("grid", "g.svg"), ("similarity", "s.svg"), ("top-rois", "t.svg"), ("montage", "m.png")] {
+            let path = folder.appendingPathComponent(name).path
+            let result = try CLI.run("plot", kind, "-o", path, "--db", db)
+            #expect(result.status == 0, "\(kind): \(result.stderr)")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            if name.hasSuffix(".png") {
+                #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            } else {
+                #expect(String(decoding: bytes, as: UTF8.self).contains("<svg"))
+            }
+        }
+        let mask = try masks()[0].id
+        let png = folder.appendingPathComponent("mask.png").path
+        #expect(try CLI.run("plot", "mask", mask, "-o", png, "--slices", "axial,sagittal", "--at", "5,5,4", "--db", db).status == 0)
+        let wrongKind = try CLI.run("plot", "grid", "-o", folder.appendingPathComponent("g.png").path, "--db", db)
+        #expect(wrongKind.status == 2 && wrongKind.stderr.contains("written as .svg"))
+        let outside = try CLI.run("plot", "mask", mask, "-o", png, "--at", "500,5,4", "--db", db)
+        #expect(outside.status == 2 && outside.stderr.contains("the mask's grid is 12 x 10 x 9"))
     }
 }

@@ -18,10 +18,15 @@ struct DemoGoldenTests {
         let written = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0 != "demo.sqlite" && !$0.hasPrefix("demo.sqlite-") }.sorted()
         #expect(written == expected)
         for name in expected {
-            let want = try String(contentsOf: Self.committed.appendingPathComponent(name), encoding: .utf8)
-            let got = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+            let want = try Data(contentsOf: Self.committed.appendingPathComponent(name))
+            let got = try Data(contentsOf: out.appendingPathComponent(name))
             #expect(got == want, "\(name) differs from Reports/demo/\(name); if the change is intended, run 'swift run -c release maskdb demo' and commit Reports/demo")
         }
-        #expect(expected.contains("report.md") && expected.count == 7)
+        #expect(expected.contains("report.md") && expected.count == 11)
+        // The report shows every figure it writes.
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        for figure in expected where figure.hasSuffix(".svg") || figure.hasSuffix(".png") {
+            #expect(report.contains("](\(figure))"), "report.md does not show \(figure)")
+        }
     }
 }

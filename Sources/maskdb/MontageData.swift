@@ -1,0 +1,33 @@
+import Atlas
+import Figures
+import MaskStore
+import NIfTI
+
+/// Recorded masks turned into montage panels: decoded from their stored bytes, with
+/// their atlas laid on their grid for the outlines.
+enum MontageData {
+    static func panel(store: MaskStore, mask: MaskRecord, label: String, atlas: Atlas) throws -> MontagePanel {
+        let image = try NIfTIImage(fileBytes: try store.maskFileBytes(maskID: mask.id), path: "mask \(mask.id)")
+        let shape = Array((image.shape + [1, 1]).prefix(3))
+        let grid = atlas.grid.matches(shape: shape, affine: image.affine)
+            ? atlas.grid : try atlas.grid.resampled(toShape: shape, affine: image.affine, path: "mask \(mask.id)")
+        let keep = mask.semantics == "keep"
+        let perturbation = image.floatVoxels().map { keep ? 1 - $0 : $0 }
+        return MontagePanel(
+            label: label, perturbation: Array(perturbation.prefix(shape.reduce(1, *))), shape: shape,
+            regions: grid.regionIndex, flipX: image.affine[0, 0] < 0)
+    }
+
+    /// The poster's Figure 2: the first run's mask of each fold, and the first fold's mask of each run.
+    static func studyMontage(store: MaskStore, masks: [MaskRecord], atlas: Atlas) throws -> RasterImage? {
+        guard let firstRun = masks.map(\.run).min(), let firstFold = masks.map(\.fold).min() else { return nil }
+        let folds = masks.filter { $0.run == firstRun }.sorted { ($0.fold, $0.id) < ($1.fold, $1.id) }
+        let runs = masks.filter { $0.fold == firstFold }.sorted { ($0.run, $0.id) < ($1.run, $1.id) }
+        return MaskMontage.render(
+            title: "Masks across folds and runs",
+            rows: [
+                ("Folds (run \(firstRun))", try folds.map { try panel(store: store, mask: $0, label: "fold \($0.fold)", atlas: atlas) }),
+                ("Runs (fold \(firstFold))", try runs.map { try panel(store: store, mask: $0, label: "run \($0.run)", atlas: atlas) }),
+            ])
+    }
+}

@@ -1,0 +1,202 @@
+import Analysis
+import ArgumentParser
+import Figures
+import Foundation
+import MaskStore
+import NIfTI
+
+extension MaskDB {
+    /// `maskdb plot`: the report's pictures, for any selection.
+    struct Plot: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Draw a mask, a montage of masks (PNG), or a similarity, grid or top-regions chart (SVG).",
+            subcommands: [Mask.self, Montage.self, SimilarityChart.self, GridChart.self, TopRegionsChart.self])
+    }
+}
+
+/// `-o FILE`, checked for the right extension.
+struct PlotOutput: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "file"))
+    var output: String
+
+    func check(_ suffix: String) throws {
+        guard output.lowercased().hasSuffix(suffix) else { throw ValidationError("'-o \(output)': this picture is written as \(suffix)") }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        try FileBytes.write(bytes, to: output)
+        Output.print("wrote \(output)")
+    }
+}
+
+extension MaskDB.Plot {
+    /// `maskdb plot mask`.
+    struct Mask: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Draw one recorded mask's slices as PNG.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: ArgumentHelp("A mask file, id or sha256 (prefix).", valueName: "target"))
+        var target: String
+
+        @OptionGroup var output: PlotOutput
+
+        @Option(help: "Planes, comma-separated: axial, coronal, sagittal.")
+        var slices = "axial,coronal,sagittal"
+
+        @Option(help: ArgumentHelp("The voxel the slices go through (default: the point of highest perturbation).", valueName: "x,y,z"))
+        var at: String?
+
+        func validate() throws {
+            try output.check(".png")
+            _ = try planes()
+            _ = try point()
+        }
+
+        func planes() throws -> [SlicePlane] {
+            try slices.split(separator: ",").map { name in
+                guard let plane = SlicePlane(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("'--slices \(slices)': use axial, coronal and sagittal")
+                }
+                return plane
+            }
+        }
+
+        func point() throws -> (Int, Int, Int)? {
+            guard let at else { return nil }
+            let parts = at.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 3, parts.allSatisfy({ $0 >= 0 }) else { throw ValidationError("'--at \(at)': give three voxel indices, x,y,z") }
+            return (parts[0], parts[1], parts[2])
+        }
+
+        func run() async throws {
+            let database = try store.open()
+            // A file recorded under several settings is one picture: draw its first record.
+            let masks = try database.masks(ids: try database.resolveMasks(target))
+            guard Set(masks.map(\.sha256)).count == 1 else { throw StoreError.ambiguous(target: target, ids: masks.map(\.id)) }
+            let mask = masks[0]
+            let (_, atlas) = try database.loadAtlas(named: mask.atlas)
+            let panel = try MontageData.panel(
+                store: database, mask: mask, label: "mask \(mask.id): fold \(mask.fold), run \(mask.run), λ1 \(mask.lambda1), λ2 \(mask.lambda2)",
+                atlas: atlas)
+            if let point = try point(), point.0 >= panel.shape[0] || point.1 >= panel.shape[1] || point.2 >= panel.shape[2] {
+                throw ValidationError("'--at': the mask's grid is \(panel.shape.map(String.init).joined(separator: " x "))")
+            }
+            try output.write(PNGEncoder.encode(MaskMontage.render(panel, planes: try planes(), at: try point())))
+        }
+    }
+
+    /// `maskdb plot montage`.
+    struct Montage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Draw masks as PNG: one row per value of a setting.")
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var filter: FilterOptions
+        @OptionGroup var output: PlotOutput
+
+        @Option(help: ArgumentHelp("One row per value of this setting.", valueName: "field"))
+        var by = "fold"
+
+        @Option(help: "At most this many masks per row.")
+        var perRow = 6
+
+        func validate() throws {
+            try output.check(".png")
+            try StudySelection.validate(field: by, option: "--by")
+            guard perRow >= 1 else { throw ValidationError("'--per-row': give at least 1") }
+        }
+
+        func run() async throws {
+            let database = try store.open()
+            let selection = try StudySelection(store: database, filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
+            guard !selection.masks.isEmpty else { throw ValidationError("no recorded mask matches --where") }
+            let (_, atlas) = try database.loadAtlas(named: selection.masks[0].atlas)
+            let groups = Dictionary(grouping: zip(selection.masks, selection.samples), by: { $0.1[by] })
+            let rows = try groups.keys.sorted().map { value in
+                let masks = groups[value]!.map(\.0).prefix(perRow)
+                return ("\(by) = \(value)", try masks.map { mask in
+                    try MontageData.panel(store: database, mask: mask, label: "mask \(mask.id)", atlas: atlas)
+                })
+            }
+            try output.write(PNGEncoder.encode(MaskMontage.render(title: "Masks by \(by)", rows: rows)))
+        }
+    }
+
+    /// `maskdb plot similarity`.
+    struct SimilarityChart: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "similarity", abstract: "Draw the ROI-based similarity matrix as SVG.")
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var filter: FilterOptions
+        @OptionGroup var output: PlotOutput
+
+        @Option(help: ArgumentHelp("The setting.", valueName: "field"))
+        var by = "lambda1"
+
+        func validate() throws {
+            try output.check(".svg")
+            try StudySelection.validate(field: by, option: "--by")
+        }
+
+        func run() async throws {
+            let selection = try StudySelection(store: try store.open(), filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
+            try output.write(Array(StudyFigures.similarity(Analysis.Similarity.roi(selection.samples, by: by)).svg().utf8))
+        }
+    }
+
+    /// `maskdb plot grid`.
+    struct GridChart: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "grid", abstract: "Draw the grid-search heatmap as SVG.")
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var filter: FilterOptions
+        @OptionGroup var output: PlotOutput
+
+        @Option(help: ArgumentHelp("The setting along the rows.", valueName: "field"))
+        var rows = "lambda1"
+
+        @Option(help: ArgumentHelp("The setting along the columns.", valueName: "field"))
+        var cols = "lambda2"
+
+        @Option(help: ArgumentHelp("density, prob or params.NAME.", valueName: "value"))
+        var value = "density"
+
+        func validate() throws {
+            try output.check(".svg")
+            try StudySelection.validate(field: rows, option: "--rows")
+            try StudySelection.validate(field: cols, option: "--cols")
+        }
+
+        func run() async throws {
+            let selection = try StudySelection(store: try store.open(), filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
+            let grid = GridSearch.table(selection.samples, rows: rows, columns: cols, value: MaskDB.Grid.value(value, selection))
+            try output.write(Array(StudyFigures.grid(grid, title: "Grid search: mean \(value) per mask").svg().utf8))
+        }
+    }
+
+    /// `maskdb plot top-rois`.
+    struct TopRegionsChart: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "top-rois", abstract: "Draw the top regions as an SVG bar chart.")
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var filter: FilterOptions
+        @OptionGroup var output: PlotOutput
+
+        @Option(help: "How many of each mask's densest regions count.")
+        var k = 5
+
+        @Flag(help: "Merge _L and _R regions.")
+        var mergeHemispheres = false
+
+        func validate() throws {
+            try output.check(".svg")
+            guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
+        }
+
+        func run() async throws {
+            let selection = try StudySelection(store: try store.open(), filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
+            let rows = TopRegions.rank(selection.samples, regions: selection.regions, k: k, by: nil, mergeHemispheres: mergeHemispheres)
+            try output.write(Array(StudyFigures.topRegions(rows, k: k).svg().utf8))
+        }
+    }
+}
