@@ -12,6 +12,11 @@ struct FilterOptions: ParsableArguments {
             valueName: "expr"))
     var expression: String?
 
+    /// The compiled filter over the recorded masks' fields.
+    func maskFilter() throws -> Filter {
+        try filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn)
+    }
+
     /// The compiled filter over `fields` (all records when no `--where` was given).
     func filter(fields: [FilterField], paramsColumn: String?) throws -> Filter {
         guard let expression else { return .all }

@@ -15,14 +15,7 @@ extension MaskDB {
 
         @OptionGroup var store: StoreOptions
 
-        @Option(help: ArgumentHelp("The setting along the rows.", valueName: "field"))
-        var rows = "lambda1"
-
-        @Option(help: ArgumentHelp("The setting along the columns.", valueName: "field"))
-        var cols = "lambda2"
-
-        @Option(help: ArgumentHelp("density, prob or params.NAME.", valueName: "value"))
-        var value = "density"
+        @OptionGroup var grid: GridOptions
 
         @Flag(help: "Add the number of masks behind each cell.")
         var counts = false
@@ -30,20 +23,10 @@ extension MaskDB {
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: FormatOptions
 
-        func validate() throws {
-            try StudySelection.validate(field: rows, option: "--rows")
-            try StudySelection.validate(field: cols, option: "--cols")
-            guard value == "density" || value == "prob" || (value.hasPrefix("params.") && value.count > 7) else {
-                throw ValidationError("'--value \(value)': use density, prob or params.NAME")
-            }
-        }
-
         func run() async throws {
-            let selection = try StudySelection(
-                store: try store.open(),
-                filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
-            let grid = GridSearch.table(selection.samples, rows: rows, columns: cols, value: Self.value(value, selection))
-            Output.print(AnalysisTables.grid(grid, counts: counts).rendered(as: output.format))
+            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
+            let table = GridSearch.table(selection.samples, rows: grid.rows, columns: grid.cols, value: Self.value(grid.value, selection))
+            Output.print(AnalysisTables.grid(table, counts: counts).rendered(as: output.format))
         }
 
         /// How to read `name` off a mask.

@@ -14,7 +14,7 @@ extension MaskDB {
         func run() async throws {
             let database = try store.open()
             let masks = try database.masks(
-                where: filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
+                where: filter.maskFilter())
             Output.print(Self.table(masks, short: output.format == .table || output.format == .md).rendered(as: output.format))
         }
 

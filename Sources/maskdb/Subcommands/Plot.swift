@@ -108,7 +108,7 @@ extension MaskDB.Plot {
 
         func run() async throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter())
             guard !selection.masks.isEmpty else { throw ValidationError("no recorded mask matches --where") }
             let (_, atlas) = try database.loadAtlas(named: selection.masks[0].atlas)
             let groups = Dictionary(grouping: zip(selection.masks, selection.samples), by: { $0.1[by] })
@@ -139,7 +139,7 @@ extension MaskDB.Plot {
         }
 
         func run() async throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
+            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
             try output.write(Array(StudyFigures.similarity(Analysis.Similarity.roi(selection.samples, by: by)).svg().utf8))
         }
     }
@@ -152,25 +152,17 @@ extension MaskDB.Plot {
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: PlotOutput
 
-        @Option(help: ArgumentHelp("The setting along the rows.", valueName: "field"))
-        var rows = "lambda1"
-
-        @Option(help: ArgumentHelp("The setting along the columns.", valueName: "field"))
-        var cols = "lambda2"
-
-        @Option(help: ArgumentHelp("density, prob or params.NAME.", valueName: "value"))
-        var value = "density"
+        @OptionGroup var grid: GridOptions
 
         func validate() throws {
             try output.check(".svg")
-            try StudySelection.validate(field: rows, option: "--rows")
-            try StudySelection.validate(field: cols, option: "--cols")
         }
 
         func run() async throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
-            let grid = GridSearch.table(selection.samples, rows: rows, columns: cols, value: MaskDB.Grid.value(value, selection))
-            try output.write(Array(StudyFigures.grid(grid, title: "Grid search: mean \(value) per mask").svg().utf8))
+            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
+            let table = GridSearch.table(
+                selection.samples, rows: grid.rows, columns: grid.cols, value: MaskDB.Grid.value(grid.value, selection))
+            try output.write(Array(StudyFigures.grid(table, title: "Grid search: mean \(grid.value) per mask").svg().utf8))
         }
     }
 
@@ -194,7 +186,7 @@ extension MaskDB.Plot {
         }
 
         func run() async throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
+            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
             let rows = TopRegions.rank(selection.samples, regions: selection.regions, k: k, by: nil, mergeHemispheres: mergeHemispheres)
             try output.write(Array(StudyFigures.topRegions(rows, k: k).svg().utf8))
         }

@@ -20,9 +20,7 @@ extension MaskDB {
         @OptionGroup var output: FormatOptions
 
         func run() async throws {
-            let selection = try StudySelection(
-                store: try store.open(),
-                filter: try filter.filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn))
+            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
             let table = Analysis.Robustness.compute(selection.samples, selection.evaluations)
             Output.print(AnalysisTables.robustness(table).rendered(as: output.format))
         }
