@@ -12,6 +12,14 @@ public struct Filter: Sendable, Equatable {
     /// A filter every row passes.
     public static let all = Filter(sql: "1", arguments: [])
 
+    /// `field = value`, for callers that know the value (no expression to parse).
+    public static func equal(field: String, to value: FilterValue, in fields: [FilterField]) -> Filter {
+        guard let column = fields.first(where: { $0.name == field }) else {
+            preconditionFailure("no filter field named \(field)")
+        }
+        return Filter(sql: "(\(column.sql) = ?)", arguments: [value])
+    }
+
     /// Compiles `expression`; `paramsColumn` (e.g. "masks.params", a JSON text column) enables `params.NAME` fields, nil disables them.
     ///
     /// The language: comparisons `FIELD OP VALUE` with OP one of `= == != <> < <= > >=`,

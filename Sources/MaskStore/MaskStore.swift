@@ -75,9 +75,9 @@ public final class MaskStore: Sendable {
             do {
                 try migrator.migrate(writer)
                 return
-            } catch let error as DatabaseError where attempt < 5 {
+            } catch is DatabaseError where attempt < 5 {
+                // Another process migrated all or part of the way: done, or try what is left.
                 if try writer.read(migrator.hasCompletedMigrations) { return }
-                _ = error  // another process migrated part of the way: try what is left
             }
         }
     }

@@ -29,7 +29,10 @@ extension MaskStore {
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             return try queue.read { db in
-                let statement = try db.makeStatement(sql: sql)
+                let statements = try db.allStatements(sql: sql)
+                guard let statement = try statements.next(), try statements.next() == nil else {
+                    throw StoreError.notOneStatement(statement: sql)
+                }
                 guard statement.isReadonly else { throw StoreError.notReadOnly(statement: sql) }
                 let cursor = try Row.fetchCursor(statement)
                 var rows: [[SQLResult.Value]] = []

@@ -22,6 +22,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case unknownAtlas(name: String, known: [String])
     /// `maskdb sql` was given a statement that is not a read-only query.
     case notReadOnly(statement: String)
+    /// `maskdb sql` was given no statement, or several.
+    case notOneStatement(statement: String)
     /// A file could not be written.
     case unwritable(path: String, reason: String)
 }
@@ -50,6 +52,8 @@ extension StoreError: CustomStringConvertible {
             "\(target): not a file, a mask id, or a sha256 of at least 8 hex digits"
         case let .unknownAtlas(name, known):
             "unknown atlas '\(name)'; this database has \(known.joined(separator: ", "))"
+        case let .notOneStatement(statement):
+            "'\(statement)': maskdb sql runs exactly one statement; give one SELECT"
         case let .notReadOnly(statement):
             "'\(statement)': maskdb sql runs read-only queries (SELECT, WITH, EXPLAIN, read-only PRAGMA)"
         case let .unwritable(path, reason):

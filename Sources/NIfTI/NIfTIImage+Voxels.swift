@@ -19,15 +19,29 @@ extension Double: RawVoxel { init(bits: UInt64) { self.init(bitPattern: bits) };
 extension NIfTIImage {
     /// The scaled voxel values as Float32, contiguous in file order (x fastest).
     /// Scaling is computed in double precision, as nibabel does, then rounded.
-    public func floatVoxels() -> [Float] { decoded(as: Float.self) }
+    public func floatVoxels() -> [Float] {
+        // The common case, float32 in this machine's byte order and unscaled, is a copy.
+        guard isNativeFloat32 else { return decoded(as: Float.self) }
+        return withRawVoxelBytes { raw in
+            [Float](unsafeUninitializedCapacity: layout.voxelCount) { out, initialized in
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: raw)
+                initialized = layout.voxelCount
+            }
+        }
+    }
+
+    /// Unscaled float32 in this machine's byte order, stored where a Float can be read in place.
+    private var isNativeFloat32: Bool {
+        layout.datatype == .float32 && header.byteOrder == .native && header.scaling == nil
+            && layout.dataOffset % MemoryLayout<Float>.alignment == 0
+    }
 
     /// Calls `body` with the scaled voxel values as Float32 in file order. For unscaled
     /// float32 data in this machine's byte order (what optimizers write) the values are
     /// read where they lie, without a copy.
     public func withFloatVoxels<R, E: Error>(_ body: (UnsafeBufferPointer<Float>) throws(E) -> R) throws(E) -> R {
-        let aligned = layout.dataOffset % MemoryLayout<Float>.alignment == 0
         let result: Result<R, E>
-        if layout.datatype == .float32, header.byteOrder == .native, header.scaling == nil, aligned {
+        if isNativeFloat32 {
             result = withRawVoxelBytes { raw in
                 let floats = UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: Float.self), count: layout.voxelCount)
                 return Result { () throws(E) -> R in try body(floats) }
@@ -42,16 +56,7 @@ extension NIfTIImage {
     public func doubleVoxels() -> [Double] { decoded(as: Double.self) }
 
     private func decoded<Output: BinaryFloatingPoint>(as: Output.Type) -> [Output] {
-        // The common case, float32 in this machine's byte order and unscaled, is a copy.
-        if Output.self == Float.self, layout.datatype == .float32, header.byteOrder == .native, header.scaling == nil {
-            return withRawVoxelBytes { raw in
-                [Float](unsafeUninitializedCapacity: layout.voxelCount) { out, initialized in
-                    UnsafeMutableRawBufferPointer(out).copyMemory(from: raw)
-                    initialized = layout.voxelCount
-                }
-            } as! [Output]
-        }
-        return switch layout.datatype {
+        switch layout.datatype {
         case .uint8: decoded(UInt8.self, as: Output.self)
         case .int8: decoded(Int8.self, as: Output.self)
         case .uint16: decoded(UInt16.self, as: Output.self)

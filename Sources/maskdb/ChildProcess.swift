@@ -23,7 +23,7 @@ enum ChildProcess {
         let start = DispatchTime.now()
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard spawned == 0 else {
-            throw ValidationErrorText("cannot start \(executable): \(String(cString: strerror(spawned)))")
+            throw CommandFailure("cannot start \(executable): \(String(cString: strerror(spawned)))")
         }
         let peak = PeakMemory(pid: pid)
         var status: Int32 = 0
@@ -67,10 +67,4 @@ private final class PeakMemory: @unchecked Sendable {
         finished.wait()
         return lock.withLock { peak }
     }
-}
-
-/// A one-line failure of the bench itself.
-struct ValidationErrorText: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

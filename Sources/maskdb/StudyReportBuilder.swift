@@ -12,16 +12,14 @@ enum StudyReportBuilder {
     static func build(store: MaskStore, study: String?, note: String?) throws -> StudyReport {
         let studies = try store.studyNames()
         guard let name = study ?? (studies.count == 1 ? studies[0] : nil) else {
-            throw ValidationError(
+            throw CommandFailure(
                 studies.isEmpty ? "the database has no study yet; import masks first"
                     : "the database has several studies (\(studies.joined(separator: ", "))); pick one with --study")
         }
         guard studies.contains(name) else {
-            throw ValidationError("no study '\(name)' in \(store.path); it has \(studies.joined(separator: ", "))")
+            throw CommandFailure("no study '\(name)' in \(store.path); it has \(studies.joined(separator: ", "))")
         }
-        let filter = try Filter.compile("study = \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"",
-                                        fields: MaskRecord.filterFields, paramsColumn: nil)
-        let selection = try StudySelection(store: store, filter: filter)
+        let selection = try StudySelection(store: store, filter: .equal(field: "study", to: .text(name), in: MaskRecord.filterFields))
         let samples = selection.samples
         func distinct(_ field: String) -> [SettingValue] { Set(samples.map { $0[field] }).sorted() }
 
@@ -35,8 +33,7 @@ enum StudyReportBuilder {
             ? "all masks"
             : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.sorted().joined(separator: "; ")))"
 
-        let models = try store.models(where: try Filter.compile(
-            "study = \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"", fields: ModelRecord.filterFields, paramsColumn: nil))
+        let models = try store.models(where: .equal(field: "study", to: .text(name), in: ModelRecord.filterFields))
         var metrics: [String: [Double]] = [:]
         for model in models {
             for metric in model.metrics { metrics["\(metric.dataset)\t\(metric.metric)", default: []].append(metric.value) }
@@ -91,17 +88,19 @@ enum StudyReportBuilder {
         return figures
     }
 
-    /// Writes the report's files into `folder` (created when missing); returns report.md's path.
-    static func write(_ report: StudyReport, to folder: String) throws -> String {
+    /// Writes the report's files into `folder` (created when missing); returns report.md's
+    /// path and how many files were written.
+    static func write(_ report: StudyReport, to folder: String) throws -> (path: String, files: Int) {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw StoreError.unwritable(path: folder, reason: "cannot create the folder")
         }
-        for file in report.files() {
+        let files = report.files()
+        for file in files {
             try FileBytes.write(file.bytes, to: (folder as NSString).appendingPathComponent(file.name))
         }
-        return (folder as NSString).appendingPathComponent("report.md")
+        return ((folder as NSString).appendingPathComponent("report.md"), files.count)
     }
 
     private static let settingFields = ["lambda1", "lambda2", "beta1", "beta2", "subjects", "semantics"]

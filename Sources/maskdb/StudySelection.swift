@@ -15,7 +15,7 @@ struct StudySelection {
         masks = try store.masks(where: filter)
         let atlases = Set(masks.map(\.atlas)).sorted()
         guard atlases.count <= 1 else {
-            throw ValidationError("the selected masks use several atlases (\(atlases.joined(separator: ", "))); add --where \"atlas = NAME\"")
+            throw CommandFailure("the selected masks use several atlases (\(atlases.joined(separator: ", "))); add --where \"atlas = NAME\"")
         }
         regions = try store.atlasRegions(named: atlases.first ?? "aal2")
         let vectors = try store.densityVectors(maskIDs: masks.map(\.id))

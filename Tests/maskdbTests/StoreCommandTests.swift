@@ -144,11 +144,26 @@ struct StoreCommandTests {
         #expect(stored.stdout == fromFile.stdout)
     }
 
-    @Test func readOnlySQLRefusesWrites() throws {
+    @Test func readOnlySQLRefusesWritesAndRunsOneStatement() throws {
         _ = try CLI.run("init", "--db", db)
         let result = try CLI.run("sql", "DROP TABLE masks", "--db", db)
         #expect(result.status == 1)
         #expect(result.stderr.contains("maskdb sql runs read-only queries"))
+        for query in ["SELECT 1; SELECT 2", " "] {
+            let refused = try CLI.run("sql", query, "--db", db)
+            #expect(refused.status == 1 && refused.stdout.isEmpty)
+            #expect(refused.stderr == "maskdb: error: '\(query)': maskdb sql runs exactly one statement; give one SELECT\n")
+        }
+    }
+
+    @Test func analysesOfAnEmptyDatabaseSayWhyInOneLine() throws {
+        _ = try CLI.run("init", "--db", db)
+        let report = try CLI.run("report", "--db", db, "--out", folder.appendingPathComponent("r").path)
+        #expect(report.status == 1)
+        #expect(report.stderr == "maskdb: error: the database has no study yet; import masks first\n")
+        let montage = try CLI.run("plot", "montage", "-o", folder.appendingPathComponent("m.png").path, "--db", db)
+        #expect(montage.status == 1)
+        #expect(montage.stderr == "maskdb: error: no recorded mask matches --where; nothing to draw\n")
     }
 
     @Test func readingCommandsNeedADatabase() throws {

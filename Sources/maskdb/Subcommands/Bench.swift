@@ -53,7 +53,7 @@ extension MaskDB {
                 var times: [Double] = [], peak = 0
                 for _ in 0..<runs {
                     let m = try command()
-                    guard m.status == 0 else { throw ValidationErrorText("bench step '\(step)' failed (exit status \(m.status))") }
+                    guard m.status == 0 else { throw CommandFailure("bench step '\(step)' failed (exit status \(m.status))") }
                     times.append(m.seconds)
                     peak = max(peak, m.peakRSSBytes)
                 }
@@ -84,7 +84,7 @@ extension MaskDB {
             let small = try BenchStudy.writeSmall(count: queryMasks, to: scratch + "/small")
             let queries = scratch + "/queries.sqlite"
             let imported = try ChildProcess.run(maskdb, ["import", "masks", small, "--db", queries])
-            guard imported.status == 0 else { throw ValidationErrorText("importing the query study failed") }
+            guard imported.status == 0 else { throw CommandFailure("importing the query study failed") }
             for arguments in [
                 ["similarity", "--by", "lambda1"], ["similarity", "--by", "run"], ["robustness"],
                 ["top-rois", "--merge-hemispheres"], ["grid"], ["masks", "--format", "csv"],

@@ -36,13 +36,13 @@ extension MaskDB {
                 let bar = ProgressBar(label: "importing \(noun)")
                 let summary = try importer(manifest, ImportOptions(study: "demo", strict: true, command: command) { bar.update($0, $1) })
                 guard !summary.strictAbort else {
-                    throw ValidationError("the demo's \(noun) manifest was rejected: \(summary.rejected.first?.message ?? "")")
+                    throw CommandFailure("the demo's \(noun) manifest was rejected: \(summary.rejected.first?.message ?? "")")
                 }
             }
             let report = try StudyReportBuilder.build(
                 store: database, study: "demo",
                 note: "This study is synthetic: maskdb demo generated its models, masks and evaluations from fixed seeds to show what a report looks like. None of its numbers are results.")
-            let path = try StudyReportBuilder.write(report, to: out)
+            let path = try StudyReportBuilder.write(report, to: out).path
             Output.print("""
                 wrote \(path) (synthetic demo study: \(report.modelCount) models, \(report.maskCount) masks, \(report.evaluationCount) evaluations)
                 database: \(database.path)

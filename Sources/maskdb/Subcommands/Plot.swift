@@ -109,7 +109,7 @@ extension MaskDB.Plot {
         func run() async throws {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter())
-            guard !selection.masks.isEmpty else { throw ValidationError("no recorded mask matches --where") }
+            guard !selection.masks.isEmpty else { throw CommandFailure("no recorded mask matches --where; nothing to draw") }
             let (_, atlas) = try database.loadAtlas(named: selection.masks[0].atlas)
             let groups = Dictionary(grouping: zip(selection.masks, selection.samples), by: { $0.1[by] })
             let rows = try groups.keys.sorted().map { value in

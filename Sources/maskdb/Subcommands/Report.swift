@@ -23,8 +23,8 @@ extension MaskDB {
         func run() async throws {
             let database = try store.open()
             let report = try StudyReportBuilder.build(store: database, study: study, note: nil)
-            let path = try StudyReportBuilder.write(report, to: out ?? "Reports/\(report.study)")
-            Output.print("wrote \(path) and its \(report.files().count - 1) CSV tables")
+            let written = try StudyReportBuilder.write(report, to: out ?? "Reports/\(report.study)")
+            Output.print("wrote \(written.path) and \(written.files - 1) tables and figures beside it")
         }
     }
 }
