@@ -6,7 +6,7 @@ manifest's folder) it reads the file, hashes it (sha256), decodes it with nibabe
 validates it (3D or trailing singleton dimensions, no NaN, values in [0, 1] +- 1e-3),
 computes the per-region mean of p = 1 - m (keep masks) over AAL2 with each region's
 voxel count, and stores the compressed file bytes, the mask record and its densities in
-SQLite (one transaction, WAL mode).
+SQLite (one transaction, SQLite's default rollback journal, as maskdb uses).
 
 Two variants compute the densities:
 
@@ -212,7 +212,6 @@ def import_masks(manifest, db_path, variant, atlas_path, labels_path):
     folder = Path(manifest).resolve().parent
     db = sqlite3.connect(db_path, isolation_level=None)
     try:
-        db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.executescript(SCHEMA)
         atlas_img = nib.load(atlas_path)
@@ -254,7 +253,7 @@ def import_masks(manifest, db_path, variant, atlas_path, labels_path):
 
 
 def remove_database(path):
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-journal"):
         try:
             os.remove(f"{path}{suffix}")
         except FileNotFoundError:

@@ -39,13 +39,13 @@ struct SchemaTests {
         }
     }
 
-    @Test func storesOpenWithForeignKeysAndWAL() throws {
+    @Test func storesOpenWithForeignKeysAndRollbackJournal() throws {
         let fixture = try StudyFixture()
         let store = try MaskStore.open(path: fixture.databasePath, create: true)
         let (foreignKeys, journal, pageSize) = try store.read { db in
             (try Int.fetchOne(db, sql: "PRAGMA foreign_keys"), try String.fetchOne(db, sql: "PRAGMA journal_mode"),
              try Int.fetchOne(db, sql: "PRAGMA page_size"))
         }
-        #expect(foreignKeys == 1 && journal == "wal" && pageSize == 65536)
+        #expect(foreignKeys == 1 && journal == "delete" && pageSize == 65536)
     }
 }

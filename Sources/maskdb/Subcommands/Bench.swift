@@ -66,11 +66,11 @@ extension MaskDB {
             let real = try BenchStudy.writeRealSize(count: masks, to: scratch + "/real", atlas: try Atlas.aal2(), jobs: jobs)
             let database = scratch + "/real.sqlite"
             try measure("import masks (--jobs \(jobs))", masks: masks) {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+                for suffix in ["", "-journal"] { try? FileManager.default.removeItem(atPath: database + suffix) }
                 return try ChildProcess.run(maskdb, ["import", "masks", real, "--db", database, "--jobs", "\(jobs)"])
             }
             try measure("import masks (--jobs 1)", masks: masks) {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+                for suffix in ["", "-journal"] { try? FileManager.default.removeItem(atPath: database + suffix) }
                 return try ChildProcess.run(maskdb, ["import", "masks", real, "--db", database, "--jobs", "1"])
             }
             if let gunzip = Self.onPath("libdeflate-gunzip") {
