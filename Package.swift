@@ -27,6 +27,8 @@ let package = Package(
             name: "CLibDeflate",
             providers: [.apt(["libdeflate-dev"])]
         ),
+        // glibc calls the Glibc module lacks: mallopt, sync_file_range.
+        .systemLibrary(name: "CGlibcExtras"),
         .target(name: "NIfTI", dependencies: ["CZlib", "CLibDeflate"]),
         // The shipped atlases, embedded in the binary so `maskdb` works from any folder.
         .target(
@@ -53,7 +55,7 @@ let package = Package(
         .target(
             name: "MaskStore",
             dependencies: [
-                "NIfTI", "Atlas", "Schema",
+                "NIfTI", "Atlas", "Schema", "CGlibcExtras",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -61,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "maskdb",
             dependencies: [
-                "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "MaskStore", "DemoStudy",
+                "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "MaskStore", "DemoStudy", "CGlibcExtras",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -91,6 +91,8 @@ extension MaskStore {
         let pipeline = RowPipeline(count: rows.count, jobs: options.jobs) { try prepare(rows[$0]) }
         defer { pipeline.stop() }
         var summary = ImportSummary()
+        let writeback = EarlyWriteback(path: path)
+        defer { writeback.close() }  // after `write`, whose transaction is over by then
         do {
             try write { db in
                 summary = ImportSummary()
@@ -112,6 +114,7 @@ extension MaskStore {
                             // A savepoint per row would copy every page it touches to a statement journal.
                             summary.rows.append(try store(prepared, importID, db))
                         }
+                        writeback.start()
                     case .success:
                         break  // strict, and a row was rejected already: nothing more is stored
                     case .failure(let rejection as RowRejection):

@@ -45,6 +45,7 @@ struct ImportArguments: ParsableArguments {
         noun: String, _ body: (MaskStore, ImportOptions) throws -> ImportSummary
     ) throws {
         let database = try store.open(create: true)
+        LargeBufferReuse.enable()
         let progress = ProgressBar(label: "importing \(noun)")
         var options = ImportOptions(
             study: study, strict: strict, command: InvocationText.current,
