@@ -19,31 +19,25 @@ public struct Atlas: Sendable {
         }
         var indexOfLabel: [Int: Int32] = [:]
         for (index, region) in regions.enumerated() { indexOfLabel[region.label] = Int32(index) }
-        let values = image.doubleVoxels()
-        var indices = [Int32](repeating: -1, count: values.count)
         var unnamed = Set<Int>()
         // Consecutive voxels mostly share a label: remember the last lookup.
         var lastValue = 0.0, lastIndex: Int32 = -1
-        for (voxel, value) in values.enumerated() {
-            if value == lastValue {
-                indices[voxel] = lastIndex
-                continue
+        let indices = try [Int32](unsafeUninitializedCapacity: image.layout.voxelCount) { out, initialized throws(AtlasError) in
+            try image.forEachDoubleVoxelBlock { values, first throws(AtlasError) in
+                for (offset, value) in values.enumerated() {
+                    if value != lastValue {
+                        guard value == value.rounded(), abs(value) < 1e15 else {
+                            throw .nonIntegerLabel(path: image.path, value: value)
+                        }
+                        let label = Int(value)
+                        let known = indexOfLabel[label]
+                        if label != 0 && known == nil { unnamed.insert(label) }
+                        (lastValue, lastIndex) = (value, label == 0 ? -1 : known ?? -1)
+                    }
+                    out[first + offset] = lastIndex
+                }
             }
-            guard value == value.rounded(), abs(value) < 1e15 else {
-                throw .nonIntegerLabel(path: image.path, value: value)
-            }
-            let label = Int(value)
-            let index: Int32
-            if label == 0 {
-                index = -1
-            } else if let known = indexOfLabel[label] {
-                index = known
-            } else {
-                unnamed.insert(label)
-                index = -1
-            }
-            (lastValue, lastIndex) = (value, index)
-            indices[voxel] = index
+            initialized = out.count
         }
         guard unnamed.isEmpty else { throw .unnamedLabels(path: image.path, labels: unnamed.sorted()) }
         self.name = name

@@ -24,9 +24,15 @@ extension MaskStore {
     @discardableResult
     static func storeBlob(_ bytes: [UInt8], sha256: String? = nil, in db: Database) throws -> String {
         let key = sha256 ?? SHA256Digest.hex(bytes)
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)",
-            arguments: [key, bytes.count, Data(bytes)])
+        // The bytes are bound in place (a mask is megabytes): the Data must not outlive this call.
+        try bytes.withUnsafeBytes { buffer in
+            let data = buffer.baseAddress.map {
+                Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0), count: buffer.count, deallocator: .none)
+            } ?? Data()
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)",
+                arguments: [key, bytes.count, data])
+        }
         return key
     }
 

@@ -55,40 +55,64 @@ extension NIfTIImage {
     /// The scaled voxel values as Float64, contiguous in file order (x fastest).
     public func doubleVoxels() -> [Double] { decoded(as: Double.self) }
 
-    private func decoded<Output: BinaryFloatingPoint>(as: Output.Type) -> [Output] {
-        switch layout.datatype {
-        case .uint8: decoded(UInt8.self, as: Output.self)
-        case .int8: decoded(Int8.self, as: Output.self)
-        case .uint16: decoded(UInt16.self, as: Output.self)
-        case .int16: decoded(Int16.self, as: Output.self)
-        case .uint32: decoded(UInt32.self, as: Output.self)
-        case .int32: decoded(Int32.self, as: Output.self)
-        case .uint64: decoded(UInt64.self, as: Output.self)
-        case .int64: decoded(Int64.self, as: Output.self)
-        case .float32: decoded(Float.self, as: Output.self)
-        case .float64: decoded(Double.self, as: Output.self)
+    /// Calls `body` with the scaled voxel values as Double, in file order, a block of at
+    /// most `blockSize` voxels at a time, with the index of the block's first voxel: one
+    /// pass over an image without a whole Double copy of it.
+    public func forEachDoubleVoxelBlock<E: Error>(
+        blockSize: Int = 65_536, _ body: (UnsafeBufferPointer<Double>, Int) throws(E) -> Void
+    ) throws(E) {
+        let count = layout.voxelCount
+        let block = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, min(blockSize, count)))
+        defer { block.deallocate() }
+        var first = 0
+        while first < count {
+            let size = min(block.count, count - first)
+            decode(first..<first + size, into: block.baseAddress!)
+            try body(UnsafeBufferPointer(start: block.baseAddress, count: size), first)
+            first += size
         }
     }
 
-    private func decoded<Raw: RawVoxel, Output: BinaryFloatingPoint>(_: Raw.Type, as: Output.Type) -> [Output] {
-        let count = layout.voxelCount
+    private func decoded<Output: BinaryFloatingPoint>(as: Output.Type) -> [Output] {
+        [Output](unsafeUninitializedCapacity: layout.voxelCount) { out, initialized in
+            if let start = out.baseAddress { decode(0..<layout.voxelCount, into: start) }
+            initialized = layout.voxelCount
+        }
+    }
+
+    /// Decodes and scales the voxels in `range` into `out` (one slot per voxel).
+    private func decode<Output: BinaryFloatingPoint>(_ range: Range<Int>, into out: UnsafeMutablePointer<Output>) {
+        switch layout.datatype {
+        case .uint8: decode(UInt8.self, range, into: out)
+        case .int8: decode(Int8.self, range, into: out)
+        case .uint16: decode(UInt16.self, range, into: out)
+        case .int16: decode(Int16.self, range, into: out)
+        case .uint32: decode(UInt32.self, range, into: out)
+        case .int32: decode(Int32.self, range, into: out)
+        case .uint64: decode(UInt64.self, range, into: out)
+        case .int64: decode(Int64.self, range, into: out)
+        case .float32: decode(Float.self, range, into: out)
+        case .float64: decode(Double.self, range, into: out)
+        }
+    }
+
+    private func decode<Raw: RawVoxel, Output: BinaryFloatingPoint>(
+        _: Raw.Type, _ range: Range<Int>, into out: UnsafeMutablePointer<Output>
+    ) {
         let swapped = header.byteOrder != .native
         let scaling = header.scaling
         let stride = MemoryLayout<Raw.Bits>.size
-        return [Output](unsafeUninitializedCapacity: count) { out, initialized in
-            withRawVoxelBytes { raw in
-                for i in 0..<count {
-                    var bits = raw.loadUnaligned(fromByteOffset: i * stride, as: Raw.Bits.self)
-                    if swapped { bits = bits.byteSwapped }
-                    let value = Raw(bits: bits).doubleValue
-                    if let (slope, intercept) = scaling {
-                        out[i] = Output(value * slope + intercept)
-                    } else {
-                        out[i] = Output(value)
-                    }
+        withRawVoxelBytes { raw in
+            for (slot, i) in range.enumerated() {
+                var bits = raw.loadUnaligned(fromByteOffset: i * stride, as: Raw.Bits.self)
+                if swapped { bits = bits.byteSwapped }
+                let value = Raw(bits: bits).doubleValue
+                if let (slope, intercept) = scaling {
+                    out[slot] = Output(value * slope + intercept)
+                } else {
+                    out[slot] = Output(value)
                 }
             }
-            initialized = count
         }
     }
 }
