@@ -48,4 +48,29 @@ struct SchemaTests {
         }
         #expect(foreignKeys == 1 && journal == "delete" && pageSize == 65536)
     }
+
+    /// A database as earlier versions left it: in WAL mode, with the schema applied.
+    static func walDatabase(at path: String) throws -> DatabasePool {
+        let pool = try DatabasePool(path: path)
+        try MaskStore.migrator.migrate(pool)
+        #expect(try pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+        return pool
+    }
+
+    @Test func anEarlierWALFileMovesToTheRollbackJournal() throws {
+        let fixture = try StudyFixture()
+        try Self.walDatabase(at: fixture.databasePath).close()
+        let store = try MaskStore.open(path: fixture.databasePath, create: false)
+        #expect(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "delete")
+        #expect(!FileManager.default.fileExists(atPath: fixture.databasePath + "-wal"))
+    }
+
+    @Test func anEarlierWALFileInUseIsUsedAsItIs() throws {
+        let fixture = try StudyFixture()
+        let other = try Self.walDatabase(at: fixture.databasePath)  // another process, still open
+        let store = try MaskStore.open(path: fixture.databasePath, create: false)
+        #expect(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try store.initialize(study: "s", command: "test"))
+        #expect(try other.read { try String.fetchAll($0, sql: "SELECT name FROM studies") } == ["s"])
+    }
 }
