@@ -25,7 +25,7 @@ extension MaskStore {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.noDatabase(path: path) }
         var configuration = Configuration()
         configuration.readonly = true
-        configuration.busyMode = .timeout(60)
+        configuration.busyMode = .timeout(600)  // as long as other commands wait for an import
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             return try queue.read { db in
