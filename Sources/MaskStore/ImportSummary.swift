@@ -92,7 +92,6 @@ extension MaskStore {
         defer { pipeline.stop() }
         var summary = ImportSummary()
         let writeback = EarlyWriteback(path: path)
-        defer { writeback.close() }  // after `write`, whose transaction is over by then
         do {
             try write { db in
                 summary = ImportSummary()
