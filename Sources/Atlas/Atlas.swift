@@ -17,6 +17,8 @@ public struct Atlas: Sendable {
         guard shape.count >= 3, shape.dropFirst(3).allSatisfy({ $0 == 1 }) else {
             throw .atlasNotThreeDimensional(path: image.path, shape: shape)
         }
+        // Checked here, where the atlas file is named; masks on other grids resample through it.
+        guard image.affine.inverted() != nil else { throw .singularAffine(path: image.path) }
         var indexOfLabel: [Int: Int32] = [:]
         for (index, region) in regions.enumerated() { indexOfLabel[region.label] = Int32(index) }
         var unnamed = Set<Int>()

@@ -4,7 +4,8 @@ import CZlib
 enum GzipFailure: Error, Equatable {
     /// zlib reported damaged data.
     case corrupt(String)
-    /// The stream ended (or the input ran out) after `produced` bytes, which `output` holds.
+    /// The stream ended (or the input ran out) after `produced` bytes, which `output`
+    /// holds when the bytes were kept.
     case truncated(produced: Int, output: [UInt8])
     /// The stream holds more data than asked for.
     case longer
@@ -22,7 +23,7 @@ enum Gzip {
 
     /// Inflates the first `count` bytes of the stream, or fewer when it ends sooner.
     static func inflatePrefix(_ input: [UInt8], count: Int) throws(GzipFailure) -> [UInt8] {
-        let result = input.withUnsafeBytes { inflate($0, count: count, initialCapacity: count, requireEnd: false) }
+        let result = input.withUnsafeBytes { inflate($0, count: count, keep: true, requireEnd: false) }
         switch result {
         case .success(let output): return output
         case .failure(.truncated(let produced, let output)) where produced < count:
@@ -34,21 +35,21 @@ enum Gzip {
 
     /// Inflates the whole stream (every gzip member) into exactly `count` bytes:
     /// fewer is `truncated`, more is `longer`; every member's CRC and length are checked.
-    /// libdeflate does it in one pass; when it refuses, zlib inflates again to say why,
-    /// into a buffer allocated once when the gzip trailer confirms the size, or else
-    /// (a damaged file) grown only as far as the data really inflates.
+    /// libdeflate does it in one pass. When it refuses, zlib inflates again only to say
+    /// why, keeping nothing, so a damaged header's size is never allocated; should zlib
+    /// accept the stream after all, it inflates once more into a buffer of that size.
     static func inflate(_ input: [UInt8], exactly count: Int) throws(GzipFailure) -> [UInt8] {
         if let fast = LibDeflate.gunzip(input, exactly: count) { return fast }
-        let trailerSize = input.count >= 4 ? input.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) } : -1
-        let confirmed = trailerSize == count & 0xFFFF_FFFF
-        let initial = confirmed ? count : min(count, max(1 << 24, input.count * 4))
-        return try input.withUnsafeBytes { inflate($0, count: count, initialCapacity: initial, requireEnd: true) }.get()
+        _ = try input.withUnsafeBytes { inflate($0, count: count, keep: false, requireEnd: true) }.get()
+        return try input.withUnsafeBytes { inflate($0, count: count, keep: true, requireEnd: true) }.get()
     }
 
     /// The inflate loop. With `requireEnd`, every member must end cleanly and no data
     /// may follow the `count`th byte; without it, inflation stops after `count` bytes.
+    /// Without `keep`, the bytes go through a small scratch buffer and only their number
+    /// counts (the result and `truncated` then carry no bytes).
     private static func inflate(
-        _ input: UnsafeRawBufferPointer, count: Int, initialCapacity: Int, requireEnd: Bool
+        _ input: UnsafeRawBufferPointer, count: Int, keep: Bool, requireEnd: Bool
     ) -> Result<[UInt8], GzipFailure> {
         // zlib checks that its stream stays at one address: keep it off the Swift stack.
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
@@ -60,21 +61,21 @@ enum Gzip {
         guard let inputBase = input.baseAddress, input.count > 0 else { return .failure(.truncated(produced: 0, output: [])) }
         stream.pointee.next_in = UnsafeMutablePointer(mutating: inputBase.assumingMemoryBound(to: Bytef.self))
         var inputLeft = input.count
-        var output = [UInt8](repeating: 0, count: min(count, initialCapacity))
+        var output = [UInt8](repeating: 0, count: keep ? count : min(count, 1 << 20))
         var produced = 0
         var spare: [UInt8] = [0]  // one byte to learn whether data follows the expected end
+        func kept() -> [UInt8] { keep ? Array(output[..<produced]) : [] }
 
         while true {
-            if produced == output.count && produced < count {
-                output += repeatElement(0, count: min(count, output.count * 2) - output.count)
-            }
             let probing = produced == count
             if probing && !requireEnd { return .success(output) }
             let chunkIn = min(inputLeft, Int(UInt32.max))
             stream.pointee.avail_in = uInt(chunkIn)
+            let start = keep ? produced : 0
+            let room = min(output.count - start, count - produced)
             let (status, wrote) = probing
                 ? spare.withUnsafeMutableBytes { step(stream, into: $0) }
-                : output.withUnsafeMutableBytes { step(stream, into: UnsafeMutableRawBufferPointer(rebasing: $0[produced...])) }
+                : output.withUnsafeMutableBytes { step(stream, into: UnsafeMutableRawBufferPointer(rebasing: $0[start..<start + room])) }
             inputLeft -= chunkIn - Int(stream.pointee.avail_in)
             if probing && wrote > 0 { return .failure(.longer) }
             produced += wrote
@@ -87,15 +88,15 @@ enum Gzip {
                 // own tools ignore trailing padding.
                 let next = stream.pointee.next_in
                 guard inputLeft >= 2, let next, next[0] == 0x1F, next[1] == 0x8B else {
-                    return produced == count ? .success(output) : .failure(.truncated(produced: produced, output: Array(output[..<produced])))
+                    return produced == count ? .success(kept()) : .failure(.truncated(produced: produced, output: kept()))
                 }
                 guard inflateReset(stream) == Z_OK else { return .failure(.corrupt("zlib could not reset")) }
             case Z_BUF_ERROR where inputLeft == 0:
                 // The input ran out before the stream's end.
-                if !requireEnd && produced == count { return .success(output) }
-                return .failure(.truncated(produced: produced, output: Array(output[..<produced])))
+                if !requireEnd && produced == count { return .success(kept()) }
+                return .failure(.truncated(produced: produced, output: kept()))
             case Z_BUF_ERROR:
-                continue  // the output was full: grow or probe
+                continue  // the output was full: go on, or probe
             case Z_DATA_ERROR:
                 return .failure(.corrupt(stream.pointee.msg.map { String(cString: $0) } ?? "invalid data"))
             case Z_MEM_ERROR:

@@ -28,6 +28,8 @@ public enum NIfTIError: Error, Equatable, Sendable {
     case badScaling(path: String, detail: String)
     /// The qform quaternion is not a unit quaternion.
     case badQuaternion(path: String, detail: String)
+    /// The affine the header gives holds NaN or infinite values.
+    case nonFiniteAffine(path: String, source: String)
     /// The file could not be written.
     case unwritable(path: String, reason: String)
 }
@@ -64,6 +66,8 @@ extension NIfTIError: CustomStringConvertible {
             "\(path): invalid scaling: \(detail)"
         case let .badQuaternion(path, detail):
             "\(path): invalid qform: \(detail)"
+        case let .nonFiniteAffine(path, source):
+            "\(path): the \(source) affine holds NaN or infinite values; the header is damaged"
         case let .unwritable(path, reason):
             "\(path): cannot write the file: \(reason)"
         }

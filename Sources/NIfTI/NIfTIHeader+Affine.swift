@@ -6,10 +6,15 @@ public enum AffineSource: String, Sendable {
 extension NIfTIHeader {
     /// The affine nibabel's `get_best_affine` returns: the sform when `sform_code > 0`,
     /// else the qform when `qform_code > 0`, else one built from the voxel sizes.
+    /// An affine with NaN or infinite entries (nibabel would pass it on) is refused here,
+    /// where the file is named, rather than failing later as a grid that cannot be inverted.
     public func bestAffine(path: String) throws(NIfTIError) -> (affine: Affine, source: AffineSource) {
-        if sformCode > 0 { return (sform, .sform) }
-        if qformCode > 0 { return (try qform(path: path), .qform) }
-        return (pixdimAffine, .pixdim)
+        let best: (affine: Affine, source: AffineSource) =
+            sformCode > 0 ? (sform, .sform) : qformCode > 0 ? (try qform(path: path), .qform) : (pixdimAffine, .pixdim)
+        guard best.affine.entries.allSatisfy(\.isFinite) else {
+            throw .nonFiniteAffine(path: path, source: best.source.rawValue)
+        }
+        return best
     }
 
     /// The sform rows.

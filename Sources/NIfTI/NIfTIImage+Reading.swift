@@ -1,3 +1,5 @@
+import Foundation
+
 extension NIfTIImage {
     /// Reads a `.nii` or `.nii.gz` file (gzip is recognised by its content, not its name).
     public init(contentsOf path: String) throws(NIfTIError) {
@@ -42,6 +44,11 @@ extension NIfTIImage {
         let (bound, overflow) = input.count.multipliedReportingOverflow(by: Gzip.maximumExpansion)
         if !overflow && layout.requiredBytes > bound {
             throw .tooLarge(path: path, detail: "the header announces \(layout.requiredBytes) bytes, more than a \(input.count)-byte gzip file can hold; the header is damaged")
+        }
+        // A file padded with junk can pass that bound: never ask for more than the machine has.
+        let memory = ProcessInfo.processInfo.physicalMemory
+        if UInt64(layout.requiredBytes) > memory {
+            throw .tooLarge(path: path, detail: "the header announces \(layout.requiredBytes) bytes, more than this machine's \(memory) bytes of memory; the header is damaged or the image too large for this machine")
         }
         let storage: [UInt8]
         do {

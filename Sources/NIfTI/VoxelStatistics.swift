@@ -10,27 +10,24 @@ public struct VoxelStatistics: Equatable, Sendable {
     public var mean: Double?
     /// How many voxels are NaN.
     public var nanCount: Int
-
-    /// Statistics over `values`.
-    public init<C: Collection>(_ values: C) where C.Element == Double {
-        var low = Double.infinity, high = -Double.infinity, total = 0.0
-        var nans = 0
-        for v in values {
-            if v.isNaN { nans += 1; continue }
-            low = Swift.min(low, v)
-            high = Swift.max(high, v)
-            total += v
-        }
-        let counted = values.count - nans
-        min = counted > 0 ? low : nil
-        max = counted > 0 ? high : nil
-        sum = total
-        mean = counted > 0 ? total / Double(counted) : nil
-        nanCount = nans
-    }
 }
 
 extension NIfTIImage {
-    /// Statistics over the scaled voxel values.
-    public func statistics() -> VoxelStatistics { VoxelStatistics(doubleVoxels()) }
+    /// Statistics over the scaled voxel values, in one pass, block by block.
+    public func statistics() -> VoxelStatistics {
+        var low = Double.infinity, high = -Double.infinity, total = 0.0
+        var nans = 0
+        forEachDoubleVoxelBlock { values, _ in
+            for v in values {
+                if v.isNaN { nans += 1; continue }
+                low = Swift.min(low, v)
+                high = Swift.max(high, v)
+                total += v
+            }
+        }
+        let counted = layout.voxelCount - nans
+        return VoxelStatistics(
+            min: counted > 0 ? low : nil, max: counted > 0 ? high : nil, sum: total,
+            mean: counted > 0 ? total / Double(counted) : nil, nanCount: nans)
+    }
 }

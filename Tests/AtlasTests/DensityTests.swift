@@ -1,4 +1,5 @@
 import Testing
+import NIfTIFixtures
 
 @testable import Atlas
 @testable import NIfTI
@@ -79,6 +80,29 @@ struct DensityTests {
         labels[9] = 99
         #expect(throws: AtlasError.unnamedLabels(path: "tiny_atlas.nii", labels: [77, 99])) {
             try Atlas(name: "tiny", image: TinyAtlas.image(labels: labels), regions: LabelTable.parse(TinyAtlas.table, path: "t.tsv"))
+        }
+    }
+
+    @Test func anAtlasWhoseAffineCannotBeInvertedIsRefusedByName() throws {
+        let flat = [[1.0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]]  // no z axis
+        #expect(throws: AtlasError.singularAffine(path: "tiny_atlas.nii")) {
+            try Atlas(name: "tiny", image: TinyAtlas.image(srows: flat), regions: LabelTable.parse(TinyAtlas.table, path: "t.tsv"))
+        }
+    }
+
+    @Test func nonIntegerAndFourDimensionalAtlasesAreRefused() throws {
+        let regions = try LabelTable.parse(TinyAtlas.table, path: "t.tsv")
+        var file = FixtureFile()
+        file.shape = [4, 3, 2]
+        file.encode(float32: TinyAtlas.labels.map { Float($0) } .enumerated().map { $0 == 5 ? 10.5 : $1 })
+        let fractional = try NIfTIImage(fileBytes: file.bytes, path: "f.nii")
+        #expect(throws: AtlasError.nonIntegerLabel(path: "f.nii", value: 10.5)) {
+            try Atlas(name: "f", image: fractional, regions: regions)
+        }
+        file.shape = [4, 3, 1, 2]
+        let twoVolumes = try NIfTIImage(fileBytes: file.bytes, path: "v.nii")
+        #expect(throws: AtlasError.atlasNotThreeDimensional(path: "v.nii", shape: [4, 3, 1, 2])) {
+            try Atlas(name: "v", image: twoVolumes, regions: regions)
         }
     }
 }

@@ -18,12 +18,12 @@ enum TinyAtlas {
     ]
     static let table = "roi_value\troi_name\n0\tBackground\n10\tTen_L\n20\tTwenty_R\n30\tThirty_L\n40\tForty_R\n"
 
-    static func image(shape: [Int] = [4, 3, 2], labels: [Int16] = labels) throws -> NIfTIImage {
+    static func image(shape: [Int] = [4, 3, 2], labels: [Int16] = labels, srows: [[Double]] = FixtureFile().srows) throws -> NIfTIImage {
         var file = FixtureFile()
         file.shape = shape
         file.encode(labels, code: 4)
         file.sformCode = 1
-        file.srows = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]
+        file.srows = srows
         return try NIfTIImage(fileBytes: file.bytes, path: "tiny_atlas.nii")
     }
 
@@ -32,10 +32,7 @@ enum TinyAtlas {
     }
 
     /// A float32 mask with the given values and sform rows.
-    static func mask(
-        _ values: [Float], shape: [Int] = [4, 3, 2],
-        srows: [[Double]] = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]
-    ) throws -> NIfTIImage {
+    static func mask(_ values: [Float], shape: [Int] = [4, 3, 2], srows: [[Double]] = FixtureFile().srows) throws -> NIfTIImage {
         var file = FixtureFile()
         file.shape = shape
         file.encode(float32: values)

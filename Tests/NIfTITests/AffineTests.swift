@@ -38,6 +38,24 @@ struct AffineTests {
         #expect(image.affine.isClose(to: expected, tolerance: 1e-6))
     }
 
+    @Test func anAffineWithNaNIsRefused() throws {
+        #expect(throws: NIfTIError.nonFiniteAffine(path: "a.nii", source: "sform")) {
+            try read {
+                $0.sformCode = 2
+                $0.srows = [[1, 0, 0, .nan], [0, 1, 0, 0], [0, 0, 1, 0]]
+            }
+        }
+    }
+
+    @Test func aQuaternionLongerThanOneIsRefused() throws {
+        #expect(throws: NIfTIError.badQuaternion(path: "a.nii", detail: "quatern_b/c/d (1.0, 1.0, 0.0) have a norm above 1")) {
+            try read {
+                $0.qformCode = 1
+                $0.quaternion = (1, 1, 0)
+            }
+        }
+    }
+
     @Test(arguments: [0.0, 1.0, 3.0])
     func qfacOtherThanMinusOneIsOne(qfac: Double) throws {
         let image = try read {

@@ -1,3 +1,4 @@
+import Foundation
 import NIfTIFixtures
 import Testing
 
@@ -57,6 +58,20 @@ struct BrokenFileTests {
             Issue.record("expected tooLarge, got \(String(describing: error))")
             return
         }
+    }
+
+    @Test func headerAnnouncingMoreThanTheMachinesMemoryIsRefusedUpFront() throws {
+        // Junk after the stream lifts the 1032:1 bound above the machine's memory.
+        let memory = ProcessInfo.processInfo.physicalMemory
+        var file = validFile()
+        file.shape = [1000, 1000, Int(memory / 4_000_000) + 1]  // float32: just over the memory
+        let padded = StoredGzip.member(file.bytes) + [UInt8](repeating: 0, count: Int(memory) / Gzip.maximumExpansion + 1)
+        let error = #expect(throws: NIfTIError.self) { try NIfTIImage(fileBytes: padded, path: "padded.nii.gz") }
+        guard case .tooLarge(_, let detail)? = error else {
+            Issue.record("expected tooLarge, got \(String(describing: error))")
+            return
+        }
+        #expect(detail.contains("more than this machine's \(memory) bytes of memory"))
     }
 
     @Test func headerAnnouncingMoreThanAPlainFileHoldsIsTruncated() throws {
@@ -139,8 +154,9 @@ struct BrokenFileTests {
     }
 }
 
-/// Large images whose gzip trailer does not confirm the size take the growing-buffer path.
-struct GrowingInflateTests {
+/// Large images: a short stream is explained without keeping its bytes, and several
+/// gzip members make one image.
+struct LargeStreamTests {
     /// A 200 x 200 x 200 float32 image: 32 MB, the first 4 MB pseudo-random bytes
     /// (so the gzip file is about 4 MB), the rest zeros.
     func zeros(announcing shape: [Int]) -> [UInt8] {
@@ -164,7 +180,7 @@ struct GrowingInflateTests {
         }
     }
 
-    @Test func multiMemberLargeStreamGrowsToItsSize() throws {
+    @Test func multiMemberLargeStreamInflatesToItsSize() throws {
         let bytes = zeros(announcing: [200, 200, 200])
         let gz = Gzip.deflate(Array(bytes[..<1_000_000])) + Gzip.deflate(Array(bytes[1_000_000...]))
         let image = try NIfTIImage(fileBytes: gz, path: "m.nii.gz")
