@@ -4,7 +4,6 @@ public enum LabelTable {
     /// The regions named by `text`, in ascending label order; `path` names it in messages.
     public static func parse(_ text: String, path: String) throws(AtlasError) -> [AtlasRegion] {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
         guard let headerLine = lines.first else { throw .badLabels(path: path, detail: "the file is empty") }
         let header = headerLine.split(separator: "\t", omittingEmptySubsequences: false)

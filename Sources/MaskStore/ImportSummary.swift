@@ -101,7 +101,7 @@ extension MaskStore {
                     let outcome = pipeline.take(index)
                     options.progress?(index + 1, rows.count)
                     switch outcome {
-                    case .success(let prepared) where summary.rejected.isEmpty || !options.strict:
+                    case .success(let prepared) where !options.strict || summary.rejected.isEmpty:
                         if storeMayReject {
                             var result: ImportSummary.RowResult?
                             try db.inSavepoint {

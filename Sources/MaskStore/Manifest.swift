@@ -44,9 +44,9 @@ public struct Manifest: Sendable {
         self.absolutePath = (absolute as NSString).standardizingPath
         self.folder = (absolutePath as NSString).deletingLastPathComponent
         self.sha256 = SHA256Digest.hex(bytes)
+        // Any line ending: "\r\n" (Windows) is one Character, which a split on "\n" never meets.
         var lines = String(decoding: bytes, as: UTF8.self)
-            .split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+            .split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
         guard let header = lines.first, !header.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw StoreError.badManifest(path: path, detail: "the manifest is empty; its first line must name the columns")

@@ -114,6 +114,19 @@ struct ImportMasksTests {
         #expect(try store.count("blobs") == 2)  // the atlas's two files
     }
 
+    @Test(arguments: ["\r\n", "\r"])
+    func windowsAndOldMacLineEndingsReadAsLines(ending: String) throws {
+        let fixture = try StudyFixture()
+        let unix = try String(contentsOfFile: try fixture.smallStudy(), encoding: .utf8)
+        let lines = unix.split(separator: "\n").map(String.init) + ["a.nii.gz\t0"]  // line 10: too few cells
+        let manifest = fixture.folder.appendingPathComponent("endings.tsv").path
+        try Data(lines.joined(separator: ending).utf8).write(to: URL(fileURLWithPath: manifest))
+        let summary = try MaskStore.inMemory().importMasks(manifestPath: manifest, options: options)
+        #expect(summary.added == 8)
+        #expect(summary.rejected.map(\.line) == [10])
+        #expect(summary.rows.map(\.line) == Array(2...10))
+    }
+
     @Test func missingRequiredColumnsRefuseTheManifest() throws {
         let fixture = try StudyFixture()
         let manifest = try fixture.manifest("m.tsv", ["path,fold,run,lambda1,lambda2", "a.nii.gz,0,0,0.1,0.1"])
