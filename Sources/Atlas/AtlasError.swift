@@ -43,7 +43,7 @@ extension AtlasError: CustomStringConvertible {
         case let .maskHasNaN(path, count):
             "\(path): \(count) voxel\(count == 1 ? " is" : "s are") NaN; a mask must hold numbers in [0, 1]"
         case let .maskOutOfRange(path, count, lowest, highest):
-            "\(path): \(count) voxel\(count == 1 ? " is" : "s are") outside [0, 1] (\(Self.span(lowest, highest))); pass --clamp to clamp them"
+            "\(path): \(count) voxel\(count == 1 ? " is" : "s are") outside [0, 1] (\(Self.span(lowest, highest))); a mask must hold numbers in [0, 1]"
         case let .noOverlap(path, atlas):
             "\(path): the mask does not overlap any region of atlas \(atlas); check its affine and that it is in the atlas's space"
         }

@@ -23,9 +23,18 @@ extension MaskStore {
         return ids
     }
 
+    /// True when `target` reads as a recorded mask's id or sha256 (a prefix of at least 8 hex digits).
+    public static func looksLikeRecordedMask(_ target: String) -> Bool {
+        Int64(target) != nil || isSHA256Prefix(target)
+    }
+
+    private static func isSHA256Prefix(_ target: String) -> Bool {
+        target.count >= 8 && target.count <= 64 && target.allSatisfy(\.isHexDigit)
+    }
+
     /// Ids matching a mask id or sha256 (prefix); never empty.
     static func recordedIDs(_ target: String, in db: Database) throws -> [Int64] {
-        let isHex = target.count >= 8 && target.count <= 64 && target.allSatisfy(\.isHexDigit)
+        let isHex = isSHA256Prefix(target)
         let ids: [Int64]
         if let id = Int64(target), !isHex {
             ids = try Int64.fetchAll(db, sql: "SELECT id FROM masks WHERE id = ?", arguments: [id])

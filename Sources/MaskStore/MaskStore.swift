@@ -23,7 +23,7 @@ public final class MaskStore: Sendable {
     /// need no journal copy, so a mask's bytes are written once. WAL writes them twice
     /// (log, then checkpoint) and made a 500-mask import nine times slower.
     public static func open(path: String, create: Bool) throws -> MaskStore {
-        if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.noDatabase(path: path) }
+        try checkPath(path, create: create)
         var configuration = Configuration()
         configuration.busyMode = .timeout(600)
         configuration.foreignKeysEnabled = true
@@ -43,6 +43,15 @@ public final class MaskStore: Sendable {
         try db.execute(sql: "PRAGMA busy_timeout = 0")
         defer { try? db.execute(sql: "PRAGMA busy_timeout = 600000") }
         _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+    }
+
+    /// Refuses a missing file (unless it is to be created) and a folder, before SQLite
+    /// would say "cannot open" or "disk I/O error" about them.
+    static func checkPath(_ path: String, create: Bool) throws {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if !exists && !create { throw StoreError.noDatabase(path: path) }
+        if isFolder.boolValue { throw StoreError.database(path: path, message: "a folder, not a database file; give --db a file's path") }
     }
 
     /// A fresh store in memory, for tests.

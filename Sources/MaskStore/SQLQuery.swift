@@ -22,7 +22,7 @@ public struct SQLResult: Sendable {
 extension MaskStore {
     /// Runs one statement on a read-only connection; anything that would write is refused.
     public static func query(path: String, sql: String) throws -> SQLResult {
-        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.noDatabase(path: path) }
+        try checkPath(path, create: false)
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(600)  // as long as other commands wait for an import

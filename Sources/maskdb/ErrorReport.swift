@@ -4,18 +4,20 @@ import Foundation
 /// Turns any error into what the user sees: one line on stderr and an exit status
 /// (1 for a failed command, 2 for a usage error, 0 for `--help`).
 enum ErrorReport {
-    static func exit(reporting error: any Error) -> Never {
-        Foundation.exit(status(reporting: error))
+    static func exit(reporting error: any Error, in command: any ParsableCommand.Type = MaskDB.self) -> Never {
+        Foundation.exit(status(reporting: error, in: command))
     }
 
-    static func status(reporting error: any Error) -> Int32 {
+    static func status(reporting error: any Error, in command: any ParsableCommand.Type = MaskDB.self) -> Int32 {
         let code = MaskDB.exitCode(for: error)
         switch code {
         case .success:  // --help, --version
             Output.print(MaskDB.fullMessage(for: error))
             return 0
-        case .validationFailure:  // a usage error, explained with the usage line
-            Output.error(MaskDB.fullMessage(for: error))
+        case .validationFailure:  // a usage error, explained with the usage line of the command it concerns
+            Output.error(command == MaskDB.self
+                ? MaskDB.fullMessage(for: error)
+                : "Error: \(MaskDB.message(for: error))\nUsage: \(MaskDB.usageString(for: command))")
             return 2
         default:
             if let exit = error as? ExitCode { return exit.rawValue }

@@ -14,15 +14,21 @@ struct MaskDB: AsyncParsableCommand {
     )
 
     static func main() async {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            ErrorReport.exit(reporting: error)
+        }
+        do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch {
-            ErrorReport.exit(reporting: error)
+            // A usage error found while running is explained with that command's usage.
+            ErrorReport.exit(reporting: error, in: type(of: command))
         }
     }
 }

@@ -20,6 +20,7 @@ enum StudyReportBuilder {
             throw CommandFailure("no study '\(name)' in \(store.path); it has \(studies.joined(separator: ", "))")
         }
         let selection = try StudySelection(store: store, filter: .equal(field: "study", to: .text(name), in: MaskRecord.filterFields))
+        guard !selection.masks.isEmpty else { throw CommandFailure("study '\(name)' has no masks yet; import masks first") }
         let samples = selection.samples
         func distinct(_ field: String) -> [SettingValue] { Set(samples.map { $0[field] }).sorted() }
 
@@ -91,10 +92,14 @@ enum StudyReportBuilder {
     /// Writes the report's files into `folder` (created when missing); returns report.md's
     /// path and how many files were written.
     static func write(_ report: StudyReport, to folder: String) throws -> (path: String, files: Int) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+            throw CommandFailure("\(folder): a file, not a folder; give --out a folder")
+        }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw StoreError.unwritable(path: folder, reason: "cannot create the folder")
+            throw CommandFailure("\(folder): cannot create the folder; check its parent exists and is writable")
         }
         let files = report.files()
         for file in files {

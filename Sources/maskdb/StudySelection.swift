@@ -11,7 +11,9 @@ struct StudySelection {
 
     /// The masks passing `filter`, their density vectors and evaluations. They must
     /// share one atlas, since density vectors over different atlases do not compare.
-    init(store: MaskStore, filter: Filter) throws {
+    /// Each `params.NAME` that `using` names (option and field) must be a parameter of
+    /// some selected mask: a misspelt one would otherwise group every mask as "missing".
+    init(store: MaskStore, filter: Filter, using fields: [(option: String, field: String?)] = []) throws {
         masks = try store.masks(where: filter)
         let atlases = Set(masks.map(\.atlas)).sorted()
         guard atlases.count <= 1 else {
@@ -34,6 +36,17 @@ struct StudySelection {
                 ],
                 subjects: e.subjects, trueLabel: e.trueLabel, probability: e.probability)
         }
+        let parameters = Set(samples.flatMap { $0.settings.keys.filter { $0.hasPrefix("params.") } })
+        for case let (option, field?) in fields where field.hasPrefix("params.") && !masks.isEmpty && !parameters.contains(field) {
+            throw CommandFailure(
+                "'\(option) \(field)': no selected mask has this parameter; "
+                    + (parameters.isEmpty ? "they have none" : "they have \(parameters.sorted().joined(separator: ", "))"))
+        }
+    }
+
+    /// Throws unless some mask was selected: a figure or report of nothing is no answer.
+    func requireMasks() throws {
+        guard !masks.isEmpty else { throw CommandFailure("no recorded mask matches --where; nothing to draw") }
     }
 
     /// A mask's settings as the analyses name them.

@@ -57,7 +57,7 @@ struct DensityTests {
         let error = #expect(throws: AtlasError.maskOutOfRange(path: "mask.nii", count: 2, lowest: -0.5, highest: 1.5)) {
             try calculator.densities(of: mask, semantics: .keep)
         }
-        #expect(error?.description == "mask.nii: 2 voxels are outside [0, 1] (values from -0.5 to 1.5); pass --clamp to clamp them")
+        #expect(error?.description == "mask.nii: 2 voxels are outside [0, 1] (values from -0.5 to 1.5); a mask must hold numbers in [0, 1]")
         // Clamped: Ten_L holds 1, 0.5, 0.5, 0 again -> 0.5; Twenty_R 0, 0, 0.75, 1, 0, 0 -> 1 - m sums to 4.25.
         let clamped = try calculator.densities(of: mask, semantics: .keep, clamp: true)
         #expect(abs(clamped.densities[0]! - 0.5) < 1e-7)

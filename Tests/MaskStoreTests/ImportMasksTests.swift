@@ -72,7 +72,7 @@ struct ImportMasksTests {
         #expect(reasons == [
             "3: cannot read the file: no such file or directory",
             "4: only 23 bytes, too short for a NIfTI header; is the file complete?",
-            "5: 1080 voxels are outside [0, 1] (value 1.5); pass --clamp to clamp them",
+            "5: 1080 voxels are outside [0, 1] (value 1.5); a mask must hold numbers in [0, 1]",
             "6: fold 'one' is not a whole number of at least 0",
             "7: lambda1 is -1; it must be at least 0",
             "8: semantics 'maybe' is neither keep nor perturb",

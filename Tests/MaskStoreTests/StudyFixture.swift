@@ -7,11 +7,11 @@ import NIfTIFixtures
 /// A small study on disk: coarse masks (12 x 10 x 9 voxels of 15 mm, covering AAL2's
 /// box) written byte by byte, and the manifests that list them.
 struct StudyFixture {
-    let folder: URL
+    let scratch: ScratchFolder
+    var folder: URL { scratch.url }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        scratch = try ScratchFolder(prefix: "maskdb-store")
     }
 
     /// Writes a keep mask whose voxel i holds `(i * seed) % 97 / 96`, gzip-compressed.

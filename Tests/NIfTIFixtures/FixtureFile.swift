@@ -88,20 +88,34 @@ public struct FixtureFile {
         encode(values.map(\.bitPattern), code: 64)
     }
 
-    /// Writes the file (gzip-compressed when `gzip`) into a fresh temporary folder.
-    public func write(named name: String, gzip: Bool = false) throws -> String {
-        try FixtureFile.write(gzip ? StoredGzip.member(bytes) : bytes, named: name)
+    /// Writes the file (gzip-compressed when `gzip`) into `folder` and returns its path.
+    public func write(named name: String, in folder: ScratchFolder, gzip: Bool = false) throws -> String {
+        try folder.write(gzip ? StoredGzip.member(bytes) : bytes, named: name)
+    }
+}
+
+/// A fresh temporary folder for a test's files, removed when its owner (a test suite's
+/// instance, which lives for one test) lets it go.
+public final class ScratchFolder: Sendable {
+    /// The folder.
+    public let url: URL
+
+    /// Creates `<temporary directory>/<prefix>-<UUID>`.
+    public init(prefix: String = "maskdb-tests") throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    /// Writes raw bytes into a fresh temporary folder and returns the path.
-    public static func write(_ bytes: [UInt8], named name: String) throws -> String {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("maskdb-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let url = folder.appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return url.path
+    /// The path of `name` in the folder.
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    /// Writes `bytes` to `name` in the folder and returns the path.
+    public func write(_ bytes: [UInt8], named name: String) throws -> String {
+        try Data(bytes).write(to: url.appendingPathComponent(name))
+        return path(name)
     }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
 }
 
 /// A gzip encoder from the RFC 1952/1951 text, using only stored (uncompressed)

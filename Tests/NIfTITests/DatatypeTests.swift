@@ -6,6 +6,10 @@ import Testing
 /// Every datatype, both byte orders, both formats, plain and gzip: values must
 /// come back exactly as encoded.
 struct DatatypeTests {
+    let scratch: ScratchFolder
+
+    init() throws { scratch = try ScratchFolder() }
+
     /// Values each type can hold exactly, including its extremes.
     static func values(for code: Int16) -> (encode: (inout FixtureFile) -> Void, expected: [Double]) {
         func ints<T: FixedWidthInteger>(_: T.Type, _ code: Int16) -> ((inout FixtureFile) -> Void, [Double]) {
@@ -41,7 +45,7 @@ struct DatatypeTests {
                     file.order = order
                     file.shape = [2, 2, 2]
                     encode(&file)
-                    let path = try file.write(named: gzip ? "v.nii.gz" : "v.nii", gzip: gzip)
+                    let path = try file.write(named: gzip ? "v.nii.gz" : "v.nii", in: scratch, gzip: gzip)
                     let image = try NIfTIImage(contentsOf: path)
                     #expect(image.layout.datatype.rawValue == Int(code))
                     #expect(image.header.format.rawValue == "\(format)")

@@ -6,6 +6,10 @@ import Testing
 
 /// The float32 writer, read back by the reader and checked against the spec's offsets.
 struct WriterTests {
+    let scratch: ScratchFolder
+
+    init() throws { scratch = try ScratchFolder() }
+
     /// About 20 degrees about x. (A rotation near 180 degrees, as an x flip with an
     /// oblique grid gives, has a float32 quaternion accurate to 1e-3 only, in nibabel too.)
     let oblique = Affine(rows: [[1.5, 0, 0, -90], [0, 1.4, -0.5, -126], [0, 0.5, 1.4, -72]])
@@ -13,7 +17,7 @@ struct WriterTests {
     @Test(arguments: [true, false])
     func roundTrip(compressed: Bool) throws {
         let values: [Float] = (0..<60).map { Float($0) / 59 }
-        let path = try FixtureFile.write([], named: compressed ? "w.nii.gz" : "w.nii")
+        let path = scratch.path(compressed ? "w.nii.gz" : "w.nii")
         try NIfTIWriter.writeFloat32(voxels: values, shape: [5, 4, 3], affine: oblique, to: path)
         let image = try NIfTIImage(contentsOf: path)
         #expect(image.shape == [5, 4, 3])

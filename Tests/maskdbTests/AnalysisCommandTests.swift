@@ -12,7 +12,7 @@ struct AnalysisCommandTests {
         commands = try StoreCommandTests()
         db = commands.db
         let imported = try CLI.run("import", "masks", try commands.study(), "--db", db)
-        precondition(imported.status == 0, imported.stderr)
+        try #require(imported.status == 0, "\(imported.stderr)")
     }
 
     /// Mask ids with their fold, run and λ1, from `maskdb masks`.
@@ -129,5 +129,50 @@ extension AnalysisCommandTests {
         #expect(wrongKind.status == 2 && wrongKind.stderr.contains("written as .svg"))
         let outside = try CLI.run("plot", "mask", mask, "-o", png, "--at", "500,5,4", "--db", db)
         #expect(outside.status == 2 && outside.stderr.contains("the mask's grid is 12 x 10 x 9"))
+    }
+}
+
+extension AnalysisCommandTests {
+    @Test func misspeltParametersAndBadPlotInputsAreRefused() throws {
+        let masks = try CLI.run("masks", "--db", db, "--format", "csv").stdout
+        #expect(!masks.contains("params.nope"))
+        let misspelt = try CLI.run("similarity", "--by", "params.nope", "--db", db)
+        #expect(misspelt.status == 1)
+        #expect(misspelt.stderr == "maskdb: error: '--by params.nope': no selected mask has this parameter; they have none\n")
+        let grid = try CLI.run("grid", "--value", "params.nope", "--db", db)
+        #expect(grid.status == 1 && grid.stderr.contains("'--value params.nope': no selected mask has this parameter"))
+        let png = commands.folder.appendingPathComponent("m.png").path
+        let id = try self.masks()[0].id
+        for bad in [["--at", "1,2,foo"], ["--at", "1,2"], ["--slices", ""], ["--slices", "axial,"]] {
+            let result = try CLI.run(["plot", "mask", id, "-o", png, "--db", db] + bad)
+            #expect(result.status == 2, "\(bad)")
+        }
+    }
+
+    @Test func aFilterErrorShowsItsOwnCommandsUsage() throws {
+        let result = try CLI.run("plot", "grid", "-o", commands.folder.appendingPathComponent("g.svg").path, "--where", "fold = = 1", "--db", db)
+        #expect(result.status == 2)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.first == "Error: --where: missing value after '=' at position 6; give a number, a word or a quoted string")
+        #expect(lines.dropFirst().first?.hasPrefix("Usage: maskdb plot grid ") == true)
+    }
+
+    @Test func nothingToShowIsAnErrorNotAnEmptyFigure() throws {
+        let none = ["--where", "fold = 9", "--db", db]
+        for kind in ["grid", "similarity", "top-rois", "montage"] {
+            let out = commands.folder.appendingPathComponent(kind == "montage" ? "x.png" : "x.svg").path
+            let result = try CLI.run(["plot", kind, "-o", out] + none)
+            #expect(result.status == 1 && result.stderr == "maskdb: error: no recorded mask matches --where; nothing to draw\n", "\(kind)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        #expect(try CLI.run("init", "--study", "empty", "--db", db).status == 0)
+        let report = try CLI.run("report", "--study", "empty", "--db", db, "--out", commands.folder.appendingPathComponent("r").path)
+        #expect(report.status == 1 && report.stderr == "maskdb: error: study 'empty' has no masks yet; import masks first\n")
+    }
+
+    @Test func aRecordedMasksVectorIgnoresNoOption() throws {
+        let id = try masks()[0].id
+        let result = try CLI.run("densities", id, "--semantics", "perturb", "--db", db)
+        #expect(result.status == 2 && result.stderr.contains("apply to mask files; a recorded mask's vector is printed as it was stored"))
     }
 }

@@ -21,6 +21,10 @@ enum CLI {
     }
 
     static func run(_ arguments: String...) throws -> Result {
+        try run(arguments)
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("maskdb")
         process.arguments = arguments

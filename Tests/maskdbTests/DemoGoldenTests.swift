@@ -11,6 +11,7 @@ struct DemoGoldenTests {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-demo-golden-\(UUID().uuidString)")
         let db = out.appendingPathComponent("demo.sqlite").path
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: out) }
         let result = try CLI.run("demo", "--out", out.path, "--db", db)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("wrote \(out.path)/report.md (synthetic demo study: 25 models, 36 masks, 225 evaluations)"))

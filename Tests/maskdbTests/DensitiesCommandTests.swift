@@ -4,6 +4,10 @@ import Testing
 
 /// `maskdb densities`, run as a user runs it, on a tiny atlas given as files.
 struct DensitiesCommandTests {
+    let scratch: ScratchFolder
+
+    init() throws { scratch = try ScratchFolder() }
+
     /// A 2 x 2 x 1 atlas (labels 5 5 / 9 0) with a table naming 5, 9 and an absent 11,
     /// and a keep mask 0.2 0.6 / 1 0.5 on the same grid.
     func files() throws -> (mask: String, atlas: String, labels: String) {
@@ -14,8 +18,8 @@ struct DensitiesCommandTests {
         mask.shape = [2, 2, 1]
         mask.encode(float32: [0.2, 0.6, 1, 0.5])
         let labels = Array("roi_value\troi_name\n0\tBackground\n5\tFive, with comma\n9\tNine\n11\tEleven\n".utf8)
-        return (try mask.write(named: "mask.nii.gz", gzip: true), try atlas.write(named: "atlas.nii"),
-                try FixtureFile.write(labels, named: "labels.tsv"))
+        return (try mask.write(named: "mask.nii.gz", in: scratch, gzip: true), try atlas.write(named: "atlas.nii", in: scratch),
+                try scratch.write(labels, named: "labels.tsv"))
     }
 
     @Test func csvHasOneRowPerRegionInLabelOrder() throws {
@@ -48,7 +52,7 @@ struct DensitiesCommandTests {
         mask.encode(float32: [Float](repeating: 1, count: 121 * 145 * 121))
         mask.sformCode = 4
         mask.srows = [[1.5, 0, 0, -90], [0, 1.5, 0, -126], [0, 0, 1.5, -72]]
-        let path = try mask.write(named: "ones.nii")
+        let path = try mask.write(named: "ones.nii", in: scratch)
         let result = try CLI.run("densities", path, "--format", "csv")
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
@@ -60,12 +64,24 @@ struct DensitiesCommandTests {
         var mask = FixtureFile()
         mask.shape = [2, 2, 1]
         mask.encode(float32: [0.2, 1.5, .nan, 0.5])
-        let path = try mask.write(named: "bad.nii")
+        let path = try mask.write(named: "bad.nii", in: scratch)
         let f = try files()
         let result = try CLI.run("densities", path, "--atlas", f.atlas, "--labels", f.labels)
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr == "maskdb: error: \(path): 1 voxel is NaN; a mask must hold numbers in [0, 1]\n")
+    }
+
+    @Test func outOfRangeValuesSuggestClamping() throws {
+        var mask = FixtureFile()
+        mask.shape = [2, 2, 1]
+        mask.encode(float32: [0.2, 1.5, 1, 0.5])
+        let path = try mask.write(named: "high.nii", in: scratch)
+        let f = try files()
+        let refused = try CLI.run("densities", path, "--atlas", f.atlas, "--labels", f.labels)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "maskdb: error: \(path): 1 voxel is outside [0, 1] (value 1.5); a mask must hold numbers in [0, 1] (or pass --clamp to clamp them)\n")
+        #expect(try CLI.run("densities", path, "--atlas", f.atlas, "--labels", f.labels, "--clamp").status == 0)
     }
 
     @Test func atlasFileWithoutLabelsIsAUsageError() throws {

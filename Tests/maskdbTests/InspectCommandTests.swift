@@ -4,6 +4,10 @@ import Testing
 
 /// `maskdb inspect`, run as a user runs it.
 struct InspectCommandTests {
+    let scratch: ScratchFolder
+
+    init() throws { scratch = try ScratchFolder() }
+
     func fixture(gzip: Bool = true) throws -> String {
         var file = FixtureFile()
         file.order = .big
@@ -14,7 +18,7 @@ struct InspectCommandTests {
         file.pixdim = [1, 1.5, 1.5, 1.5, 1, 1, 1, 1]
         file.sformCode = 4
         file.srows = [[1.5, 0, 0, -90], [0, 1.5, 0, -126], [0, 0, 1.5, -72]]
-        return try file.write(named: "scaled_be.nii.gz", gzip: gzip)
+        return try file.write(named: "scaled_be.nii.gz", in: scratch, gzip: gzip)
     }
 
     @Test func jsonHasTheDocumentedKeysAndValues() throws {
@@ -51,7 +55,7 @@ struct InspectCommandTests {
     }
 
     @Test func brokenFileIsOneLineOnStderrAndExitOne() throws {
-        let path = try FixtureFile.write(Array("not an image".utf8) + [UInt8](repeating: 0, count: 400), named: "broken.nii")
+        let path = try scratch.write(Array("not an image".utf8) + [UInt8](repeating: 0, count: 400), named: "broken.nii")
         let result = try CLI.run("inspect", path, "--json")
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)

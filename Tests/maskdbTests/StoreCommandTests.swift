@@ -4,13 +4,12 @@ import Testing
 
 /// The store's commands, run as a user runs them, on a 2-fold x 2-run study of small masks.
 struct StoreCommandTests {
-    let folder: URL
-    let db: String
+    let scratch: ScratchFolder
+    var folder: URL { scratch.url }
+    var db: String { scratch.path("study.sqlite") }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        db = folder.appendingPathComponent("study.sqlite").path
+        scratch = try ScratchFolder(prefix: "maskdb-cli")
     }
 
     /// Writes 8 coarse masks (15 mm voxels over AAL2's box) and their manifest.
@@ -88,6 +87,14 @@ struct StoreCommandTests {
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("unknown field 'fodl'"))
         #expect(unknown.stderr.contains("known fields: id, sha256, study, fold, run"))
+    }
+
+    @Test func aFolderGivenAsTheDatabaseIsNamed() throws {
+        let message = "maskdb: error: \(folder.path): a folder, not a database file; give --db a file's path\n"
+        for arguments in [["masks"], ["sql", "SELECT 1"], ["init"]] {
+            let result = try CLI.run(arguments + ["--db", folder.path])
+            #expect(result.status == 1 && result.stderr == message, "\(arguments)")
+        }
     }
 
     @Test func masksCSVHasTheDocumentedColumns() throws {

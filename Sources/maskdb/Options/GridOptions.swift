@@ -14,6 +14,9 @@ struct GridOptions: ParsableArguments {
     @Option(help: ArgumentHelp("density, prob or params.NAME.", valueName: "value"))
     var value = "density"
 
+    /// The settings it reads, by option, for `StudySelection` to check.
+    var fields: [(option: String, field: String?)] { [("--rows", rows), ("--cols", cols), ("--value", value)] }
+
     func validate() throws {
         try StudySelection.validate(field: rows, option: "--rows")
         try StudySelection.validate(field: cols, option: "--cols")

@@ -24,8 +24,12 @@ extension MaskDB {
 
         func run() async throws {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-demo-\(UUID().uuidString.prefix(8))").path
+            // The database keeps every file it imports: the masks and manifests go when it is done,
+            // and the scratch folder too unless it holds the database.
+            let files = scratch + "/files"
+            defer { try? FileManager.default.removeItem(atPath: db == nil ? files : scratch) }
             let progress = ProgressBar(label: "writing masks")
-            let manifests = try DemoStudy.write(to: scratch, atlas: try Atlas.aal2()) { progress.update($0, $1) }
+            let manifests = try DemoStudy.write(to: files, atlas: try Atlas.aal2()) { progress.update($0, $1) }
             let database = try MaskStore.open(path: db ?? scratch + "/demo.sqlite", create: true)
             let command = InvocationText.current
             for (noun, manifest, importer) in [

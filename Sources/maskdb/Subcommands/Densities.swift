@@ -39,19 +39,27 @@ extension MaskDB {
 
         func run() async throws {
             if !FileManager.default.fileExists(atPath: target), let recorded = try recordedDensities() {
+                guard atlas.isBuiltin, semantics == .keep, !clamp else {
+                    throw ValidationError("'--atlas', '--labels', '--semantics' and '--clamp' apply to mask files; a recorded mask's vector is printed as it was stored")
+                }
                 Output.print(DensityTable.table(recorded).rendered(as: output.format))
                 return
             }
             let mask = try NIfTIImage(contentsOf: target)
             let calculator = DensityCalculator(atlas: try atlas.load())
-            let densities = try calculator.densities(of: mask, semantics: semantics, clamp: clamp)
+            let densities: RegionDensities
+            do {
+                densities = try calculator.densities(of: mask, semantics: semantics, clamp: clamp)
+            } catch {
+                guard case .maskOutOfRange = error else { throw error }
+                throw CommandFailure("\(error) (or pass --clamp to clamp them)")
+            }
             Output.print(DensityTable.table(densities).rendered(as: output.format))
         }
 
         /// The stored vector when TARGET looks like a mask id or sha256 and a database exists.
         private func recordedDensities() throws -> RegionDensities? {
-            let looksRecorded = Int(target) != nil || (target.count >= 8 && target.allSatisfy(\.isHexDigit))
-            guard looksRecorded, FileManager.default.fileExists(atPath: store.path) else { return nil }
+            guard MaskStore.looksLikeRecordedMask(target), FileManager.default.fileExists(atPath: store.path) else { return nil }
             let database = try store.open()
             return try database.storedDensities(maskID: try database.resolveRecordedMask(target))
         }

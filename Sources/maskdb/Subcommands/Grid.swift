@@ -24,7 +24,7 @@ extension MaskDB {
         @OptionGroup var output: FormatOptions
 
         func run() async throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
+            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: grid.fields)
             let table = GridSearch.table(selection.samples, rows: grid.rows, columns: grid.cols, value: Self.value(grid.value, selection))
             Output.print(AnalysisTables.grid(table, counts: counts).rendered(as: output.format))
         }

@@ -54,19 +54,22 @@ extension MaskDB.Plot {
         }
 
         func planes() throws -> [SlicePlane] {
-            try slices.split(separator: ",").map { name in
-                guard let plane = SlicePlane(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("'--slices \(slices)': use axial, coronal and sagittal")
-                }
-                return plane
+            let planes = slices.split(separator: ",", omittingEmptySubsequences: false).map {
+                SlicePlane(rawValue: $0.trimmingCharacters(in: .whitespaces))
             }
+            guard !planes.isEmpty, !planes.contains(nil) else {
+                throw ValidationError("'--slices \(slices)': use axial, coronal and sagittal")
+            }
+            return planes.compactMap { $0 }
         }
 
         func point() throws -> (Int, Int, Int)? {
             guard let at else { return nil }
-            let parts = at.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 3, parts.allSatisfy({ $0 >= 0 }) else { throw ValidationError("'--at \(at)': give three voxel indices, x,y,z") }
-            return (parts[0], parts[1], parts[2])
+            let parts = at.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 3, let x = parts[0], let y = parts[1], let z = parts[2], x >= 0, y >= 0, z >= 0 else {
+                throw ValidationError("'--at \(at)': give three voxel indices, x,y,z")
+            }
+            return (x, y, z)
         }
 
         func run() async throws {
@@ -108,8 +111,8 @@ extension MaskDB.Plot {
 
         func run() async throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.maskFilter())
-            guard !selection.masks.isEmpty else { throw CommandFailure("no recorded mask matches --where; nothing to draw") }
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(), using: [("--by", by)])
+            try selection.requireMasks()
             let (_, atlas) = try database.loadAtlas(named: selection.masks[0].atlas)
             let groups = Dictionary(grouping: zip(selection.masks, selection.samples), by: { $0.1[by] })
             let rows = try groups.keys.sorted().map { value in
@@ -139,7 +142,8 @@ extension MaskDB.Plot {
         }
 
         func run() async throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
+            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
+            try selection.requireMasks()
             try output.write(Array(StudyFigures.similarity(Analysis.Similarity.roi(selection.samples, by: by)).svg().utf8))
         }
     }
@@ -159,7 +163,8 @@ extension MaskDB.Plot {
         }
 
         func run() async throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
+            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: grid.fields)
+            try selection.requireMasks()
             let table = GridSearch.table(
                 selection.samples, rows: grid.rows, columns: grid.cols, value: MaskDB.Grid.value(grid.value, selection))
             try output.write(Array(StudyFigures.grid(table, title: "Grid search: mean \(grid.value) per mask").svg().utf8))
@@ -187,6 +192,7 @@ extension MaskDB.Plot {
 
         func run() async throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
+            try selection.requireMasks()
             let rows = TopRegions.rank(selection.samples, regions: selection.regions, k: k, by: nil, mergeHemispheres: mergeHemispheres)
             try output.write(Array(StudyFigures.topRegions(rows, k: k).svg().utf8))
         }

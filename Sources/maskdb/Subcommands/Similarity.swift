@@ -43,7 +43,7 @@ extension MaskDB {
         }
 
         func run() async throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
+            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
             let matrix = metric == .roi
                 ? Analysis.Similarity.roi(selection.samples, by: by)
                 : Analysis.Similarity.prob(selection.evaluations, by: by)

@@ -38,7 +38,7 @@ extension MaskDB {
         }
 
         func run() async throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
+            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
             let rows = TopRegions.rank(
                 selection.samples, regions: selection.regions, k: k, by: by, mergeHemispheres: mergeHemispheres)
             Output.print(AnalysisTables.topRegions(rows).rendered(as: output.format))
