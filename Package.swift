@@ -40,12 +40,14 @@ let package = Package(
                 .embedInCode("atlas-AAL2_dseg.tsv"),
             ]
         ),
-        .target(name: "Atlas", dependencies: ["NIfTI", "Atlases"]),
-        .target(name: "Analysis"),
-        .target(name: "Figures", dependencies: ["CZlib", "Analysis"]),
+        .target(name: "Atlas", dependencies: ["NIfTI", "Atlases", "Formatting"]),
+        // How numbers and JSON strings read in every output.
+        .target(name: "Formatting"),
+        .target(name: "Analysis", dependencies: ["Formatting"]),
+        .target(name: "Figures", dependencies: ["CZlib", "Analysis", "Formatting"]),
         // The synthetic study behind `maskdb demo`.
         .target(name: "DemoStudy", dependencies: ["NIfTI", "Atlas"]),
-        .target(name: "Reports", dependencies: ["Analysis"]),
+        .target(name: "Reports", dependencies: ["Analysis", "Formatting"]),
         // The SQL migrations, embedded in the binary; never edited once shipped.
         .target(
             name: "Schema",
@@ -55,7 +57,7 @@ let package = Package(
         .target(
             name: "MaskStore",
             dependencies: [
-                "NIfTI", "Atlas", "Schema", "CGlibcExtras",
+                "NIfTI", "Atlas", "Schema", "CGlibcExtras", "Formatting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -63,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "maskdb",
             dependencies: [
-                "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "MaskStore", "DemoStudy", "CGlibcExtras",
+                "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "MaskStore", "DemoStudy", "CGlibcExtras", "Formatting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,7 +75,7 @@ let package = Package(
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis", "Formatting"]),
         .testTarget(
             name: "MaskStoreTests",
             dependencies: [

@@ -1,3 +1,5 @@
+import Formatting
+
 /// The value of one setting of a mask (fold, λ1, subjects, a parameter...), ordered so
 /// tables list numbers numerically and text alphabetically, with a missing value first.
 public enum SettingValue: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -21,7 +23,7 @@ public enum SettingValue: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .missing: "-"
-        case .number(let n): n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : "\(n)"
+        case .number(let n): NumberText.exact(n)
         case .text(let t): t
         }
     }

@@ -1,3 +1,5 @@
+import Formatting
+
 /// What can be wrong with an atlas, or with a mask measured against one.
 public enum AtlasError: Error, Equatable, Sendable {
     /// The label table could not be read.
@@ -50,8 +52,8 @@ extension AtlasError: CustomStringConvertible {
     }
 
     private static func span(_ lowest: Double, _ highest: Double) -> String {
-        func text(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
-        return lowest == highest ? "value \(text(lowest))" : "values from \(text(lowest)) to \(text(highest))"
+        lowest == highest
+            ? "value \(NumberText.exact(lowest))" : "values from \(NumberText.exact(lowest)) to \(NumberText.exact(highest))"
     }
 
     private static func shape(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: " x ") }

@@ -1,3 +1,5 @@
+import Formatting
+
 /// A horizontal bar chart as SVG: one bar per item, its value at the bar's end and a
 /// note (e.g. "5/25 masks") beside it.
 public struct BarChartFigure: Sendable {
@@ -34,8 +36,8 @@ public struct BarChartFigure: Sendable {
             let length = plotWidth * values[index] / maximum
             svg.text(label, x: labelWidth - 8, y: y + rowHeight / 2 + 5, size: 13, anchor: .end)
             svg.rect(x: labelWidth, y: y + 3, width: max(length, 0), height: rowHeight - 6, fill: bar,
-                     title: "\(label): \(HeatmapFigure.fixed(values[index], decimals)), \(notes[index])")
-            svg.text("\(HeatmapFigure.fixed(values[index], decimals))  (\(notes[index]))", x: labelWidth + length + 6,
+                     title: "\(label): \(NumberText.fixed(values[index], decimals: decimals)), \(notes[index])")
+            svg.text("\(NumberText.fixed(values[index], decimals: decimals))  (\(notes[index]))", x: labelWidth + length + 6,
                      y: y + rowHeight / 2 + 5, size: 12)
         }
         let axisY = top + rowHeight * Double(labels.count) + 4
@@ -43,7 +45,7 @@ public struct BarChartFigure: Sendable {
         for tick in 0...4 {
             let x = labelWidth + plotWidth * Double(tick) / 4
             svg.line(x1: x, y1: axisY, x2: x, y2: axisY + 5)
-            svg.text(HeatmapFigure.fixed(maximum * Double(tick) / 4, decimals), x: x, y: axisY + 19, size: 11, anchor: .middle)
+            svg.text(NumberText.fixed(maximum * Double(tick) / 4, decimals: decimals), x: x, y: axisY + 19, size: 11, anchor: .middle)
         }
         svg.text(valueAxis, x: labelWidth + plotWidth / 2, y: axisY + 40, size: 13, anchor: .middle)
         return svg.rendered()

@@ -1,3 +1,4 @@
+import Formatting
 import Foundation
 
 /// A heatmap as SVG: cells coloured by value (viridis), each annotated with its number,
@@ -37,7 +38,10 @@ public struct HeatmapFigure: Sendable {
         if let range { return range }
         let present = values.flatMap { $0.compactMap { $0 } }
         guard let low = present.min(), let high = present.max() else { return 0...1 }
-        return low < high ? low...high : (low - 0.5)...(high + 0.5)
+        // One value: a scale a tenth of its size either side (or ±0.5 around 0), so the
+        // colour bar's numbers stay near the data.
+        let pad = low == 0 ? 0.5 : abs(low) / 10
+        return low < high ? low...high : (low - pad)...(high + pad)
     }
 
     /// The SVG document.
@@ -66,7 +70,7 @@ public struct HeatmapFigure: Sendable {
                     continue
                 }
                 let color = Colormap.viridis.color((value - scale.lowerBound) / (scale.upperBound - scale.lowerBound))
-                let number = Self.fixed(value, decimals)
+                let number = NumberText.fixed(value, decimals: decimals)
                 svg.rect(x: x, y: y, width: cell, height: cellHeight, fill: color, stroke: .white, title: "\(rows[r]), \(columns[c]): \(number)")
                 svg.text(number, x: x + cell / 2, y: y + cellHeight / 2 + 5, size: 13, anchor: .middle, fill: color.contrastingText)
             }
@@ -78,13 +82,8 @@ public struct HeatmapFigure: Sendable {
             svg.rect(x: barX, y: top + gridHeight * Double(step) / Double(steps), width: 16,
                      height: gridHeight / Double(steps) + 0.5, fill: Colormap.viridis.color(t))
         }
-        svg.text(Self.fixed(scale.upperBound, decimals), x: barX + 22, y: top + 10, size: 12)
-        svg.text(Self.fixed(scale.lowerBound, decimals), x: barX + 22, y: top + gridHeight, size: 12)
+        svg.text(NumberText.fixed(scale.upperBound, decimals: decimals), x: barX + 22, y: top + 10, size: 12)
+        svg.text(NumberText.fixed(scale.lowerBound, decimals: decimals), x: barX + 22, y: top + gridHeight, size: 12)
         return svg.rendered()
-    }
-
-    static func fixed(_ value: Double, _ decimals: Int) -> String {
-        let text = String(format: "%.\(decimals)f", value)
-        return text.allSatisfy { "-0.".contains($0) } ? String(text.drop { $0 == "-" }) : text
     }
 }

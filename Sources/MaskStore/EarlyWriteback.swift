@@ -4,7 +4,7 @@ import Synchronization
 
 /// Asks the kernel to start writing the database file's dirty pages to disk while an
 /// import is still running, so the commit's fsync waits only for the last ones
-/// (on 28 real-size masks the commit otherwise waits about 50 ms for 140 MB).
+/// (on 28 real-size masks the commit otherwise waits about 50 ms for 176 MB).
 ///
 /// It needs a descriptor of the file of its own, and never closes it: closing any
 /// descriptor of a file drops every POSIX lock the process holds on it, those of

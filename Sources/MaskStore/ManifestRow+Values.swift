@@ -1,3 +1,5 @@
+import Formatting
+
 /// Why one manifest row cannot be imported; becomes `row N: <path>: <reason>`.
 struct RowRejection: Error {
     var message: String
@@ -31,7 +33,7 @@ extension Manifest.Row {
             throw RowRejection("\(column) '\(text)' is not a number")
         }
         if let minimum, value < minimum {
-            throw RowRejection("\(column) is \(text); it must be at least \(Parameters.number(minimum))")
+            throw RowRejection("\(column) is \(text); it must be at least \(NumberText.exact(minimum))")
         }
         return value
     }

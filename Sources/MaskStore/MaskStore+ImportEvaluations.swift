@@ -1,3 +1,4 @@
+import Formatting
 import Foundation
 import GRDB
 import NIfTI
@@ -79,7 +80,7 @@ extension MaskStore {
             let (probability, n): (Double, Int?) = (row["probability"], row["n"])
             if probability != e.probability || n != e.n {
                 result.outcome = .rejected
-                result.message = "already recorded for this mask and model with probability \(Parameters.number(probability))"
+                result.message = "already recorded for this mask and model with probability \(NumberText.exact(probability))"
             }
             return result
         }

@@ -1,4 +1,5 @@
 import Atlas
+import Formatting
 import Foundation
 import GRDB
 import NIfTI
@@ -113,7 +114,7 @@ extension MaskStore {
             lambda1: lambda1, lambda2: lambda2, beta1: beta1, beta2: beta2,
             subjects: row["subjects"] ?? "", semantics: semantics, params: params.json,
             atlasID: atlas.id, dims: Array((image.shape + [1, 1]).prefix(3)),
-            affine: "[" + image.affine.entries.map { Parameters.number($0) }.joined(separator: ",") + "]",
+            affine: "[" + image.affine.entries.map { NumberText.exact($0) }.joined(separator: ",") + "]",
             densities: densities)
     }
 

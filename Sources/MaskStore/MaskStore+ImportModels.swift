@@ -1,3 +1,4 @@
+import Formatting
 import Foundation
 import GRDB
 import NIfTI
@@ -118,7 +119,7 @@ extension MaskStore {
                 arguments: [id, metric.dataset, metric.metric])
             if let recorded {
                 if recorded != metric.value {
-                    return reject("metric \(metric.dataset).\(metric.metric) is already recorded as \(Parameters.number(recorded))")
+                    return reject("metric \(metric.dataset).\(metric.metric) is already recorded as \(NumberText.exact(recorded))")
                 }
             } else {
                 try db.execute(

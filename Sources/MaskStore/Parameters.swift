@@ -1,3 +1,4 @@
+import Formatting
 import Foundation
 
 /// Open-ended parameters (a mask's extra manifest columns, a model's training
@@ -30,10 +31,10 @@ public struct Parameters: Equatable, Sendable {
     /// The canonical JSON text.
     public var json: String {
         let members = values.keys.sorted().map { key in
-            Self.quoted(key) + ":" + {
+            JSONText.quoted(key) + ":" + {
                 switch values[key]! {
-                case .number(let n): Self.number(n)
-                case .text(let t): Self.quoted(t)
+                case .number(let n): NumberText.exact(n)
+                case .text(let t): JSONText.quoted(t)
                 }
             }()
         }
@@ -53,22 +54,5 @@ public struct Parameters: Equatable, Sendable {
             }
         }
         self.values = values
-    }
-
-    static func number(_ n: Double) -> String {
-        n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : "\(n)"
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

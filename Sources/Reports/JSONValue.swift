@@ -1,3 +1,5 @@
+import Formatting
+
 /// A JSON document with ordered keys, rendered deterministically (for outputs that diff cleanly).
 public indirect enum JSONValue: Equatable, Sendable {
     case null
@@ -32,7 +34,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .bool(let value): out += value ? "true" : "false"
         case .integer(let value): out += String(value)
         case .number(let value): out += value.isFinite ? NumberText.exact(value) : "null"
-        case .string(let value): Self.writeString(value, to: &out)
+        case .string(let value): out += JSONText.quoted(value)
         case .raw(let text): out += text
         case .array(let items):
             // Arrays of numbers and strings stay on one line even when pretty.
@@ -61,7 +63,7 @@ public indirect enum JSONValue: Equatable, Sendable {
             if index > 0 { out += "," }
             if pretty { out += "\n" + inner }
             if let key {
-                Self.writeString(key, to: &out)
+                out += JSONText.quoted(key)
                 out += pretty ? ": " : ":"
             }
             value.write(to: &out, pretty: pretty, indent: inner)
@@ -70,21 +72,4 @@ public indirect enum JSONValue: Equatable, Sendable {
         out += close
     }
 
-    private static func writeString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
 }

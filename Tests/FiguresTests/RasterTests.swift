@@ -114,19 +114,6 @@ struct PNGEncoderTests {
         #expect(decoded.chunkTypes.filter { $0 == "IDAT" }.count >= 2)
         #expect(decoded.pixels == image.pixels)
     }
-
-    @Test("the same image always gives the same bytes")
-    func deterministic() {
-        func draw() -> RasterImage {
-            var image = RasterImage(width: 40, height: 20, background: .white)
-            image.drawText("λ1 = 0.5", x: 1, y: 1, color: .black)
-            image.fill(x: 30, y: 10, width: 5, height: 5, color: Colormap.viridis.color(0.3))
-            return image
-        }
-        let first = PNGEncoder.encode(draw())
-        #expect(first == PNGEncoder.encode(draw()))
-        #expect(first == PNGEncoder.encode(draw()))
-    }
 }
 
 @Suite("Drawing")

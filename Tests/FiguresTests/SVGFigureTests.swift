@@ -60,8 +60,15 @@ struct SVGFigureTests {
         #expect(texts.contains("0.310  (top 5 in 5/5)"))
     }
 
-    @Test func sameDataSameBytes() {
-        let figure = HeatmapFigure(title: "x", rowAxis: "a", rows: ["1"], columnAxis: "b", columns: ["2"], values: [[0.5]])
-        #expect(figure.svg() == figure.svg())
+    @Test func heatmapScaleIsTheValuesExtentWidenedWhenFlat() throws {
+        func figure(_ values: [[Double?]]) -> HeatmapFigure {
+            HeatmapFigure(title: "x", rowAxis: "a", rows: values.map { _ in "r" }, columnAxis: "b", columns: ["c"], values: values, decimals: 4)
+        }
+        #expect(figure([[0.02], [nil], [0.5]]).scale == 0.02...0.5)
+        #expect(figure([[0.011]]).scale == (0.011 - 0.0011)...(0.011 + 0.0011))
+        #expect(figure([[0]]).scale == -0.5...0.5)
+        #expect(figure([[nil]]).scale == 0...1)
+        let texts = try Self.texts(figure([[0.011]]).svg())
+        #expect(texts.contains("0.0121") && texts.contains("0.0099"))  // the colour bar's ends
     }
 }

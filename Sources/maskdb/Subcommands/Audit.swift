@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formatting
 import MaskStore
 import Reports
 

@@ -11,7 +11,7 @@ extension MaskDB {
         static let configuration = CommandConfiguration(
             abstract: "Time import and every query on synthetic studies, as separate processes (medians).",
             discussion: """
-                Makes N real-size noisy masks (121 x 145 x 121 float32 .nii.gz, about 5 MB each) in a scratch \
+                Makes N real-size noisy masks (121 x 145 x 121 float32 .nii.gz, about 6 MB each) in a scratch \
                 folder, times 'maskdb import masks' into a fresh database (hash, decode, validate, densities, \
                 blob and densities stored), and the decompression floor ('libdeflate-gunzip -c', when \
                 installed). Then times the queries and the report on a study of --query-masks small masks. \
