@@ -26,28 +26,48 @@ public enum AtlasError: Error, Equatable, Sendable {
 
 extension AtlasError: CustomStringConvertible {
     /// The message: the file, what is wrong, and what to do.
-    public var description: String {
+    public var description: String { "\(path): \(reason)" }
+
+    /// What is wrong and what to do, without the file's name (for lines that name it already).
+    public var reason: String {
         switch self {
-        case let .unreadableLabels(path, reason):
-            "\(path): cannot read the label table: \(reason)"
-        case let .badLabels(path, detail):
-            "\(path): not a label table with roi_value and roi_name columns: \(detail)"
-        case let .nonIntegerLabel(path, value):
-            "\(path): atlas voxel value \(value) is not a whole-number label; is this a label image?"
-        case let .unnamedLabels(path, labels):
-            "\(path): labels \(Self.list(labels)) have no row in the label table; add them or use the matching table"
-        case let .atlasNotThreeDimensional(path, shape):
-            "\(path): an atlas must be one 3D volume, this image is \(Self.shape(shape))"
-        case let .singularAffine(path):
-            "\(path): the affine cannot be inverted (a zero voxel size?); fix the sform/qform"
-        case let .maskHasVolumes(path, shape):
-            "\(path): a mask is one 3D volume, this image is \(Self.shape(shape)); split it into single volumes first"
-        case let .maskHasNaN(path, count):
-            "\(path): \(count) voxel\(count == 1 ? " is" : "s are") NaN; a mask must hold numbers in [0, 1]"
-        case let .maskOutOfRange(path, count, lowest, highest):
-            "\(path): \(count) voxel\(count == 1 ? " is" : "s are") outside [0, 1] (\(Self.span(lowest, highest))); a mask must hold numbers in [0, 1]"
-        case let .noOverlap(path, atlas):
-            "\(path): the mask does not overlap any region of atlas \(atlas); check its affine and that it is in the atlas's space"
+        case let .unreadableLabels(_, reason):
+            "cannot read the label table: \(reason)"
+        case let .badLabels(_, detail):
+            "not a label table with roi_value and roi_name columns: \(detail)"
+        case let .nonIntegerLabel(_, value):
+            "atlas voxel value \(value) is not a whole-number label; is this a label image?"
+        case let .unnamedLabels(_, labels):
+            "labels \(Self.list(labels)) have no row in the label table; add them or use the matching table"
+        case let .atlasNotThreeDimensional(_, shape):
+            "an atlas must be one 3D volume, this image is \(Self.shape(shape))"
+        case .singularAffine:
+            "the affine cannot be inverted (a zero voxel size?); fix the sform/qform"
+        case let .maskHasVolumes(_, shape):
+            "a mask is one 3D volume, this image is \(Self.shape(shape)); split it into single volumes first"
+        case let .maskHasNaN(_, count):
+            "\(count) voxel\(count == 1 ? " is" : "s are") NaN; a mask must hold numbers in [0, 1]"
+        case let .maskOutOfRange(_, count, lowest, highest):
+            "\(count) voxel\(count == 1 ? " is" : "s are") outside [0, 1] (\(Self.span(lowest, highest))); a mask must hold numbers in [0, 1]"
+        case let .noOverlap(_, atlas):
+            "the mask does not overlap any region of atlas \(atlas); check its affine and that it is in the atlas's space"
+        }
+    }
+
+    /// The file the error is about.
+    public var path: String {
+        switch self {
+        case .unreadableLabels(let path, _),
+             .badLabels(let path, _),
+             .nonIntegerLabel(let path, _),
+             .unnamedLabels(let path, _),
+             .atlasNotThreeDimensional(let path, _),
+             .singularAffine(let path),
+             .maskHasVolumes(let path, _),
+             .maskHasNaN(let path, _),
+             .maskOutOfRange(let path, _, _, _),
+             .noOverlap(let path, _):
+            path
         }
     }
 

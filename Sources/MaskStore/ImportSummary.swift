@@ -1,5 +1,7 @@
+import Atlas
 import Foundation
 import GRDB
+import NIfTI
 
 /// What an import did, row by row.
 public struct ImportSummary: Sendable {
@@ -133,13 +135,13 @@ extension MaskStore {
         return summary
     }
 
-    /// A row's rejection message from any error: the file's own error without its path
+    /// A row's rejection message from any error: a file's error without its path
     /// (the row line names the path already).
     static func rowMessage(_ error: any Error) -> String {
-        let text = "\(error)"
-        if let range = text.range(of: ": "), text[..<range.lowerBound].contains("/") || text.hasPrefix(".") {
-            return String(text[range.upperBound...])
+        switch error {
+        case let error as NIfTIError: error.reason
+        case let error as AtlasError: error.reason
+        default: "\(error)"
         }
-        return text
     }
 }

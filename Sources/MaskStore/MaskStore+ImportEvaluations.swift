@@ -69,7 +69,7 @@ extension MaskStore {
             return result
         } catch let error as StoreError {
             result.outcome = .rejected
-            result.message = "\(error)"
+            result.message = error.targetReason ?? "\(error)"  // the row's line names the target already
             return result
         }
         let modelID = try modelID(study: e.study, fold: e.fold, run: e.run, name: e.model, in: db)

@@ -28,6 +28,20 @@ public enum StoreError: Error, Equatable, Sendable {
     case unwritable(path: String, reason: String)
 }
 
+extension StoreError {
+    /// For an error about a mask target: what is wrong, without the target (for lines
+    /// that name it already); nil for other errors.
+    var targetReason: String? {
+        switch self {
+        case .notRecorded: "not recorded in this database"
+        case let .ambiguous(_, ids):
+            "matches \(ids.count) recorded masks (ids \(ids.map(String.init).joined(separator: ", "))); give a mask id or a longer sha256"
+        case .badTarget: "not a file, a mask id, or a sha256 of at least 8 hex digits"
+        default: nil
+        }
+    }
+}
+
 extension StoreError: CustomStringConvertible {
     /// The message: the file or record, what is wrong, and what to do.
     public var description: String {
@@ -44,12 +58,8 @@ extension StoreError: CustomStringConvertible {
             "\(path): \(message)"
         case let .badManifest(path, detail):
             "\(path): \(detail)"
-        case let .notRecorded(target):
-            "\(target): not recorded in this database"
-        case let .ambiguous(target, ids):
-            "\(target): matches \(ids.count) recorded masks (ids \(ids.map(String.init).joined(separator: ", "))); give a mask id or a longer sha256"
-        case let .badTarget(target):
-            "\(target): not a file, a mask id, or a sha256 of at least 8 hex digits"
+        case let .notRecorded(target), let .ambiguous(target, _), let .badTarget(target):
+            "\(target): \(targetReason ?? "")"
         case let .unknownAtlas(name, known):
             "unknown atlas '\(name)'; this database has \(known.joined(separator: ", "))"
         case let .notOneStatement(statement):

@@ -36,40 +36,66 @@ public enum NIfTIError: Error, Equatable, Sendable {
 
 extension NIfTIError: CustomStringConvertible {
     /// The message: the file, what is wrong, and what to do.
-    public var description: String {
+    public var description: String { "\(path): \(reason)" }
+
+    /// What is wrong and what to do, without the file's name (for lines that name it already).
+    public var reason: String {
         switch self {
-        case let .unreadable(path, reason):
-            "\(path): cannot read the file: \(reason)"
-        case let .tooShort(path, bytes):
-            "\(path): only \(bytes) bytes, too short for a NIfTI header; is the file complete?"
-        case let .notNIfTI(path):
-            "\(path): not a NIfTI-1 or NIfTI-2 file (sizeof_hdr is neither 348 nor 540)"
-        case let .badMagic(path, magic):
-            "\(path): bad NIfTI magic \(magic); the header is damaged or this is not a NIfTI image"
-        case let .headerImagePair(path):
-            "\(path): a .hdr/.img pair header; convert it to a single .nii or .nii.gz file (e.g. nibabel, fslchfiletype)"
-        case let .badDimensions(path, detail):
-            "\(path): invalid dimensions: \(detail)"
-        case let .unsupportedDatatype(path, name, code):
-            "\(path): unsupported datatype \(name) (code \(code)); maskdb reads integer and float32/float64 images"
-        case let .badVoxelOffset(path, detail):
-            "\(path): invalid vox_offset: \(detail)"
-        case let .truncated(path, expected, available):
-            "\(path): truncated: the header announces \(expected) bytes but the file holds only \(available); was it fully written?"
-        case let .tooLarge(path, detail):
-            "\(path): \(detail)"
-        case let .corruptGzip(path, detail):
-            "\(path): corrupt gzip stream (\(detail)); was the file fully written?"
-        case let .longerThanAnnounced(path, expected):
-            "\(path): the gzip stream holds more than the \(expected) bytes its header announces; the header or the file is damaged"
-        case let .badScaling(path, detail):
-            "\(path): invalid scaling: \(detail)"
-        case let .badQuaternion(path, detail):
-            "\(path): invalid qform: \(detail)"
-        case let .nonFiniteAffine(path, source):
-            "\(path): the \(source) affine holds NaN or infinite values; the header is damaged"
-        case let .unwritable(path, reason):
-            "\(path): cannot write the file: \(reason)"
+        case let .unreadable(_, reason):
+            "cannot read the file: \(reason)"
+        case let .tooShort(_, bytes):
+            "only \(bytes) bytes, too short for a NIfTI header; is the file complete?"
+        case .notNIfTI:
+            "not a NIfTI-1 or NIfTI-2 file (sizeof_hdr is neither 348 nor 540)"
+        case let .badMagic(_, magic):
+            "bad NIfTI magic \(magic); the header is damaged or this is not a NIfTI image"
+        case .headerImagePair:
+            "a .hdr/.img pair header; convert it to a single .nii or .nii.gz file (e.g. nibabel, fslchfiletype)"
+        case let .badDimensions(_, detail):
+            "invalid dimensions: \(detail)"
+        case let .unsupportedDatatype(_, name, code):
+            "unsupported datatype \(name) (code \(code)); maskdb reads integer and float32/float64 images"
+        case let .badVoxelOffset(_, detail):
+            "invalid vox_offset: \(detail)"
+        case let .truncated(_, expected, available):
+            "truncated: the header announces \(expected) bytes but the file holds only \(available); was it fully written?"
+        case let .tooLarge(_, detail):
+            detail
+        case let .corruptGzip(_, detail):
+            "corrupt gzip stream (\(detail)); was the file fully written?"
+        case let .longerThanAnnounced(_, expected):
+            "the gzip stream holds more than the \(expected) bytes its header announces; the header or the file is damaged"
+        case let .badScaling(_, detail):
+            "invalid scaling: \(detail)"
+        case let .badQuaternion(_, detail):
+            "invalid qform: \(detail)"
+        case let .nonFiniteAffine(_, source):
+            "the \(source) affine holds NaN or infinite values; the header is damaged"
+        case let .unwritable(_, reason):
+            "cannot write the file: \(reason)"
+        }
+    }
+
+    /// The file the error is about.
+    public var path: String {
+        switch self {
+        case .unreadable(let path, _),
+             .tooShort(let path, _),
+             .notNIfTI(let path),
+             .badMagic(let path, _),
+             .headerImagePair(let path),
+             .badDimensions(let path, _),
+             .unsupportedDatatype(let path, _, _),
+             .badVoxelOffset(let path, _),
+             .truncated(let path, _, _),
+             .tooLarge(let path, _),
+             .corruptGzip(let path, _),
+             .longerThanAnnounced(let path, _),
+             .badScaling(let path, _),
+             .badQuaternion(let path, _),
+             .nonFiniteAffine(let path, _),
+             .unwritable(let path, _):
+            path
         }
     }
 }

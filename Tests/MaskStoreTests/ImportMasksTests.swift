@@ -64,6 +64,7 @@ struct ImportMasksTests {
             "good.nii.gz\t0\t0\t0.1\t0.01\tmaybe\taal2",
             "good.nii.gz\t0\t0\t0.1\t0.01\tkeep\taal3",
             "good.nii.gz\t0\t0\t0.1",
+            "sub: x/missing.nii.gz\t0\t0\t0.1\t0.01\tkeep\taal2",
         ])
         let store = try MaskStore.inMemory()
         let summary = try store.importMasks(manifestPath: manifest, options: options)
@@ -78,6 +79,7 @@ struct ImportMasksTests {
             "8: semantics 'maybe' is neither keep nor perturb",
             "9: unknown atlas 'aal3'; this database has aal2",
             "10: has 4 cells but the header has 7 columns",
+            "11: cannot read the file: no such file or directory",  // the path, with its ": ", is not in the reason
         ])
     }
 

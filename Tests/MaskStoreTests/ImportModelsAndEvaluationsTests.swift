@@ -70,7 +70,7 @@ struct ImportModelsAndEvaluationsTests {
         let summary = try store.importEvaluations(manifestPath: manifest, options: options)
         #expect(summary.added == 3)
         #expect(summary.rejected.map(\.message) == [
-            "probability is 1.5; it must be in [0, 1]", "deadbeefdeadbeef: not recorded in this database",
+            "probability is 1.5; it must be in [0, 1]", "not recorded in this database",
         ])
         #expect(try store.count("evaluations WHERE mask_id = \(mask.id)") == 3)
         // The same values again are a no-op; another probability for the same pair is refused.
