@@ -35,8 +35,6 @@ struct PreparedMask: Sendable {
     var line: Int
     var path: String
     var resolvedPath: String
-    /// The file's bytes, stored as they were read and hashed.
-    var bytes: [UInt8]
     var sha256: String
     var study: String
     var fold: Int
@@ -50,9 +48,16 @@ struct PreparedMask: Sendable {
     var semantics: MaskSemantics
     var params: String
     var atlasID: Int64
-    var dims: [Int]
-    var affine: String
-    var densities: RegionDensities
+    var measurement: Measurement
+
+    /// What the import learnt from the file.
+    enum Measurement: Sendable {
+        /// The database already holds this file measured over this atlas with these
+        /// semantics: its bytes, grid and densities are copied from there, undecoded.
+        case recorded
+        /// A newly measured file: its bytes (stored as they were read and hashed), grid and densities.
+        case new(bytes: [UInt8], dims: [Int], affine: String, densities: RegionDensities)
+    }
 }
 
 extension MaskStore {
@@ -75,19 +80,36 @@ extension MaskStore {
             calculators[name] = Result { let (id, atlas) = try loadAtlas(named: name); return (id, DensityCalculator(atlas: atlas)) }
         }
         let atlases = calculators
+        let measured = try measuredFiles()
         let log = ImportLog(kind: "masks", command: options.command, manifest: manifest)
         // Storing a checked mask never rejects it, so it needs no savepoint.
         return try runImport(manifest, log: log, options: options, key: { $0["path"] ?? "" }, storeMayReject: false) { row in
             let atlas = try atlases[row["atlas"] ?? "aal2"]!.get()
-            return try self.prepareMask(row, manifest: manifest, study: study, atlas: atlas)
+            return try self.prepareMask(row, manifest: manifest, study: study, atlas: atlas, measured: measured)
         } store: { mask, importID, db in
             try Self.store(mask, importID: importID, in: db)
         }
     }
 
-    /// Checks one row and computes its densities, touching only the row's file.
+    /// The files the database has measured, as `measuredKey`s: a file's densities depend
+    /// only on its bytes, the atlas and the semantics, so re-imports need not decode it again.
+    private func measuredFiles() throws -> Set<String> {
+        try read { db in
+            Set(try Row.fetchAll(db, sql: "SELECT DISTINCT nifti_sha256, atlas_id, semantics FROM masks").map {
+                Self.measuredKey(sha256: $0[0], atlasID: $0[1], semantics: $0[2])
+            })
+        }
+    }
+
+    private static func measuredKey(sha256: String, atlasID: Int64, semantics: String) -> String {
+        "\(sha256) \(atlasID) \(semantics)"
+    }
+
+    /// Checks one row and computes its densities, touching only the row's file (which is
+    /// hashed first, and decoded only when the database has not measured it already).
     private func prepareMask(
-        _ row: Manifest.Row, manifest: Manifest, study: String, atlas: (id: Int64, calculator: DensityCalculator)
+        _ row: Manifest.Row, manifest: Manifest, study: String, atlas: (id: Int64, calculator: DensityCalculator),
+        measured: Set<String>
     ) throws -> PreparedMask {
         guard let path = row["path"] else { throw RowRejection("path is empty") }
         let fold = try row.integer("fold")
@@ -106,53 +128,73 @@ extension MaskStore {
 
         let resolved = manifest.resolve(path)
         let bytes = try FileBytes.read(resolved)
-        let image = try NIfTIImage(fileBytes: bytes, path: resolved)
-        let densities = try atlas.calculator.densities(of: image, semantics: semantics)
+        let sha256 = SHA256Digest.hex(bytes)
+        let measurement: PreparedMask.Measurement
+        if measured.contains(Self.measuredKey(sha256: sha256, atlasID: atlas.id, semantics: semantics.rawValue)) {
+            measurement = .recorded
+        } else {
+            let image = try NIfTIImage(fileBytes: bytes, path: resolved)
+            measurement = .new(
+                bytes: bytes, dims: Array((image.shape + [1, 1]).prefix(3)),
+                affine: "[" + image.affine.entries.map { NumberText.exact($0) }.joined(separator: ",") + "]",
+                densities: try atlas.calculator.densities(of: image, semantics: semantics))
+        }
         return PreparedMask(
-            line: row.line, path: path, resolvedPath: resolved, bytes: bytes, sha256: SHA256Digest.hex(bytes),
+            line: row.line, path: path, resolvedPath: resolved, sha256: sha256,
             study: row["study"] ?? study, fold: fold, run: run, model: row["model"] ?? "",
             lambda1: lambda1, lambda2: lambda2, beta1: beta1, beta2: beta2,
             subjects: row["subjects"] ?? "", semantics: semantics, params: params.json,
-            atlasID: atlas.id, dims: Array((image.shape + [1, 1]).prefix(3)),
-            affine: "[" + image.affine.entries.map { NumberText.exact($0) }.joined(separator: ",") + "]",
-            densities: densities)
+            atlasID: atlas.id, measurement: measurement)
     }
 
-    /// Writes one checked mask unless its file and settings are already recorded.
+    /// Writes one checked mask unless its file and settings are already recorded (the
+    /// `masks_identity` index says which: a conflict there inserts nothing).
     private static func store(_ mask: PreparedMask, importID: Int64, in db: Database) throws -> ImportSummary.RowResult {
         var result = ImportSummary.RowResult(line: mask.line, path: mask.path, sha256: mask.sha256, outcome: .unchanged)
         let modelID = try modelID(study: mask.study, fold: mask.fold, run: mask.run, name: mask.model, in: db)
-        let identity: StatementArguments = [
-            mask.sha256, modelID, mask.lambda1, mask.lambda2, mask.beta1, mask.beta2,
-            mask.subjects, mask.semantics.rawValue, mask.params, mask.atlasID,
+        let settings: StatementArguments = [
+            modelID, mask.lambda1, mask.lambda2, mask.beta1, mask.beta2, mask.subjects, mask.semantics.rawValue,
+            mask.params, mask.atlasID, mask.sha256,
         ]
-        let existing = try Int64.fetchOne(
-            db,
-            sql: """
-                SELECT id FROM masks WHERE nifti_sha256 = ? AND model_id = ? AND lambda1 = ? AND lambda2 = ?
-                AND beta1 IS ? AND beta2 IS ? AND subjects = ? AND semantics = ? AND params = ? AND atlas_id = ?
-                """, arguments: identity)
-        if existing != nil { return result }
-
-        try storeBlob(mask.bytes, sha256: mask.sha256, in: db)
-        try db.execute(
-            sql: """
-                INSERT INTO masks (model_id, lambda1, lambda2, beta1, beta2, subjects, semantics, params, atlas_id,
-                                   nifti_sha256, dim_x, dim_y, dim_z, affine, source_path, import_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                modelID, mask.lambda1, mask.lambda2, mask.beta1, mask.beta2, mask.subjects, mask.semantics.rawValue,
-                mask.params, mask.atlasID, mask.sha256, mask.dims[0], mask.dims[1], mask.dims[2], mask.affine,
-                mask.resolvedPath, importID,
-            ])
-        let maskID = db.lastInsertedRowID
-        let statement = try db.cachedStatement(
-            sql: "INSERT INTO mask_densities (mask_id, atlas_id, label, density, voxels) VALUES (?, ?, ?, ?, ?)")
-        for (index, region) in mask.densities.regions.enumerated() {
-            try statement.execute(arguments: [
-                maskID, mask.atlasID, region.label, mask.densities.densities[index], mask.densities.voxelCounts[index],
-            ])
+        let columns = """
+            model_id, lambda1, lambda2, beta1, beta2, subjects, semantics, params, atlas_id,
+            nifti_sha256, dim_x, dim_y, dim_z, affine, source_path, import_id
+            """
+        switch mask.measurement {
+        case let .new(bytes, dims, affine, densities):
+            try storeBlob(bytes, sha256: mask.sha256, in: db)
+            try db.execute(
+                sql: "INSERT INTO masks (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: settings + [dims[0], dims[1], dims[2], affine, mask.resolvedPath, importID])
+            guard db.changesCount > 0 else { return result }
+            let maskID = db.lastInsertedRowID
+            let statement = try db.cachedStatement(
+                sql: "INSERT INTO mask_densities (mask_id, atlas_id, label, density, voxels) VALUES (?, ?, ?, ?, ?)")
+            for (index, region) in densities.regions.enumerated() {
+                try statement.execute(arguments: [
+                    maskID, mask.atlasID, region.label, densities.densities[index], densities.voxelCounts[index],
+                ])
+            }
+        case .recorded:
+            // The grid and densities of a record of the same file, atlas and semantics.
+            let sameFile: StatementArguments = [mask.sha256, mask.atlasID, mask.semantics.rawValue]
+            guard let measured = try Int64.fetchOne(
+                db, sql: "SELECT id FROM masks WHERE nifti_sha256 = ? AND atlas_id = ? AND semantics = ? LIMIT 1", arguments: sameFile)
+            else { throw StoreError.database(path: mask.resolvedPath, message: "its recorded measurement disappeared during the import") }
+            try db.execute(
+                sql: """
+                    INSERT INTO masks (\(columns))
+                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, dim_x, dim_y, dim_z, affine, ?, ? FROM masks WHERE id = ?
+                    ON CONFLICT DO NOTHING
+                    """,
+                arguments: settings + [mask.resolvedPath, importID, measured])
+            guard db.changesCount > 0 else { return result }
+            try db.execute(
+                sql: """
+                    INSERT INTO mask_densities (mask_id, atlas_id, label, density, voxels)
+                    SELECT ?, atlas_id, label, density, voxels FROM mask_densities WHERE mask_id = ?
+                    """,
+                arguments: [db.lastInsertedRowID, measured])
         }
         result.outcome = .added
         return result

@@ -37,6 +37,33 @@ struct ImportMasksTests {
         }
     }
 
+    @Test func aRecordedFileUnderNewSettingsKeepsItsOwnGridAndDensities() throws {
+        let fixture = try StudyFixture()
+        let store = try MaskStore.inMemory()
+        let first = try fixture.smallStudy()
+        _ = try store.importMasks(manifestPath: first, options: options)
+        // The same files at another λ2 (measured already: copied, not decoded), and as
+        // perturb masks (measured anew: other densities).
+        let unix = try String(contentsOfFile: first, encoding: .utf8).split(separator: "\n").map(String.init)
+        let rows = unix.dropFirst().map { $0.replacingOccurrences(of: "\t0.001\t", with: "\t0.002\t") + "\tkeep" }
+            + unix.dropFirst().map { $0 + "\tperturb" }
+        let again = try fixture.manifest("again.tsv", [unix[0] + "\tsemantics"] + rows)
+        let summary = try store.importMasks(manifestPath: again, options: options)
+        #expect(summary.added == 16 && summary.rejected.isEmpty)
+        let calculator = DensityCalculator(atlas: try Atlas.aal2())
+        let grids = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT DISTINCT nifti_sha256, dim_x, dim_y, dim_z, affine FROM masks").count
+        }
+        #expect(grids == 8)  // one grid per file, whichever way it was recorded
+        for mask in try store.masks() {
+            let semantics = try #require(MaskSemantics(rawValue: mask.semantics))
+            let fromFile = try calculator.densities(of: NIfTIImage(contentsOf: mask.source), semantics: semantics)
+            #expect(try store.storedDensities(maskID: mask.id) == fromFile, "mask \(mask.id)")
+        }
+        #expect(try store.masks().count == 24)
+        #expect(try store.verify().isEmpty)
+    }
+
     @Test func storedBytesAreTheFilesBytes() throws {
         let fixture = try StudyFixture()
         let store = try MaskStore.inMemory()
