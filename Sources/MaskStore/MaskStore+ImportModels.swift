@@ -29,7 +29,7 @@ extension MaskStore {
         let study = try defaultStudy(options.study)
         let known: Set = ["fold", "run", "study", "model", "architecture", "weights"]
         if let stray = manifest.columns.first(where: {
-            !known.contains($0) && !$0.hasPrefix("param.") && !Self.isMetricColumn($0)
+            !known.contains($0) && !($0.hasPrefix("param.") && $0.count > "param.".count) && !Self.isMetricColumn($0)
         }) {
             throw StoreError.badManifest(
                 path: manifestPath,
@@ -95,6 +95,8 @@ extension MaskStore {
         let recordedWeights: String? = row["weights_sha256"]
         if let weights = model.weights, weights.sha256 != recordedWeights {
             guard recordedWeights == nil else { return reject("already recorded with other weights (sha256 \(recordedWeights!.prefix(12)))") }
+            // Read again here rather than carried from the check: weights can be large, and
+            // only new ones are stored.
             let bytes = try FileBytes.read(weights.path)
             guard SHA256Digest.hex(bytes) == weights.sha256 else {
                 return reject("the weights file changed while it was being imported; import it again")
@@ -104,15 +106,19 @@ extension MaskStore {
             changed = true
         }
         var params = Parameters(json: row["params"])
+        var newParameter = false
         for (name, value) in model.params.sorted(by: { $0.key < $1.key }) {
             if let recorded = params.values[name] {
                 if recorded != value { return reject("parameter \(name) is already recorded as \(Parameters([name: recorded]).json)") }
             } else {
                 params.values[name] = value
-                changed = true
+                newParameter = true
             }
         }
-        try db.execute(sql: "UPDATE models SET params = ? WHERE id = ?", arguments: [params.json, id])
+        if newParameter {
+            try db.execute(sql: "UPDATE models SET params = ? WHERE id = ?", arguments: [params.json, id])
+            changed = true
+        }
         for metric in model.metrics {
             let recorded = try Double.fetchOne(
                 db, sql: "SELECT value FROM model_metrics WHERE model_id = ? AND dataset = ? AND metric = ?",

@@ -48,10 +48,16 @@ struct ImportModelsAndEvaluationsTests {
         #expect(try store.models().map(\.params) == ["{\"lr\":0.001}"])
     }
 
-    @Test func unknownModelColumnsRefuseTheManifest() throws {
+    @Test(arguments: ["accuracy", "param.", "metric.test"])
+    func unknownModelColumnsRefuseTheManifest(column: String) throws {
         let fixture = try StudyFixture()
-        let manifest = try fixture.manifest("m.tsv", ["fold\trun\taccuracy", "0\t0\t0.9"])
-        #expect(throws: StoreError.self) { try MaskStore.inMemory().importModels(manifestPath: manifest, options: options) }
+        let manifest = try fixture.manifest("m.tsv", ["fold\trun\t\(column)", "0\t0\t0.9"])
+        #expect(throws: StoreError.badManifest(
+            path: manifest,
+            detail: "unknown column '\(column)'; model manifests take fold, run, study, model, architecture, weights, param.NAME and metric.DATASET.NAME")
+        ) {
+            try MaskStore.inMemory().importModels(manifestPath: manifest, options: options)
+        }
     }
 
     @Test func evaluationsNameMasksByFileShaOrId() throws {
