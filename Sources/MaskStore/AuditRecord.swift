@@ -20,18 +20,27 @@ extension MaskStore {
         let masks = try masks(ids: try resolveMasks(target))
         return try masks.map { mask in
             let (modelID, command, manifest, line) = try read { db -> (Int64, String, String?, Int?) in
+                // An import stores its added rows in manifest order, so the k-th mask of a file
+                // it added is the file's k-th added row (one file may be listed under several settings).
                 let row = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT masks.model_id, imports.command, imports.manifest_path, import_rows.line
-                        FROM masks JOIN imports ON imports.id = masks.import_id
-                        LEFT JOIN import_rows ON import_rows.import_id = imports.id AND import_rows.outcome = 'added'
-                            AND import_rows.sha256 = masks.nifti_sha256
-                        WHERE masks.id = ?
+                        WITH added_masks AS (
+                            SELECT id, model_id, import_id, nifti_sha256,
+                                   ROW_NUMBER() OVER (PARTITION BY import_id, nifti_sha256 ORDER BY id) AS k
+                            FROM masks),
+                        added_rows AS (
+                            SELECT import_id, sha256, line, ROW_NUMBER() OVER (PARTITION BY import_id, sha256 ORDER BY line) AS k
+                            FROM import_rows WHERE outcome = 'added')
+                        SELECT added_masks.model_id, imports.command, imports.manifest_path, added_rows.line
+                        FROM added_masks JOIN imports ON imports.id = added_masks.import_id
+                        LEFT JOIN added_rows ON added_rows.import_id = added_masks.import_id
+                            AND added_rows.sha256 = added_masks.nifti_sha256 AND added_rows.k = added_masks.k
+                        WHERE added_masks.id = ?
                         """, arguments: [mask.id])!
                 return (row[0], row[1], row[2], row[3])
             }
-            let model = try models(where: Filter(sql: "models.id = ?", arguments: [.number(Double(modelID))]))[0]
+            let model = try models(where: .equal(field: "id", to: .number(Double(modelID)), in: ModelRecord.filterFields))[0]
             return AuditRecord(mask: mask, model: model, importCommand: command, manifestPath: manifest, manifestLine: line)
         }
     }

@@ -25,6 +25,20 @@ struct AuditExportVerifyTests {
         #expect(try store.audit(String(record.mask.sha256.prefix(8))).map(\.mask.id) == [record.mask.id])
     }
 
+    @Test func aFileUnderSeveralSettingsAuditsEachToItsOwnLine() throws {
+        let fixture = try StudyFixture()
+        try fixture.mask("one.nii.gz", seed: 3)
+        try fixture.mask("other.nii.gz", seed: 5)
+        let manifest = try fixture.manifest("masks.tsv", [
+            "path\tfold\trun\tlambda1\tlambda2",
+            "one.nii.gz\t0\t0\t0.1\t0.001", "other.nii.gz\t0\t0\t0.1\t0.001", "one.nii.gz\t0\t0\t0.2\t0.001",
+        ])
+        let store = try MaskStore.inMemory()
+        _ = try store.importMasks(manifestPath: manifest, options: options)
+        let records = try store.audit(fixture.folder.appendingPathComponent("one.nii.gz").path)
+        #expect(records.map { "\($0.mask.lambda1) line \($0.manifestLine ?? 0)" } == ["0.1 line 2", "0.2 line 4"])
+    }
+
     @Test func unrecordedFileIsNotRecorded() throws {
         let fixture = try StudyFixture()
         let path = try fixture.mask("stranger.nii.gz", seed: 11)
