@@ -183,34 +183,41 @@ struct StoreCommandTests {
 extension StoreCommandTests {
     @Test func aKilledImportLeavesTheDatabaseBeforeOrAfterIt() throws {
         _ = try CLI.run("init", "--db", db)
+        // 60 masks of 1 MB: long enough an import that a kill lands inside its transaction.
         var lines = ["path\tfold\trun\tlambda1\tlambda2"]
-        for index in 0..<40 {
+        for index in 0..<60 {
             var file = FixtureFile()
-            file.shape = [12, 10, 9]
-            file.encode(float32: (0..<1080).map { Float(($0 * (index + 3)) % 97) / 96 })
+            file.shape = [64, 64, 64]
+            file.encode(float32: (0..<(64 * 64 * 64)).map { Float(($0 * (index + 3)) % 97) / 96 })
             file.sformCode = 4
-            file.srows = [[15, 0, 0, -90], [0, 15, 0, -126], [0, 0, 15, -72]]
+            file.srows = [[3, 0, 0, -90], [0, 3, 0, -126], [0, 0, 3, -72]]
             try Data(file.bytes).write(to: folder.appendingPathComponent("k\(index).nii"))
             lines.append("k\(index).nii\t\(index % 5)\t\(index / 5)\t0.1\t0.01")
         }
         let manifest = folder.appendingPathComponent("kill.tsv")
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: manifest)
-        for delay in [0.05, 0.2, 0.5] {
+        let journal = db + "-journal"  // exists while a transaction has written to the file
+        var rolledBack = 0
+        for delay in [0.0, 0.1, 0.3] {
             let process = Process()
             process.executableURL = CLI.productsDirectory.appendingPathComponent("maskdb")
             process.arguments = ["import", "masks", manifest.path, "--db", db]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
+            let deadline = Date().addingTimeInterval(30)
+            while !FileManager.default.fileExists(atPath: journal) && process.isRunning && Date() < deadline { usleep(500) }
             Thread.sleep(forTimeInterval: delay)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             let count = try CLI.run("sql", "SELECT count(*) AS n FROM masks", "--db", db, "--format", "csv").stdout
-            #expect(count == "n\n0\n" || count == "n\n40\n", "after a kill at \(delay) s: \(count)")
+            #expect(count == "n\n0\n" || count == "n\n60\n", "after a kill \(delay) s into the transaction: \(count)")
+            if process.terminationReason == .uncaughtSignal && count == "n\n0\n" { rolledBack += 1 }
             #expect(try CLI.run("verify", "--db", db).status == 0)
         }
+        #expect(rolledBack >= 1, "no kill landed inside the import's transaction")
         // Running it again finishes it.
         #expect(try CLI.run("import", "masks", manifest.path, "--db", db).status == 0)
-        #expect(try CLI.run("sql", "SELECT count(*) AS n FROM masks", "--db", db, "--format", "csv").stdout == "n\n40\n")
+        #expect(try CLI.run("sql", "SELECT count(*) AS n FROM masks", "--db", db, "--format", "csv").stdout == "n\n60\n")
     }
 }
