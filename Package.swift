@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "maskdb",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "maskdb", targets: ["maskdb"]),
         .library(name: "NIfTI", targets: ["NIfTI"]),

@@ -38,7 +38,7 @@ public final class DensityCalculator: Sendable {
     }
 
     /// The atlas on this grid, resampled once and remembered.
-    private func grid(shape: [Int], affine: Affine, path: String) throws(AtlasError) -> RegionGrid {
+    public func grid(shape: [Int], affine: Affine, path: String) throws(AtlasError) -> RegionGrid {
         if let known = grids.withLock({ $0.first { $0.matches(shape: shape, affine: affine) } }) { return known }
         let resampled = try atlas.grid.resampled(toShape: shape, affine: affine, path: path)
         grids.withLock { $0.append(resampled) }

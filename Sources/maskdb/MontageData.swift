@@ -4,13 +4,13 @@ import MaskStore
 import NIfTI
 
 /// Recorded masks turned into montage panels: decoded from their stored bytes, with
-/// their atlas laid on their grid for the outlines.
+/// their atlas laid on their grid for the outlines (resampled once per grid, through
+/// the calculator's cache).
 enum MontageData {
-    static func panel(store: MaskStore, mask: MaskRecord, label: String, atlas: Atlas) throws -> MontagePanel {
+    static func panel(store: MaskStore, mask: MaskRecord, label: String, atlas: DensityCalculator) throws -> MontagePanel {
         let image = try NIfTIImage(fileBytes: try store.maskFileBytes(maskID: mask.id), path: "mask \(mask.id)")
         let shape = Array((image.shape + [1, 1]).prefix(3))
-        let grid = atlas.grid.matches(shape: shape, affine: image.affine)
-            ? atlas.grid : try atlas.grid.resampled(toShape: shape, affine: image.affine, path: "mask \(mask.id)")
+        let grid = try atlas.grid(shape: shape, affine: image.affine, path: "mask \(mask.id)")
         let keep = mask.semantics == "keep"
         let perturbation = image.floatVoxels().map { keep ? 1 - $0 : $0 }
         return MontagePanel(
@@ -23,11 +23,20 @@ enum MontageData {
         guard let firstRun = masks.map(\.run).min(), let firstFold = masks.map(\.fold).min() else { return nil }
         let folds = masks.filter { $0.run == firstRun }.sorted { ($0.fold, $0.id) < ($1.fold, $1.id) }
         let runs = masks.filter { $0.fold == firstFold }.sorted { ($0.run, $0.id) < ($1.run, $1.id) }
+        // The first fold's first run is in both rows: decode it once.
+        let calculator = DensityCalculator(atlas: atlas)
+        var decoded: [Int64: MontagePanel] = [:]
+        func panel(_ mask: MaskRecord, label: String) throws -> MontagePanel {
+            var panel = try decoded[mask.id] ?? Self.panel(store: store, mask: mask, label: label, atlas: calculator)
+            decoded[mask.id] = panel
+            panel.label = label
+            return panel
+        }
         return MaskMontage.render(
             title: "Masks across folds and runs",
             rows: [
-                ("Folds (run \(firstRun))", try folds.map { try panel(store: store, mask: $0, label: "fold \($0.fold)", atlas: atlas) }),
-                ("Runs (fold \(firstFold))", try runs.map { try panel(store: store, mask: $0, label: "run \($0.run)", atlas: atlas) }),
+                ("Folds (run \(firstRun))", try folds.map { try panel($0, label: "fold \($0.fold)") }),
+                ("Runs (fold \(firstFold))", try runs.map { try panel($0, label: "run \($0.run)") }),
             ])
     }
 }

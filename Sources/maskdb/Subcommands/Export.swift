@@ -25,10 +25,11 @@ extension MaskDB {
 
         func run() async throws {
             let database = try store.open()
-            let bytes = try database.maskFileBytes(maskID: try database.resolveRecordedMask(target))
+            let maskID = try database.resolveRecordedMask(target)
             if !force && FileManager.default.fileExists(atPath: output) {
                 throw StoreError.unwritable(path: output, reason: "it exists; pass --force to overwrite it")
             }
+            let bytes = try database.maskFileBytes(maskID: maskID)
             try FileBytes.write(bytes, to: output)
             Output.print("\(output): \(bytes.count) bytes, sha256 \(SHA256Digest.hex(bytes))")
         }
