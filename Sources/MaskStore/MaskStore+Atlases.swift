@@ -7,13 +7,14 @@ extension MaskStore {
     static func registerBuiltinAtlases(_ db: Database) throws {
         guard try Int64.fetchOne(db, sql: "SELECT id FROM atlases WHERE name = 'aal2'") == nil else { return }
         let files = Atlas.aal2Files
-        let atlas = try Atlas.aal2()
+        // Only the region table is needed here: no need to decode the label image.
+        let regions = try LabelTable.parse(String(decoding: files.labels, as: UTF8.self), path: "aal2 atlas labels")
         let image = try storeBlob(files.image, in: db)
         let labels = try storeBlob(files.labels, in: db)
         try db.execute(
             sql: "INSERT INTO atlases (name, image_sha256, labels_sha256) VALUES ('aal2', ?, ?)", arguments: [image, labels])
         let id = db.lastInsertedRowID
-        for region in atlas.regions {
+        for region in regions {
             try db.execute(
                 sql: "INSERT INTO atlas_regions (atlas_id, label, name) VALUES (?, ?, ?)",
                 arguments: [id, region.label, region.name])
