@@ -23,12 +23,16 @@ public struct MaskSample: Sendable, Equatable {
     public subscript(field: String) -> SettingValue { settings[field] ?? .missing }
 
     /// The mean perturbation over every atlas voxel: region densities weighted by voxel counts.
-    public var meanDensity: Double? {
+    public var meanDensity: Double? { density(over: densities.indices) }
+
+    /// The mean perturbation over the regions at `indices`, weighted by their voxel counts;
+    /// nil when none of them has a voxel.
+    public func density(over indices: some Sequence<Int>) -> Double? {
         var total = 0.0, count = 0
-        for (density, voxels) in zip(densities, voxels) {
-            guard let density else { continue }
-            total += density * Double(voxels)
-            count += voxels
+        for index in indices {
+            guard let density = densities[index] else { continue }
+            total += density * Double(voxels[index])
+            count += voxels[index]
         }
         return count > 0 ? total / Double(count) : nil
     }
@@ -62,7 +66,10 @@ public struct EvaluationSample: Sendable, Equatable {
     }
 
     /// True when the evaluating model is the mask's own model.
-    public var isOwnModel: Bool {
-        MaskSample.modelFields.allSatisfy { (mask[$0] ?? .missing) == (evaluator[$0] ?? .missing) }
+    public var isOwnModel: Bool { agrees(on: MaskSample.modelFields) }
+
+    /// True when the mask's model and the evaluating model have equal `fields`.
+    public func agrees(on fields: [String]) -> Bool {
+        fields.allSatisfy { (mask[$0] ?? .missing) == (evaluator[$0] ?? .missing) }
     }
 }

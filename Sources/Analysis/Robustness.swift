@@ -25,10 +25,7 @@ public enum Robustness {
 
     private static func probability(_ evaluations: [EvaluationSample], differingIn field: String) -> Mean {
         let other = field == "run" ? "fold" : "run"
-        return Mean(evaluations.filter { e in
-            (e.mask[field] ?? .missing) != (e.evaluator[field] ?? .missing)
-                && [other, "study", "model"].allSatisfy { (e.mask[$0] ?? .missing) == (e.evaluator[$0] ?? .missing) }
-        }.map(\.probability))
+        return Mean(evaluations.filter { !$0.agrees(on: [field]) && $0.agrees(on: [other, "study", "model"]) }.map(\.probability))
     }
 
     private static func roi(_ samples: [MaskSample], differingIn field: String) -> Mean {

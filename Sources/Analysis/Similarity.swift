@@ -50,9 +50,7 @@ public enum Similarity {
     /// the study and the model name being equal. 0 means the masks transfer.
     public static func prob(_ evaluations: [EvaluationSample], by field: String) -> SimilarityMatrix {
         let other = field == "run" ? "fold" : "run"
-        let relevant = evaluations.filter { e in
-            [other, "study", "model"].allSatisfy { (e.mask[$0] ?? .missing) == (e.evaluator[$0] ?? .missing) }
-        }
+        let relevant = evaluations.filter { $0.agrees(on: [other, "study", "model"]) }
         let values = Set(relevant.flatMap { [$0.mask[field] ?? .missing, $0.evaluator[field] ?? .missing] }).sorted()
         let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
         var sums = Array(repeating: Array(repeating: Mean(), count: values.count), count: values.count)

@@ -41,7 +41,7 @@ public enum TopRegions {
             var density = [Mean](repeating: Mean(), count: ranked.count)
             var rank = [Mean](repeating: Mean(), count: ranked.count)
             for mask in masks {
-                let values = members.map { combined(mask, $0) }
+                let values = members.map { mask.density(over: $0) }
                 let order = values.indices.filter { values[$0] != nil }.sorted { values[$0]! > values[$1]! || (values[$0]! == values[$1]! && $0 < $1) }
                 for (position, region) in order.enumerated() {
                     density[region].add(values[region]!)
@@ -87,16 +87,5 @@ public enum TopRegions {
             }
         }
         return (ranked, members)
-    }
-
-    /// The voxel-weighted density of a mask over several atlas regions.
-    private static func combined(_ mask: MaskSample, _ indices: [Int]) -> Double? {
-        var total = 0.0, voxels = 0
-        for index in indices {
-            guard let density = mask.densities[index] else { continue }
-            total += density * Double(mask.voxels[index])
-            voxels += mask.voxels[index]
-        }
-        return voxels > 0 ? total / Double(voxels) : nil
     }
 }
