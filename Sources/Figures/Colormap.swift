@@ -30,7 +30,7 @@ public enum Colormap: Sendable {
     /// (matplotlib 3.11.2 wheel from PyPI). The map is by Nathaniel J. Smith,
     /// Stéfan van der Walt and Eric Firing, released under CC0
     /// (https://github.com/BIDS/colormap/blob/master/colormaps.py).
-    public static let viridisTable: [(Double, Double, Double)] = [
+    static let viridisTable: [(Double, Double, Double)] = [
         (0.267004, 0.004874, 0.329415),
         (0.268510, 0.009605, 0.335427),
         (0.269944, 0.014625, 0.341379),

@@ -20,10 +20,4 @@ extension RGB {
     public static let white = RGB(255, 255, 255)
     /// Pure black, for axes and text.
     public static let black = RGB(0, 0, 0)
-    /// Mid grey, for secondary text and tick marks.
-    public static let grey = RGB(128, 128, 128)
-    /// Light grey, for grid lines and empty cells.
-    public static let lightGrey = RGB(220, 220, 220)
-    /// Dark grey, for text that should recede a little.
-    public static let darkGrey = RGB(64, 64, 64)
 }

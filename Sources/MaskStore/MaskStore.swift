@@ -25,7 +25,7 @@ public final class MaskStore: Sendable {
     public static func open(path: String, create: Bool) throws -> MaskStore {
         try checkPath(path, create: create)
         var configuration = Configuration()
-        configuration.busyMode = .timeout(600)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             // Masks are megabytes: 64 KiB pages store them in 16 times fewer pages.
@@ -36,12 +36,15 @@ public final class MaskStore: Sendable {
         return try prepared(path: path) { try DatabaseQueue(path: path, configuration: configuration) }
     }
 
+    /// How long a command waits for another process's write (an import) to finish.
+    static let busyTimeout: TimeInterval = 600
+
     /// Files made by earlier versions are in WAL mode: move them to the rollback journal
     /// when no other connection has them open, else use them as they are, without waiting.
     private static func leaveWAL(_ db: Database) throws {
         guard try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal" else { return }
         try db.execute(sql: "PRAGMA busy_timeout = 0")
-        defer { try? db.execute(sql: "PRAGMA busy_timeout = 600000") }
+        defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(busyTimeout * 1000))") }
         _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
     }
 

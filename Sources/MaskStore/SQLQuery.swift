@@ -25,7 +25,7 @@ extension MaskStore {
         try checkPath(path, create: false)
         var configuration = Configuration()
         configuration.readonly = true
-        configuration.busyMode = .timeout(600)  // as long as other commands wait for an import
+        configuration.busyMode = .timeout(busyTimeout)
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             return try queue.read { db in

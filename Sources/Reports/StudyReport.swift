@@ -114,8 +114,6 @@ public struct ReportFile: Sendable, Equatable {
     public var name: String
     public var bytes: [UInt8]
 
-    /// The file as text (for text files).
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 extension StudyReport {

@@ -166,29 +166,6 @@ struct RasterDrawingTests {
         #expect(image[0, 0] == .white)
     }
 
-    @Test("strokeRect draws the border inside the rectangle and leaves the middle")
-    func strokeRect() {
-        var image = RasterImage(width: 10, height: 10, background: .white)
-        image.strokeRect(x: 1, y: 1, width: 6, height: 5, color: red)
-        #expect(image[1, 1] == red && image[6, 1] == red && image[1, 5] == red && image[6, 5] == red)
-        #expect(image[3, 3] == .white)
-        #expect(image[7, 1] == .white && image[1, 6] == .white && image[0, 0] == .white)
-    }
-
-    @Test("lines include both ends; the square pen is centred on each point")
-    func lines() {
-        var image = RasterImage(width: 10, height: 10, background: .white)
-        image.drawLine(x0: 0, y0: 0, x1: 9, y1: 9, color: red)
-        #expect((0..<10).allSatisfy { image[$0, $0] == red })
-        #expect(image[1, 0] == .white)
-
-        var axis = RasterImage(width: 10, height: 10, background: .white)
-        axis.drawLine(x0: 7, y0: 5, x1: 2, y1: 5, color: red, thickness: 3)
-        // The pen reaches one pixel past each end and each side of y = 5.
-        #expect(axis[1, 4] == red && axis[8, 6] == red && axis[4, 5] == red)
-        #expect(axis[0, 5] == .white && axis[9, 5] == .white && axis[4, 3] == .white && axis[4, 7] == .white)
-    }
-
     @Test("'I' puts ink where the glyph has it and nowhere else")
     func glyphI() {
         var image = RasterImage(width: 20, height: 20, background: .white)

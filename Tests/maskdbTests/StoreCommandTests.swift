@@ -89,6 +89,14 @@ struct StoreCommandTests {
         #expect(unknown.stderr.contains("known fields: id, sha256, study, fold, run"))
     }
 
+    @Test func aMissingManifestCreatesNoDatabase() throws {
+        let manifest = folder.appendingPathComponent("nope.tsv").path
+        let result = try CLI.run("import", "masks", manifest, "--db", db)
+        #expect(result.status == 1)
+        #expect(result.stderr == "maskdb: error: \(manifest): cannot read the manifest: no such file or directory\n")
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
+
     @Test func aFolderGivenAsTheDatabaseIsNamed() throws {
         let message = "maskdb: error: \(folder.path): a folder, not a database file; give --db a file's path\n"
         for arguments in [["masks"], ["sql", "SELECT 1"], ["init"]] {
@@ -135,6 +143,7 @@ struct StoreCommandTests {
         sqlite.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", db, tamper]
         try sqlite.run()
         sqlite.waitUntilExit()
+        try #require(sqlite.terminationStatus == 0, "python3 could not alter the database")
         let broken = try CLI.run("verify", "--db", db)
         #expect(broken.status == 1)
         #expect(broken.stderr.contains("blob \(sha): its bytes no longer hash to their sha256 (altered)"))

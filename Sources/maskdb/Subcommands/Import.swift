@@ -44,6 +44,7 @@ struct ImportArguments: ParsableArguments {
     func run(
         noun: String, _ body: (MaskStore, ImportOptions) throws -> ImportSummary
     ) throws {
+        _ = try Manifest(path: manifest, required: [])  // unreadable: say so before creating a database
         let database = try store.open(create: true)
         LargeBufferReuse.enable()
         let progress = ProgressBar(label: "importing \(noun)")
