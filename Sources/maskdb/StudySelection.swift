@@ -66,12 +66,17 @@ struct StudySelection {
         return settings
     }
 
+    /// True for `params.NAME`.
+    static func isParameter(_ field: String) -> Bool {
+        field.hasPrefix("params.") && field.count > "params.".count
+    }
+
     /// The fields analyses group and compare by.
     static let fields = ["lambda1", "lambda2", "beta1", "beta2", "run", "fold", "subjects"]
 
     /// Checks a `--by` field: one of `fields` or `params.NAME`.
     static func validate(field: String, option: String) throws {
-        guard fields.contains(field) || (field.hasPrefix("params.") && field.count > "params.".count) else {
+        guard fields.contains(field) || isParameter(field) else {
             throw ValidationError("'\(option) \(field)': use one of \(fields.joined(separator: ", ")) or params.NAME")
         }
     }

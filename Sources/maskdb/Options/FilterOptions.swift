@@ -17,8 +17,13 @@ struct FilterOptions: ParsableArguments {
         try filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn)
     }
 
+    /// The compiled filter over the recorded models' fields.
+    func modelFilter() throws -> Filter {
+        try filter(fields: ModelRecord.filterFields, paramsColumn: ModelRecord.paramsColumn)
+    }
+
     /// The compiled filter over `fields` (all records when no `--where` was given).
-    func filter(fields: [FilterField], paramsColumn: String?) throws -> Filter {
+    private func filter(fields: [FilterField], paramsColumn: String?) throws -> Filter {
         guard let expression else { return .all }
         do {
             return try Filter.compile(expression, fields: fields, paramsColumn: paramsColumn)

@@ -20,7 +20,7 @@ struct GridOptions: ParsableArguments {
     func validate() throws {
         try StudySelection.validate(field: rows, option: "--rows")
         try StudySelection.validate(field: cols, option: "--cols")
-        guard value == "density" || value == "prob" || (value.hasPrefix("params.") && value.count > 7) else {
+        guard value == "density" || value == "prob" || StudySelection.isParameter(value) else {
             throw ValidationError("'--value \(value)': use density, prob or params.NAME")
         }
     }

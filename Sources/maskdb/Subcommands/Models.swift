@@ -14,8 +14,7 @@ extension MaskDB {
 
         func run() async throws {
             let database = try store.open()
-            let models = try database.models(
-                where: filter.filter(fields: ModelRecord.filterFields, paramsColumn: ModelRecord.paramsColumn))
+            let models = try database.models(where: filter.modelFilter())
             Output.print(Self.table(models).rendered(as: output.format))
         }
 
