@@ -45,9 +45,58 @@ public final class DensityCalculator: Sendable {
         return resampled
     }
 
+    /// Each region's sum of perturbations (m, or 1 - m for keep masks). Masks whose values
+    /// all lie in range (nearly all) take two fast passes, a check and a sum over the
+    /// grid's runs; any other is measured voxel by voxel, to clamp it or to say what is wrong.
+    static func regionSums(
+        _ v: UnsafeBufferPointer<Float>, grid: RegionGrid, semantics: MaskSemantics, clamp: Bool, path: String
+    ) throws(AtlasError) -> [Double] {
+        let lowest = Float(clamp ? 0 : -rangeTolerance), highest = Float(clamp ? 1 : 1 + rangeTolerance)
+        guard allWithin(v, lowest, highest) else {
+            return try regionSumsVoxelByVoxel(v, grid: grid, semantics: semantics, clamp: clamp, path: path)
+        }
+        let flip = semantics == .keep
+        var sums = [Double](repeating: 0, count: grid.voxelCounts.count)
+        for run in grid.runs {
+            // Four sums at once: one sum's additions would wait on each other.
+            var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+            var voxel = run.start
+            let end = run.start + run.count
+            while voxel + 4 <= end {
+                s0 += Double(v[voxel])
+                s1 += Double(v[voxel + 1])
+                s2 += Double(v[voxel + 2])
+                s3 += Double(v[voxel + 3])
+                voxel += 4
+            }
+            while voxel < end {
+                s0 += Double(v[voxel])
+                voxel += 1
+            }
+            let sum = (s0 + s1) + (s2 + s3)
+            sums[run.region] += flip ? Double(run.count) - sum : sum
+        }
+        return sums
+    }
+
+    /// True when every value lies in `lowest...highest` (so none is NaN).
+    static func allWithin(_ v: UnsafeBufferPointer<Float>, _ lowest: Float, _ highest: Float) -> Bool {
+        guard let base = v.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var inside = SIMDMask<SIMD16<Int32>>(repeating: true)
+        var voxel = 0
+        while voxel + 16 <= v.count {
+            let x = raw.loadUnaligned(fromByteOffset: voxel * MemoryLayout<Float>.stride, as: SIMD16<Float>.self)
+            inside .&= (x .>= lowest) .& (x .<= highest)
+            voxel += 16
+        }
+        guard all(inside) else { return false }
+        return v[voxel...].allSatisfy { $0 >= lowest && $0 <= highest }
+    }
+
     /// One pass over the voxels: validates each value and adds its perturbation
     /// to its region's sum through the per-voxel region index.
-    static func regionSums(
+    static func regionSumsVoxelByVoxel(
         _ v: UnsafeBufferPointer<Float>, grid: RegionGrid, semantics: MaskSemantics, clamp: Bool, path: String
     ) throws(AtlasError) -> [Double] {
         var sums = [Double](repeating: 0, count: grid.voxelCounts.count)

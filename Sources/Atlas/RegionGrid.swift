@@ -11,16 +11,34 @@ public struct RegionGrid: Sendable {
     public let regionIndex: [Int32]
     /// Per region: how many voxels it has on this grid.
     public let voxelCounts: [Int]
+    /// The runs of consecutive voxels in one region, in file order (the background has none).
+    public let runs: [Run]
+
+    /// Consecutive voxels `start..<start + count`, all in region `region`.
+    public struct Run: Sendable, Equatable {
+        public var start: Int
+        public var count: Int
+        public var region: Int
+    }
 
     /// A grid from per-voxel region indices.
     public init(shape: [Int], affine: Affine, regionIndex: [Int32], regionCount: Int) {
         precondition(shape.count == 3 && shape.reduce(1, *) == regionIndex.count, "one index per voxel of a 3D grid")
         var counts = [Int](repeating: 0, count: regionCount)
-        for index in regionIndex where index >= 0 { counts[Int(index)] += 1 }
+        var runs: [Run] = []
+        for (voxel, index) in regionIndex.enumerated() where index >= 0 {
+            counts[Int(index)] += 1
+            if let last = runs.last, last.region == index, last.start + last.count == voxel {
+                runs[runs.count - 1].count += 1
+            } else {
+                runs.append(Run(start: voxel, count: 1, region: Int(index)))
+            }
+        }
         self.shape = shape
         self.affine = affine
         self.regionIndex = regionIndex
         self.voxelCounts = counts
+        self.runs = runs
     }
 
     /// True when `shape` and `affine` describe this grid (affines equal to 1e-4 mm).

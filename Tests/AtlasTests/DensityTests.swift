@@ -105,4 +105,29 @@ struct DensityTests {
             try Atlas(name: "v", image: twoVolumes, regions: regions)
         }
     }
+
+    @Test func theGridKnowsItsRegionRuns() throws {
+        // Runs of one region along x, from the picture in TinyAtlas (region indices 0, 1, 2).
+        let runs = try TinyAtlas.atlas().grid.runs.map { [$0.start, $0.count, $0.region] }
+        #expect(runs == [[0, 2, 0], [2, 2, 1], [4, 2, 0], [6, 2, 1], [10, 2, 1], [12, 2, 2], [16, 2, 2], [20, 2, 2]])
+    }
+
+    @Test func theFastPassAgreesWithTheVoxelByVoxelPass() throws {
+        // AAL2's own grid and noisy values, some just past 1 (within the tolerance): the two
+        // passes add in different orders, so they agree to rounding, not to the bit.
+        let grid = try Atlas.aal2().grid
+        var state: UInt64 = 42
+        let values = (0..<grid.regionIndex.count).map { voxel -> Float in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return voxel % 1000 == 0 ? 1.0005 : Float(state >> 40) / Float(1 << 24)
+        }
+        try values.withUnsafeBufferPointer { v in
+            for semantics in [MaskSemantics.keep, .perturb] {
+                let fast = try DensityCalculator.regionSums(v, grid: grid, semantics: semantics, clamp: false, path: "m")
+                let slow = try DensityCalculator.regionSumsVoxelByVoxel(v, grid: grid, semantics: semantics, clamp: false, path: "m")
+                for (a, b) in zip(fast, slow) { #expect(abs(a - b) <= 1e-9 * max(1, abs(b))) }
+                #expect(fast.reduce(0, +) > 1000)
+            }
+        }
+    }
 }
