@@ -44,6 +44,12 @@ extension MaskStore {
 
     /// A registered atlas, rebuilt from its stored files, with its row id.
     public func loadAtlas(named name: String) throws -> (id: Int64, atlas: Atlas) {
+        let stored = try storedAtlas(named: name)
+        return (stored.id, try Atlas(name: name, imageBytes: stored.image, labelsBytes: stored.labels))
+    }
+
+    /// A registered atlas's row id and stored files (its label image and table).
+    func storedAtlas(named name: String) throws -> (id: Int64, image: [UInt8], labels: [UInt8]) {
         let stored = try read { db -> (Int64, Data, Data)? in
             guard let row = try Row.fetchOne(
                 db,
@@ -59,6 +65,6 @@ extension MaskStore {
         guard let (id, image, labels) = stored else {
             throw StoreError.unknownAtlas(name: name, known: try atlasNames())
         }
-        return (id, try Atlas(name: name, imageBytes: [UInt8](image), labelsBytes: [UInt8](labels)))
+        return (id, [UInt8](image), [UInt8](labels))
     }
 }

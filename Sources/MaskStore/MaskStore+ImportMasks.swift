@@ -60,6 +60,12 @@ struct PreparedMask: Sendable {
     }
 }
 
+/// An atlas masks are measured over: its row id, and its calculator (being decoded).
+struct ImportAtlas: Sendable {
+    var id: Int64
+    var calculator: BackgroundValue<DensityCalculator>
+}
+
 extension MaskStore {
     /// The columns of a mask manifest; any other column is a parameter.
     static let maskColumns = (
@@ -74,10 +80,16 @@ extension MaskStore {
         let manifest = try Manifest(path: manifestPath, required: Self.maskColumns.required)
         try initialize(study: nil, command: options.command)
         let study = try defaultStudy(options.study)
-        // Each atlas the manifest names, loaded once (an unknown one rejects its rows).
-        var calculators: [String: Result<(id: Int64, calculator: DensityCalculator), any Error>] = [:]
+        // Each atlas the manifest names, loaded once (an unknown one rejects its rows), and
+        // decoded while the workers read and hash the first files.
+        var calculators: [String: Result<ImportAtlas, any Error>] = [:]
         for name in Set(manifest.rows.map { $0["atlas"] ?? "aal2" }) {
-            calculators[name] = Result { let (id, atlas) = try loadAtlas(named: name); return (id, DensityCalculator(atlas: atlas)) }
+            calculators[name] = Result {
+                let stored = try storedAtlas(named: name)
+                return ImportAtlas(id: stored.id, calculator: BackgroundValue {
+                    DensityCalculator(atlas: try Atlas(name: name, imageBytes: stored.image, labelsBytes: stored.labels))
+                })
+            }
         }
         let atlases = calculators
         let measured = try measuredFiles()
@@ -108,8 +120,7 @@ extension MaskStore {
     /// Checks one row and computes its densities, touching only the row's file (which is
     /// hashed first, and decoded only when the database has not measured it already).
     private func prepareMask(
-        _ row: Manifest.Row, manifest: Manifest, study: String, atlas: (id: Int64, calculator: DensityCalculator),
-        measured: Set<String>
+        _ row: Manifest.Row, manifest: Manifest, study: String, atlas: ImportAtlas, measured: Set<String>
     ) throws -> PreparedMask {
         guard let path = row["path"] else { throw RowRejection("path is empty") }
         let fold = try row.integer("fold")
@@ -137,7 +148,7 @@ extension MaskStore {
             measurement = .new(
                 bytes: bytes, dims: Array((image.shape + [1, 1]).prefix(3)),
                 affine: "[" + image.affine.entries.map { NumberText.exact($0) }.joined(separator: ",") + "]",
-                densities: try atlas.calculator.densities(of: image, semantics: semantics))
+                densities: try atlas.calculator.get().densities(of: image, semantics: semantics))
         }
         return PreparedMask(
             line: row.line, path: path, resolvedPath: resolved, sha256: sha256,
