@@ -7,6 +7,7 @@ extension MaskDB {
     /// `maskdb audit`: which settings produced this mask?
     struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Show every record of a mask: its study, fold, run, model, λ settings and import.",
             discussion: "TARGET is a mask file (hashed), a mask id, or a sha256 (or a prefix of at least 8 hex digits).")
 

@@ -9,6 +9,7 @@ extension MaskDB {
     /// `maskdb bench`: how fast import and the queries are on this machine.
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "bench",
             abstract: "Time import and every query on synthetic studies, as separate processes (medians).",
             discussion: """
                 Makes N real-size noisy masks (121 x 145 x 121 float32 .nii.gz, about 6 MB each) in a scratch \

@@ -8,6 +8,7 @@ extension MaskDB {
     /// `maskdb demo`: a synthetic study, imported and reported end to end.
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "demo",
             abstract: "Build a synthetic 5-fold x 5-run study, import it as a user would, and write its report.",
             discussion: """
                 Writes real-size masks (121 x 145 x 121 float32 .nii.gz on the AAL2 grid), model, mask and \

@@ -9,6 +9,7 @@ extension MaskDB {
     /// `maskdb densities`: a mask's density vector over an atlas.
     struct Densities: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "densities",
             abstract: "Print a mask's per-region densities (mean perturbation) over an atlas.",
             discussion: """
                 TARGET is a mask file, or a recorded mask (its id, sha256, or a sha256 prefix of at least \

@@ -7,6 +7,7 @@ extension MaskDB {
     /// `maskdb export`: write a recorded mask's file back out.
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write a recorded mask's NIfTI file, byte for byte as it was imported.")
 
         @OptionGroup var store: StoreOptions

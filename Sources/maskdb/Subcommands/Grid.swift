@@ -7,6 +7,7 @@ extension MaskDB {
     /// `maskdb grid`: a grid search's table of means.
     struct Grid: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "grid",
             abstract: "Grid-search table: the mean of a value over masks, by two settings (the poster's Figure 1).",
             discussion: """
                 density: a mask's mean perturbation over every atlas voxel. prob: the probability its own model \

@@ -5,6 +5,7 @@ extension MaskDB {
     /// `maskdb import`: record masks, models or evaluations from a TSV manifest.
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Record masks, models or evaluations listed in a TSV manifest.",
             discussion: """
                 Every row is checked before anything is written; all valid rows are then written in one \
@@ -70,6 +71,7 @@ extension MaskDB.Import {
     /// `maskdb import masks`.
     struct Masks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "masks",
             abstract: "Record masks: their files, settings and density vectors.",
             discussion: """
                 Required columns: path, fold, run, lambda1, lambda2. Optional: study, beta1, beta2, subjects, \
@@ -88,6 +90,7 @@ extension MaskDB.Import {
     /// `maskdb import models`.
     struct Models: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "models",
             abstract: "Record trained models: architecture, weights, training parameters and metrics.",
             discussion: """
                 Required columns: fold, run. Optional: study, model, architecture, weights (a file, stored), \
@@ -104,6 +107,7 @@ extension MaskDB.Import {
     /// `maskdb import evaluations`.
     struct Evaluations: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "evaluations",
             abstract: "Record evaluations: the probability a model gives to inputs masked by a recorded mask.",
             discussion: """
                 Required columns: mask (a recorded mask's file, sha256 or id), fold, run (the evaluating model), \

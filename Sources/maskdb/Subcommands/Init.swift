@@ -5,6 +5,7 @@ extension MaskDB {
     /// `maskdb init`: create a database.
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create the database and register the AAL2 atlas (a no-op when it exists).")
 
         @OptionGroup var store: StoreOptions

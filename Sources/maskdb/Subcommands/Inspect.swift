@@ -7,6 +7,7 @@ extension MaskDB {
     /// `maskdb inspect`: what a NIfTI file holds, as nibabel would read it.
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inspect",
             abstract: "Summarize a NIfTI file: format, grid, affine, scaling and value statistics."
         )
 

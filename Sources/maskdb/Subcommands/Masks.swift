@@ -5,7 +5,7 @@ import Reports
 extension MaskDB {
     /// `maskdb masks`: the recorded masks and their settings.
     struct Masks: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the recorded masks and their settings.")
+        static let configuration = CommandConfiguration(commandName: "masks", abstract: "List the recorded masks and their settings.")
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var filter: FilterOptions

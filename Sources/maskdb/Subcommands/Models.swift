@@ -6,6 +6,7 @@ extension MaskDB {
     /// `maskdb models`: the recorded models and their metrics.
     struct Models: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "models",
             abstract: "List the recorded models with their metrics (one column per metric.DATASET.NAME).")
 
         @OptionGroup var store: StoreOptions

@@ -10,6 +10,7 @@ extension MaskDB {
     /// `maskdb plot`: the report's pictures, for any selection.
     struct Plot: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "plot",
             abstract: "Draw a mask, a montage of masks (PNG), or a similarity, grid or top-regions chart (SVG).",
             subcommands: [Mask.self, Montage.self, SimilarityChart.self, GridChart.self, TopRegionsChart.self])
     }
@@ -33,7 +34,7 @@ struct PlotOutput: ParsableArguments {
 extension MaskDB.Plot {
     /// `maskdb plot mask`.
     struct Mask: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Draw one recorded mask's slices as PNG.")
+        static let configuration = CommandConfiguration(commandName: "mask", abstract: "Draw one recorded mask's slices as PNG.")
 
         @OptionGroup var store: StoreOptions
 
@@ -92,7 +93,7 @@ extension MaskDB.Plot {
 
     /// `maskdb plot montage`.
     struct Montage: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Draw masks as PNG: one row per value of a setting.")
+        static let configuration = CommandConfiguration(commandName: "montage", abstract: "Draw masks as PNG: one row per value of a setting.")
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var filter: FilterOptions

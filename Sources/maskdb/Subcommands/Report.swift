@@ -5,6 +5,7 @@ extension MaskDB {
     /// `maskdb report`: the study's tables as markdown and CSV.
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Write a study's report: report.md with the poster's tables, and each table as CSV.",
             discussion: """
                 Sections: the study, model performance, the λ1 x λ2 grid search, similarity across λ1, CNN \

@@ -7,6 +7,7 @@ extension MaskDB {
     /// `maskdb robustness`: do masks agree across runs and folds?
     struct Robustness: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "robustness",
             abstract: "Inter-run and inter-fold agreement of masks (the poster's CNN robustness table).",
             discussion: """
                 prob_cnn: mean probability of the true class that a model gives to inputs masked by a mask of \

@@ -7,6 +7,7 @@ extension MaskDB {
     /// `maskdb similarity`: how alike masks are across the values of one setting.
     struct Similarity: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "similarity",
             abstract: "Similarity matrix across the values of a setting (the poster's Table 1 for --by lambda1).",
             discussion: """
                 roi: cell (a, b) is the mean cosine similarity of the density vectors of masks with FIELD = a \

@@ -5,6 +5,7 @@ extension MaskDB {
     /// `maskdb verify`: is the database whole?
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check the database: SQLite integrity, foreign keys, every stored file's sha256, every density vector.")
 
         @OptionGroup var store: StoreOptions
