@@ -1,6 +1,7 @@
 import Foundation
 import Atlas
 import GRDB
+import GRDBSQLite
 
 extension MaskStore {
     /// Registers the built-in AAL2 (its files as blobs, its regions); a no-op when present.
@@ -25,17 +26,35 @@ extension MaskStore {
     @discardableResult
     static func storeBlob(_ bytes: [UInt8], sha256: String? = nil, in db: Database) throws -> String {
         let key = sha256 ?? SHA256Digest.hex(bytes)
-        // The bytes are bound in place (a mask is megabytes): the Data must not outlive this call.
-        try bytes.withUnsafeBytes { buffer in
-            let data = buffer.baseAddress.map {
-                Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0), count: buffer.count, deallocator: .none)
-            } ?? Data()
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)",
-                arguments: [key, bytes.count, data])
+        guard bytes.count <= inPlaceBlobLimit else {
+            // Bound in place (the Data must not outlive this call); SQLite copies it twice.
+            try bytes.withUnsafeBytes { buffer in
+                let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: buffer.baseAddress!), count: buffer.count, deallocator: .none)
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)", arguments: [key, bytes.count, data])
+            }
+            return key
+        }
+        // A zero-filled blob, then the bytes written into its pages: one copy instead of three.
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, zeroblob(?))",
+            arguments: [key, bytes.count, bytes.count])
+        guard db.changesCount > 0, !bytes.isEmpty else { return key }
+        var blob: OpaquePointer?
+        var code = sqlite3_blob_open(db.sqliteConnection, "main", "blobs", "bytes", db.lastInsertedRowID, 1, &blob)
+        if code == SQLITE_OK {
+            code = bytes.withUnsafeBytes { sqlite3_blob_write(blob, $0.baseAddress, Int32($0.count), 0) }
+        }
+        sqlite3_blob_close(blob)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
         return key
     }
+
+    /// The largest blob written in place: its zero-filled pages must stay in the page cache
+    /// (`MaskStore.pageCacheBytes`) until its bytes replace them, or they are written twice.
+    static let inPlaceBlobLimit = pageCacheBytes / 2
 
     /// The names of the registered atlases.
     public func atlasNames() throws -> [String] {

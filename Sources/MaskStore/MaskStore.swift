@@ -31,10 +31,14 @@ public final class MaskStore: Sendable {
             // Masks are megabytes: 64 KiB pages store them in 16 times fewer pages.
             // (It only takes effect when the file is created.)
             try db.execute(sql: "PRAGMA page_size = 65536")
+            try db.execute(sql: "PRAGMA cache_size = -\(pageCacheBytes / 1024)")
             try leaveWAL(db)
         }
         return try prepared(path: path) { try DatabaseQueue(path: path, configuration: configuration) }
     }
+
+    /// SQLite's page cache per connection: room for a mask's blob (see `storeBlob`).
+    static let pageCacheBytes = 16 << 20
 
     /// How long a command waits for another process's write (an import) to finish.
     static let busyTimeout: TimeInterval = 600

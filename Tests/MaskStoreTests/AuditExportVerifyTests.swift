@@ -1,12 +1,41 @@
 import Foundation
 import GRDB
 import NIfTI
+import NIfTIFixtures
 import Testing
 
 @testable import MaskStore
 
 struct AuditExportVerifyTests {
     let options = ImportOptions(command: "maskdb import masks masks.tsv")
+
+    @Test func blobsOfEverySizeComeBackByteForByte() throws {
+        // Small blobs are written in place into a zero-filled blob, large ones bound: both
+        // must store exactly the bytes, in a file whose page cache they overflow.
+        let scratch = try ScratchFolder(prefix: "maskdb-blobs")
+        let store = try MaskStore.open(path: scratch.path("blobs.sqlite"), create: true)
+        var state: UInt64 = 7
+        let sizes = [0, 1, 65_535, 65_536, 3_000_001, MaskStore.inPlaceBlobLimit, MaskStore.inPlaceBlobLimit + 1, MaskStore.pageCacheBytes + 1]
+        let blobs = sizes.map { size in
+            let words = (0..<(size + 7) / 8).map { _ -> UInt64 in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return state
+            }
+            return words.withUnsafeBytes { Array($0.prefix(size)) }
+        }
+        let keys = try store.write { db in try blobs.map { try MaskStore.storeBlob($0, in: db) } }
+        try store.read { db in
+            for (key, blob) in zip(keys, blobs) {
+                #expect(key == SHA256Digest.hex(blob))
+                let stored = try #require(try Row.fetchOne(db, sql: "SELECT size, bytes FROM blobs WHERE sha256 = ?", arguments: [key]))
+                #expect(stored["size"] as Int == blob.count)
+                #expect([UInt8](stored["bytes"] as Data? ?? Data()) == blob)
+            }
+        }
+        // Storing the same bytes again changes nothing.
+        #expect(try store.write { db in try MaskStore.storeBlob(blobs[4], in: db) } == keys[4])
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM blobs") } == sizes.count)
+    }
 
     @Test func auditNamesFoldRunAndLambdas() throws {
         let fixture = try StudyFixture()
