@@ -32,6 +32,9 @@ public final class MaskStore: Sendable {
             // (It only takes effect when the file is created.)
             try db.execute(sql: "PRAGMA page_size = 65536")
             try db.execute(sql: "PRAGMA cache_size = -\(pageCacheBytes / 1024)")
+            // Statement journals and sorts in memory: with 64 KiB pages the first journaled
+            // page would otherwise create a temporary file (at the end of every import).
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             try leaveWAL(db)
         }
         return try prepared(path: path) { try DatabaseQueue(path: path, configuration: configuration) }
