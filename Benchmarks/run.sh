@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The whole benchmark, side by side in one run: maskdb (import, decompression floor, queries)
 # and the Python baseline (numpy and nilearn) on the same real-size masks; prints the ratios.
-# Usage: bash Benchmarks/run.sh [MASKS=28] [RUNS=5]
+# Usage: bash Benchmarks/run.sh [MASKS=28] [RUNS=9]
 # Needs: swift, python3 with Benchmarks/requirements.txt, libdeflate-tools (for the floor).
 set -euo pipefail
 masks=${1:-28}
-runs=${2:-5}
+runs=${2:-9}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
