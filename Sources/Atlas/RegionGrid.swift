@@ -26,12 +26,17 @@ public struct RegionGrid: Sendable {
         precondition(shape.count == 3 && shape.reduce(1, *) == regionIndex.count, "one index per voxel of a 3D grid")
         var counts = [Int](repeating: 0, count: regionCount)
         var runs: [Run] = []
-        for (voxel, index) in regionIndex.enumerated() where index >= 0 {
-            counts[Int(index)] += 1
-            if let last = runs.last, last.region == index, last.start + last.count == voxel {
-                runs[runs.count - 1].count += 1
-            } else {
-                runs.append(Run(start: voxel, count: 1, region: Int(index)))
+        regionIndex.withUnsafeBufferPointer { index in
+            var start = 0
+            while start < index.count {
+                let region = index[start]
+                var end = start + 1
+                while end < index.count && index[end] == region { end += 1 }
+                if region >= 0 {
+                    counts[Int(region)] += end - start
+                    runs.append(Run(start: start, count: end - start, region: Int(region)))
+                }
+                start = end
             }
         }
         self.shape = shape

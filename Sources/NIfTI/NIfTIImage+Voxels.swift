@@ -103,6 +103,13 @@ extension NIfTIImage {
         let scaling = header.scaling
         let stride = MemoryLayout<Raw.Bits>.size
         withRawVoxelBytes { raw in
+            if !swapped && scaling == nil {
+                // The common case (an atlas's labels, say), without a test per voxel.
+                for (slot, i) in range.enumerated() {
+                    out[slot] = Output(Raw(bits: raw.loadUnaligned(fromByteOffset: i * stride, as: Raw.Bits.self)).doubleValue)
+                }
+                return
+            }
             for (slot, i) in range.enumerated() {
                 var bits = raw.loadUnaligned(fromByteOffset: i * stride, as: Raw.Bits.self)
                 if swapped { bits = bits.byteSwapped }
