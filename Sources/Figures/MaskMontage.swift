@@ -51,7 +51,8 @@ public enum MaskMontage {
         let contentWidth = columnWidths.map { $0.reduce(0, +) + gap * max(0, $0.count - 1) }.max() ?? 0
         let barWidth = 150
         let width = gap + contentWidth + gap + barWidth
-        let height = line * 2 + rowHeights.reduce(0, +) + line * 3
+        let rowGap = line / 2
+        let height = line * 2 + rowHeights.reduce(0, +) + rowGap * max(0, rows.count - 1) + line * 3
         var image = RasterImage(width: width, height: height, background: .white)
         image.drawText(title, x: gap, y: 8, color: .black, scale: textScale)
         var y = line * 2
@@ -63,9 +64,9 @@ public enum MaskMontage {
                 draw(panel, planes: planes, into: &image, x: x, y: y + line * 2)
                 x += columnWidths[r][c] + gap
             }
-            y += rowHeights[r] + line / 2
+            y += rowHeights[r] + rowGap
         }
-        drawColorBar(into: &image, x: gap + contentWidth + gap, y: line * 2 + line, height: min(400, height - line * 6))
+        drawColorBar(into: &image, x: gap + contentWidth + gap, y: line * 2 + line, height: min(400, max(1, height - line * 6)))
         let note = RGB(60, 60, 60)
         image.drawText("Neurological orientation (subject's right on the right); sagittal: anterior on the right.",
                        x: gap, y: height - line * 2, color: note, scale: textScale)

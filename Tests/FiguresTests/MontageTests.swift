@@ -31,6 +31,22 @@ struct MontageTests {
         #expect(flipped[x0, y0] == Colormap.viridis.color(Double(Float(23) / 23)))
     }
 
+    @Test(arguments: [0, 1, 2, 5, 8])
+    func rowsEndAboveTheFootnotes(rows count: Int) throws {
+        // Fully perturbed panels (viridis 1 everywhere, one region: no outlines); the colour
+        // bar, also viridis 1 at its top, lies right of the panels.
+        let full = MontagePanel(label: "t", perturbation: .init(repeating: 1, count: 64), shape: [4, 4, 4], regions: .init(repeating: 0, count: 64), flipX: false)
+        let image = MaskMontage.render(title: "m", rows: (0..<count).map { ("row \($0)", [full]) })
+        let yellow = Colormap.viridis.color(1)
+        let panelColumns = MaskMontage.gap..<(MaskMontage.gap + 8)
+        let lowest = (0..<image.height).last { y in panelColumns.contains { image[$0, y] == yellow } }
+        let footnotes = image.height - 2 * (RasterImage.glyphHeight * 2 + 8)
+        if count == 0 { #expect(lowest == nil) } else { #expect(try #require(lowest) < footnotes) }
+        // Every row's panels are drawn: one yellow band per slice plane per row.
+        let bands = (1..<image.height).filter { y in image[MaskMontage.gap, y] == yellow && image[MaskMontage.gap, y - 1] != yellow }
+        #expect(bands.count == count * SlicePlane.allCases.count)
+    }
+
     @Test func montageEncodesAsAPNGOfItsSize() {
         let image = MaskMontage.render(title: "m", rows: [("row", [Self.panel(), Self.panel()])])
         let png = PNGEncoder.encode(image)
