@@ -115,7 +115,7 @@ public final class DensityCalculator: Sendable {
                 }
                 if clamp { m = min(max(m, 0), 1) }
                 let region = regionOf[voxel]
-                if region >= 0 { sums[Int(region)] += Double(flip ? 1 - m : m) }
+                if region >= 0 { sums[Int(region)] += flip ? 1 - Double(m) : Double(m) }  // in double, as the fast pass
             }
         }
         if nanCount > 0 { throw .maskHasNaN(path: path, count: nanCount) }

@@ -113,19 +113,31 @@ struct DensityTests {
     }
 
     @Test func theFastPassAgreesWithTheVoxelByVoxelPass() throws {
-        // AAL2's own grid and noisy values, some just past 1 (within the tolerance): the two
-        // passes add in different orders, so they agree to rounding, not to the bit.
+        // AAL2's own grid and noisy values with full mantissas, some just past 1 (within the
+        // tolerance); the two passes add in different orders, so they agree to double rounding.
         let grid = try Atlas.aal2().grid
         var state: UInt64 = 42
         let values = (0..<grid.regionIndex.count).map { voxel -> Float in
             state = state &* 6364136223846793005 &+ 1442695040888963407
-            return voxel % 1000 == 0 ? 1.0005 : Float(state >> 40) / Float(1 << 24)
+            return voxel % 1000 == 0 ? 1.0005 : Float(Double(state >> 11) / Double(1 << 53))
         }
         try values.withUnsafeBufferPointer { v in
+            let tolerance = Float(DensityCalculator.rangeTolerance)
+            #expect(DensityCalculator.allWithin(v, -tolerance, 1 + tolerance))  // so regionSums takes the fast pass
+            #expect(!DensityCalculator.allWithin(v, 0, 1))  // and, clamped, the voxel-by-voxel one
             for semantics in [MaskSemantics.keep, .perturb] {
                 let fast = try DensityCalculator.regionSums(v, grid: grid, semantics: semantics, clamp: false, path: "m")
                 let slow = try DensityCalculator.regionSumsVoxelByVoxel(v, grid: grid, semantics: semantics, clamp: false, path: "m")
-                for (a, b) in zip(fast, slow) { #expect(abs(a - b) <= 1e-9 * max(1, abs(b))) }
+                let clamped = try DensityCalculator.regionSums(v, grid: grid, semantics: semantics, clamp: true, path: "m")
+                // Clamping moves only the values just past 1, each by its excess over 1.
+                var moved = [Double](repeating: 0, count: fast.count)
+                for voxel in stride(from: 0, to: v.count, by: 1000) where grid.regionIndex[voxel] >= 0 {
+                    moved[Int(grid.regionIndex[voxel])] += (Double(v[voxel]) - 1) * (semantics == .keep ? 1 : -1)
+                }
+                for index in fast.indices {
+                    #expect(abs(fast[index] - slow[index]) <= 1e-12 * max(1, abs(slow[index])))
+                    #expect(abs(clamped[index] - (fast[index] + moved[index])) <= 1e-12 * max(1, abs(fast[index])))
+                }
                 #expect(fast.reduce(0, +) > 1000)
             }
         }
