@@ -22,27 +22,36 @@ public struct StoredVector: Sendable, Equatable {
 }
 
 extension MaskStore {
-    /// The density vectors of the given masks, by mask id, in one pass over the table.
-    public func densityVectors(maskIDs: [Int64]) throws -> [Int64: StoredVector] {
-        let wanted = Set(maskIDs)
-        return try read { db in
-            var vectors: [Int64: StoredVector] = [:]
+    /// The density vectors of the given masks over their atlas's `labels` (ascending), by
+    /// mask id. A label without a stored density (a damaged file, as `verify` says) reads
+    /// as nil with 0 voxels, so every vector stays aligned with `labels`.
+    public func densityVectors(maskIDs: [Int64], labels: [Int]) throws -> [Int64: StoredVector] {
+        let position = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        let empty = StoredVector(densities: Array(repeating: nil, count: labels.count), voxels: Array(repeating: 0, count: labels.count))
+        var vectors = Dictionary(maskIDs.map { ($0, empty) }, uniquingKeysWith: { first, _ in first })
+        try read { db in
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT mask_densities.mask_id, mask_densities.density, mask_densities.voxels
+                    SELECT mask_densities.mask_id, mask_densities.label, mask_densities.density, mask_densities.voxels
                     FROM mask_densities JOIN masks ON masks.id = mask_densities.mask_id
                         AND masks.atlas_id = mask_densities.atlas_id
-                    ORDER BY mask_densities.mask_id, mask_densities.label
-                    """)
+                    WHERE mask_densities.mask_id IN (SELECT value FROM json_each(?))
+                    """, arguments: [Self.jsonArray(maskIDs)])
             while let row = try cursor.next() {
                 let id: Int64 = row[0]
-                guard wanted.contains(id) else { continue }
-                vectors[id, default: StoredVector(densities: [], voxels: [])].densities.append(row[1])
-                vectors[id]!.voxels.append(row[2])
+                guard let index = position[row[1]] else { continue }
+                vectors[id]?.densities[index] = row[2]
+                vectors[id]?.voxels[index] = row[3]
             }
-            return vectors
         }
+        return vectors
+    }
+
+    /// Ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one bound value
+    /// however many there are.
+    static func jsonArray(_ ids: [Int64]) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
     }
 
     /// The regions of an atlas, in ascending label order.
@@ -61,8 +70,7 @@ extension MaskStore {
 
     /// Every evaluation of the given masks.
     public func evaluations(maskIDs: [Int64]) throws -> [EvaluationRecord] {
-        let wanted = Set(maskIDs)
-        return try read { db in
+        try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -70,13 +78,12 @@ extension MaskStore {
                            evaluations.subjects, evaluations.true_label, evaluations.probability, evaluations.n
                     FROM evaluations JOIN models ON models.id = evaluations.model_id
                     JOIN studies ON studies.id = models.study_id
+                    WHERE evaluations.mask_id IN (SELECT value FROM json_each(?))
                     ORDER BY evaluations.id
-                    """
-            ).compactMap { row in
-                let maskID: Int64 = row[0]
-                guard wanted.contains(maskID) else { return nil }
-                return EvaluationRecord(
-                    maskID: maskID, study: row[1], fold: row[2], run: row[3], model: row[4], subjects: row[5],
+                    """, arguments: [Self.jsonArray(maskIDs)]
+            ).map { row in
+                EvaluationRecord(
+                    maskID: row[0], study: row[1], fold: row[2], run: row[3], model: row[4], subjects: row[5],
                     trueLabel: row[6], probability: row[7], n: row[8])
             }
         }

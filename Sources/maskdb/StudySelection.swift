@@ -20,12 +20,12 @@ struct StudySelection {
             throw CommandFailure("the selected masks use several atlases (\(atlases.joined(separator: ", "))); add --where \"atlas = NAME\"")
         }
         regions = try store.atlasRegions(named: atlases.first ?? "aal2")
-        let vectors = try store.densityVectors(maskIDs: masks.map(\.id))
+        let vectors = try store.densityVectors(maskIDs: masks.map(\.id), labels: regions.map(\.label))
         let settingsByID = Dictionary(uniqueKeysWithValues: masks.map { ($0.id, Self.settings($0)) })
         samples = masks.map { mask in
             MaskSample(
-                id: mask.id, settings: settingsByID[mask.id]!, densities: vectors[mask.id]?.densities ?? [],
-                voxels: vectors[mask.id]?.voxels ?? [])
+                id: mask.id, settings: settingsByID[mask.id]!, densities: vectors[mask.id]!.densities,
+                voxels: vectors[mask.id]!.voxels)
         }
         evaluations = try store.evaluations(maskIDs: masks.map(\.id)).map { e in
             EvaluationSample(

@@ -81,17 +81,29 @@ struct AuditExportVerifyTests {
         _ = try store.importMasks(manifestPath: try fixture.smallStudy(), options: options)
         #expect(try store.verify().isEmpty)
         let victim = try store.masks()[2]
+        let before = try store.storedDensities(maskID: victim.id)
+        let lost = before.regions[try #require(before.voxelCounts.firstIndex { $0 > 0 })].label  // a region on the mask's grid
         try store.write { db in
             var bytes = [UInt8](try Data.fetchOne(db, sql: "SELECT bytes FROM blobs WHERE sha256 = ?", arguments: [victim.sha256])!)
             bytes[bytes.count / 2] ^= 0x01
             try db.execute(sql: "UPDATE blobs SET bytes = ? WHERE sha256 = ?", arguments: [Data(bytes), victim.sha256])
-            try db.execute(sql: "DELETE FROM mask_densities WHERE mask_id = ? AND label = 2001", arguments: [victim.id])
+            try db.execute(sql: "DELETE FROM mask_densities WHERE mask_id = ? AND label = ?", arguments: [victim.id, lost])
         }
         let regions = try store.atlasRegions(named: "aal2").count
         #expect(try store.verify() == [
             "blob \(victim.sha256): its bytes no longer hash to their sha256 (altered)",
             "mask \(victim.id): \(regions - 1) of its \(regions) region densities are stored",
         ])
+        // The analyses still get vectors aligned with the atlas: the lost region reads as nil.
+        let labels = try store.atlasRegions(named: "aal2").map(\.label)
+        let vectors = try store.densityVectors(maskIDs: store.masks().map(\.id), labels: labels)
+        for mask in try store.masks() {
+            let stored = try store.storedDensities(maskID: mask.id)
+            #expect(vectors[mask.id]?.densities == stored.densities && vectors[mask.id]?.voxels == stored.voxelCounts)
+        }
+        let index = try #require(labels.firstIndex(of: lost))
+        #expect(vectors[victim.id]?.densities[index] == nil && vectors[victim.id]?.voxels[index] == 0)
+        #expect(vectors[victim.id]?.densities.count == regions)
     }
 
     @Test func newerSchemasAreRefused() throws {

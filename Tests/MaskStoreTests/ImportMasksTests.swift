@@ -178,6 +178,7 @@ extension ImportMasksTests {
         let (a, b) = (try single.masks(), try parallel.masks())
         #expect(a.map(\.id) == b.map(\.id) && a.map(\.sha256) == b.map(\.sha256) && a.map(\.source) == b.map(\.source))
         // The same densities to the last bit.
-        #expect(try single.densityVectors(maskIDs: a.map(\.id)) == parallel.densityVectors(maskIDs: b.map(\.id)))
+        let labels = try single.atlasRegions(named: "aal2").map(\.label)
+        #expect(try single.densityVectors(maskIDs: a.map(\.id), labels: labels) == parallel.densityVectors(maskIDs: b.map(\.id), labels: labels))
     }
 }
