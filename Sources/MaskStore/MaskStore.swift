@@ -58,6 +58,10 @@ public final class MaskStore: Sendable {
     /// Refuses a missing file (unless it is to be created) and a folder, before SQLite
     /// would say "cannot open" or "disk I/O error" about them.
     static func checkPath(_ path: String, create: Bool) throws {
+        // SQLite would take these as a database that vanishes when the command ends.
+        if path.isEmpty || path == ":memory:" || path.hasPrefix("file:") {
+            throw StoreError.database(path: path, message: "not a database file's path; give --db a file's path")
+        }
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
         if !exists && !create { throw StoreError.noDatabase(path: path) }

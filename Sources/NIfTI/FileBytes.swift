@@ -5,7 +5,9 @@ import Glibc
 public enum FileBytes {
     /// The whole file, or an `unreadable` error naming it.
     public static func read(_ path: String) throws(NIfTIError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, so that a FIFO is refused below instead of waiting for a writer
+        // (it changes nothing for a regular file).
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .unreadable(path: path, reason: systemReason()) }
         defer { close(fd) }
         var info = stat()

@@ -121,5 +121,10 @@ struct AuditExportVerifyTests {
         let path = try fixture.mask("mask.nii.gz", seed: 3)
         #expect(throws: StoreError.notADatabase(path: path)) { try MaskStore.open(path: path, create: false) }
         #expect(throws: StoreError.noDatabase(path: "/no/such.sqlite")) { try MaskStore.open(path: "/no/such.sqlite", create: false) }
+        // Paths SQLite would take for a database kept in memory, gone when the command ends.
+        for vanishing in ["", ":memory:", "file:x.sqlite?mode=memory"] {
+            let error = #expect(throws: StoreError.self) { try MaskStore.open(path: vanishing, create: true) }
+            #expect(error?.description == "\(vanishing): not a database file's path; give --db a file's path")
+        }
     }
 }

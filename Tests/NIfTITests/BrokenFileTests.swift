@@ -1,3 +1,4 @@
+import Glibc
 import Foundation
 import NIfTIFixtures
 import Testing
@@ -151,6 +152,13 @@ struct BrokenFileTests {
         #expect(throws: NIfTIError.unreadable(path: "/no/such/mask.nii.gz", reason: "no such file or directory")) {
             try NIfTIImage(contentsOf: "/no/such/mask.nii.gz")
         }
+    }
+
+    @Test func aFIFOIsRefusedWithoutWaitingForAWriter() throws {
+        let scratch = try ScratchFolder(prefix: "maskdb-fifo")
+        let fifo = scratch.path("mask.nii.gz")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(throws: NIfTIError.unreadable(path: fifo, reason: "not a regular file")) { try NIfTIImage(contentsOf: fifo) }
     }
 }
 
