@@ -28,13 +28,16 @@ public struct MaskSample: Sendable, Equatable {
     /// The mean perturbation over the regions at `indices`, weighted by their voxel counts;
     /// nil when none of them has a voxel.
     public func density(over indices: some Sequence<Int>) -> Double? {
-        var total = 0.0, count = 0
+        var total = 0.0, count = 0, regions = 0, last = 0.0
         for index in indices {
-            guard let density = densities[index] else { continue }
+            guard let density = densities[index], voxels[index] > 0 else { continue }
             total += density * Double(voxels[index])
             count += voxels[index]
+            regions += 1
+            last = density
         }
-        return count > 0 ? total / Double(count) : nil
+        // One region's density is its own, not d * v / v (which can differ in the last bit).
+        return count == 0 ? nil : regions == 1 ? last : total / Double(count)
     }
 
     /// The fields that identify a model: two masks with equal values share it.

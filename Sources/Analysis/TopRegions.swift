@@ -26,8 +26,9 @@ public struct TopRegionRow: Sendable, Equatable {
 public enum TopRegions {
     /// Ranks regions by density within each mask (ties by label); over each group of
     /// masks with the same `field` value, lists every region in some mask's top `k`,
-    /// by how many masks have it there, then by mean density. With `mergeHemispheres`,
-    /// regions named `X_L` and `X_R` become `X`, their densities voxel-weighted.
+    /// by how many masks have it there, then by mean density. A region the mask does not
+    /// perturb at all (density 0) is in no top k, however few regions it perturbs. With
+    /// `mergeHemispheres`, regions named `X_L` and `X_R` become `X`, their densities voxel-weighted.
     public static func rank(
         _ samples: [MaskSample], regions: [(label: Int, name: String)], k: Int, by field: String?, mergeHemispheres: Bool
     ) -> [TopRegionRow] {
@@ -46,7 +47,7 @@ public enum TopRegions {
                 for (position, region) in order.enumerated() {
                     density[region].add(values[region]!)
                     rank[region].add(Double(position + 1))
-                    if position < k { inTopK[region] += 1 }
+                    if position < k && values[region]! > 0 { inTopK[region] += 1 }
                 }
             }
             let listed = ranked.indices.filter { inTopK[$0] > 0 }.sorted {

@@ -99,6 +99,25 @@ struct AnalysisTests {
         #expect(abs(all[1].meanDensity - 0.45) < 1e-15 && all[1].region.label == nil)
     }
 
+    @Test func unperturbedRegionsAreInNoTopK() {
+        let regions = (1...6).map { (label: $0, name: "R\($0)") }
+        // Mask 1 perturbs R5 and R6, mask 2 only R5: with k = 3, no zero fills a top 3.
+        let samples = [
+            Self.mask(1, fold: 0, run: 0, lambda1: 0.1, [0, 0, 0, 0, 0.9, 0.8], voxels: [1, 1, 1, 1, 1, 1]),
+            Self.mask(2, fold: 1, run: 0, lambda1: 0.1, [0, 0, 0, 0, 0.7, 0], voxels: [1, 1, 1, 1, 1, 1]),
+        ]
+        let rows = TopRegions.rank(samples, regions: regions, k: 3, by: nil, mergeHemispheres: false)
+        #expect(rows.map { "\($0.region.name) \($0.inTopK)" } == ["R5 2", "R6 1"])
+    }
+
+    @Test func oneRegionsDensityIsReadBackExactly() {
+        // 0.1 * 3 / 3 is not 0.1 in binary: a single region must not go through the weighting.
+        let sample = Self.mask(1, fold: 0, run: 0, lambda1: 0.1, [0.1, 0.7, nil], voxels: [3, 7, 0])
+        #expect(0.1 * 3 / 3 != 0.1)
+        #expect(sample.density(over: [0]) == 0.1 && sample.density(over: [0, 2]) == 0.1 && sample.density(over: [2]) == nil)
+        #expect(sample.density(over: [0, 1]) == (0.1 * 3 + 0.7 * 7) / 10)
+    }
+
     @Test func gridMeansPerCell() {
         let samples = [
             Self.mask(1, fold: 0, run: 0, lambda1: 0.1, [0.2, 0.4], voxels: [1, 3]),  // mean density 0.35
