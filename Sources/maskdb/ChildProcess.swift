@@ -1,7 +1,7 @@
 import Foundation
 
-/// Runs a command as a child process with its output discarded, for timing: wall time,
-/// exit status and the child's peak resident memory. (wait4's ru_maxrss would count the
+/// Runs a command as a child process, for timing: wall time, exit status and the child's
+/// peak resident memory. Its output is discarded; its errors go to `errors`, if given. (wait4's ru_maxrss would count the
 /// memory the child shared with this process before exec; the kernel's VmHWM of the
 /// child's own image, polled while it runs, does not.)
 enum ChildProcess {
@@ -11,12 +11,12 @@ enum ChildProcess {
         var peakRSSBytes: Int
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> Measurement {
+    static func run(_ executable: String, _ arguments: [String], errors: String = "/dev/null") throws -> Measurement {
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

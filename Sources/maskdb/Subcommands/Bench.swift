@@ -50,11 +50,15 @@ extension MaskDB {
                 .init("step"), .init("masks"), .init("runs"), .init("median_s", decimals: 3), .init("masks_per_s", decimals: 1),
                 .init("peak_rss_mb", decimals: 0),
             ])
+            let errors = scratch + "/step-errors.txt"
             func measure(_ step: String, masks: Int, ownMemory: Bool = true, _ command: () throws -> ChildProcess.Measurement) throws {
                 var times: [Double] = [], peak = 0
                 for _ in 0..<runs {
                     let m = try command()
-                    guard m.status == 0 else { throw CommandFailure("bench step '\(step)' failed (exit status \(m.status))") }
+                    guard m.status == 0 else {
+                        let said = (try? String(contentsOfFile: errors, encoding: .utf8))?.split(separator: "\n").last.map { ": \($0)" } ?? ""
+                        throw CommandFailure("bench step '\(step)' failed (exit status \(m.status))\(said)")
+                    }
                     times.append(m.seconds)
                     peak = max(peak, m.peakRSSBytes)
                 }
@@ -66,36 +70,42 @@ extension MaskDB {
             Output.error("writing \(masks) real-size masks to \(scratch)...")
             let real = try BenchStudy.writeRealSize(count: masks, to: scratch + "/real", atlas: try Atlas.aal2(), jobs: jobs)
             let database = scratch + "/real.sqlite"
-            try measure("import masks (--jobs \(jobs))", masks: masks) {
-                for suffix in ["", "-journal"] { try? FileManager.default.removeItem(atPath: database + suffix) }
-                return try ChildProcess.run(maskdb, ["import", "masks", real, "--db", database, "--jobs", "\(jobs)"])
-            }
-            try measure("import masks (--jobs 1)", masks: masks) {
-                for suffix in ["", "-journal"] { try? FileManager.default.removeItem(atPath: database + suffix) }
-                return try ChildProcess.run(maskdb, ["import", "masks", real, "--db", database, "--jobs", "1"])
+            for count in jobs == 1 ? [1] : [jobs, 1] {
+                try measure("import masks (--jobs \(count))", masks: masks) {
+                    Self.removeDatabase(database)
+                    return try ChildProcess.run(maskdb, ["import", "masks", real, "--db", database, "--jobs", "\(count)"], errors: errors)
+                }
             }
             if let gunzip = Self.onPath("libdeflate-gunzip") {
                 let files = (0..<masks).map { "\(scratch)/real/mask-\($0).nii.gz" }
                 try measure("libdeflate-gunzip -c (1 core, floor)", masks: masks, ownMemory: false) {
-                    try ChildProcess.run("/bin/sh", ["-c", "for f in \(files.joined(separator: " ")); do \(gunzip) -c \"$f\" > /dev/null; done"])
+                    // The paths as arguments ("$0" is the tool), never spliced into the script.
+                    try ChildProcess.run("/bin/sh", ["-c", "for f; do \"$0\" -c \"$f\" > /dev/null || exit 1; done", gunzip] + files, errors: errors)
                 }
             }
 
             Output.error("writing \(queryMasks) small masks for the queries...")
             let small = try BenchStudy.writeSmall(count: queryMasks, to: scratch + "/small")
             let queries = scratch + "/queries.sqlite"
-            let imported = try ChildProcess.run(maskdb, ["import", "masks", small, "--db", queries])
-            guard imported.status == 0 else { throw CommandFailure("importing the query study failed") }
-            for arguments in [
-                ["similarity", "--by", "lambda1"], ["similarity", "--by", "run"], ["robustness"],
-                ["top-rois", "--merge-hemispheres"], ["grid"], ["masks", "--format", "csv"],
-                ["report", "--out", scratch + "/report"],
-            ] {
-                try measure(arguments.prefix(arguments[0] == "report" ? 1 : 3).joined(separator: " "), masks: queryMasks) {
-                    try ChildProcess.run(maskdb, arguments + ["--db", queries])
+            Self.removeDatabase(queries)  // a kept folder's earlier study would add to this one
+            let imported = try ChildProcess.run(maskdb, ["import", "masks", small, "--db", queries], errors: errors)
+            guard imported.status == 0 else { throw CommandFailure("importing the query study failed; see \(errors)") }
+            let steps: [(label: String, arguments: [String])] = [
+                ("similarity --by lambda1", ["similarity", "--by", "lambda1"]), ("similarity --by run", ["similarity", "--by", "run"]),
+                ("robustness", ["robustness"]), ("top-rois --merge-hemispheres", ["top-rois", "--merge-hemispheres"]),
+                ("grid", ["grid"]), ("masks --format csv", ["masks", "--format", "csv"]),
+                ("report", ["report", "--out", scratch + "/report"]),
+            ]
+            for step in steps {
+                try measure(step.label, masks: queryMasks) {
+                    try ChildProcess.run(maskdb, step.arguments + ["--db", queries], errors: errors)
                 }
             }
             Output.print(table.rendered(as: output.format))
+        }
+
+        static func removeDatabase(_ path: String) {
+            for suffix in ["", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
 
         static func onPath(_ name: String) -> String? {

@@ -1,0 +1,32 @@
+import Foundation
+import NIfTIFixtures
+import Testing
+
+/// `maskdb bench` end to end on the smallest studies: its timing is not tested, only
+/// that every step runs, in a kept folder whose path needs quoting, run after run.
+struct BenchCommandTests {
+    @Test func benchRunsEveryStepInAKeptFolderTwice() throws {
+        let scratch = try ScratchFolder(prefix: "maskdb-bench test")
+        let kept = scratch.path("kept study")
+        for queryMasks in [3, 2] {
+            let result = try CLI.run("bench", "--masks", "1", "--jobs", "1", "--runs", "1", "--query-masks", "\(queryMasks)", "--keep", kept, "--format", "tsv")
+            #expect(result.status == 0, "\(result.stderr)")
+            let steps = result.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
+            let floor = Self.hasFloorTool ? ["libdeflate-gunzip -c (1 core, floor)"] : []
+            #expect(steps.map { $0[0] } == ["import masks (--jobs 1)"] + floor + [
+                "similarity --by lambda1", "similarity --by run", "robustness", "top-rois --merge-hemispheres", "grid",
+                "masks --format csv", "report",
+            ])
+            // The query study is this run's, not added to the kept folder's earlier one.
+            #expect(steps.dropFirst(1 + floor.count).allSatisfy { $0[1] == "\(queryMasks)" })
+            let masks = try CLI.run("masks", "--format", "csv", "--db", kept + "/queries.sqlite")
+            #expect(masks.stdout.split(separator: "\n").count == queryMasks + 1)
+        }
+    }
+
+    static var hasFloorTool: Bool {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/libdeflate-gunzip")
+        }
+    }
+}
