@@ -21,9 +21,18 @@ enum ErrorReport {
             return 2
         default:
             if let exit = error as? ExitCode { return exit.rawValue }
-            Output.error("maskdb: error: \(String(describing: error))")
+            Output.error("maskdb: error: \(describe(error))")
             return 1
         }
+    }
+
+    /// The error in one line. Foundation's file errors print as a dump of their user info:
+    /// say instead which file, and the system's reason.
+    static func describe(_ error: any Error) -> String {
+        guard let file = error as? CocoaError else { return String(describing: error) }
+        let path = file.filePath ?? file.url?.path ?? "a file"
+        let reason = (file.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
+        return "\(path): \(reason?.lowercased() ?? "cannot be read or written (Foundation error \(file.code.rawValue))")"
     }
 }
 

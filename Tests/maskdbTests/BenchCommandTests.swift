@@ -24,6 +24,14 @@ struct BenchCommandTests {
         }
     }
 
+    @Test func aFileAsTheKeptFolderIsNamedInOneLine() throws {
+        let scratch = try ScratchFolder(prefix: "maskdb-bench")
+        let file = try scratch.write([1], named: "a file")
+        let result = try CLI.run("bench", "--masks", "1", "--keep", file)
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").last == "maskdb: error: \(file)/real: not a directory")
+    }
+
     static var hasFloorTool: Bool {
         (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
             FileManager.default.isExecutableFile(atPath: "\($0)/libdeflate-gunzip")
