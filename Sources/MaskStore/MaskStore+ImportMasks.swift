@@ -86,8 +86,14 @@ extension MaskStore {
         for name in Set(manifest.rows.map { $0["atlas"] ?? "aal2" }) {
             calculators[name] = Result {
                 let stored = try storedAtlas(named: name)
+                let database = path
                 return ImportAtlas(id: stored.id, calculator: BackgroundValue {
-                    DensityCalculator(atlas: try Atlas(name: name, imageBytes: stored.image, labelsBytes: stored.labels))
+                    do {
+                        return DensityCalculator(atlas: try Atlas(name: name, imageBytes: stored.image, labelsBytes: stored.labels))
+                    } catch {
+                        // Not the row's file: say whose it is.
+                        throw StoreError.database(path: database, message: "its atlas '\(name)' does not load (\(error)); run maskdb verify")
+                    }
                 })
             }
         }

@@ -75,13 +75,13 @@ public final class MaskStore: Sendable {
 
     private static func prepared(path: String, _ connect: () throws -> any DatabaseWriter) throws -> MaskStore {
         // Opening can meet SQLITE_BUSY that SQLite does not wait out (another process
-        // switching an earlier version's WAL file): retry for up to about 30 seconds.
-        var attempt = 1
+        // switching an earlier version's WAL file): retry until 30 seconds have passed.
+        // (A busy error after the full busy timeout has waited long enough: no retry.)
+        let start = Date()
         while true {
             do {
                 return try preparedOnce(path: path, connect)
-            } catch StoreError.busy where attempt < 150 {
-                attempt += 1
+            } catch StoreError.busy where Date().timeIntervalSince(start) < 30 {
                 usleep(UInt32.random(in: 50_000...350_000))
             }
         }

@@ -169,6 +169,21 @@ struct ImportMasksTests {
 }
 
 extension ImportMasksTests {
+    @Test func aDamagedStoredAtlasIsBlamedOnTheDatabaseNotTheMask() throws {
+        let fixture = try StudyFixture()
+        let store = try MaskStore.open(path: fixture.databasePath, create: true)
+        _ = try store.initialize(study: nil, command: "test")
+        try store.write { db in
+            try db.execute(sql: "UPDATE blobs SET bytes = x'00' WHERE sha256 = (SELECT image_sha256 FROM atlases WHERE name = 'aal2')")
+        }
+        let summary = try store.importMasks(manifestPath: try fixture.smallStudy(), options: options)
+        #expect(summary.added == 0 && !summary.rejected.isEmpty)
+        for row in summary.rejected {
+            #expect(row.message?.hasPrefix("\(fixture.databasePath): its atlas 'aal2' does not load (aal2 atlas image: ") == true, "\(row.message ?? "")")
+            #expect(row.message?.hasSuffix("; run maskdb verify") == true)
+        }
+    }
+
     @Test func parallelImportEqualsTheSingleThreadedOne() throws {
         let fixture = try StudyFixture()
         let manifest = try fixture.smallStudy()
