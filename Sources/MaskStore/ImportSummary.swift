@@ -55,8 +55,7 @@ struct ImportLog {
 
     /// Stores every row's outcome and the totals.
     func finish(_ db: Database, id: Int64, summary: ImportSummary) throws {
-        // A strict import that wrote nothing logs only the rows that stopped it.
-        for row in summary.rows where !summary.strictAbort || row.outcome == .rejected {
+        for row in summary.rows {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO import_rows (import_id, line, path, sha256, outcome, message) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [id, row.line, row.path, row.sha256, row.outcome.rawValue, row.message])
@@ -64,7 +63,7 @@ struct ImportLog {
         let outcome = summary.strictAbort ? "rejected" : summary.rejected.isEmpty ? "ok" : "partial"
         try db.execute(
             sql: "UPDATE imports SET finished_at = ?, added = ?, unchanged = ?, rejected = ?, outcome = ? WHERE id = ?",
-            arguments: [Self.timestamp(Date()), summary.strictAbort ? 0 : summary.added, summary.unchanged, summary.rejected.count, outcome, id])
+            arguments: [Self.timestamp(Date()), summary.added, summary.unchanged, summary.rejected.count, outcome, id])
     }
 
     static func timestamp(_ date: Date) -> String {
@@ -103,7 +102,7 @@ extension MaskStore {
                     let outcome = pipeline.take(index)
                     options.progress?(index + 1, rows.count)
                     switch outcome {
-                    case .success(let prepared) where !options.strict || summary.rejected.isEmpty:
+                    case .success(let prepared):
                         if storeMayReject {
                             var result: ImportSummary.RowResult?
                             try db.inSavepoint {
@@ -116,8 +115,6 @@ extension MaskStore {
                             summary.rows.append(try store(prepared, importID, db))
                         }
                         writeback.start()
-                    case .success:
-                        break  // strict, and a row was rejected already: nothing more is stored
                     case .failure(let rejection as RowRejection):
                         summary.rows.append(.init(line: row.line, path: key(row), outcome: .rejected, message: rejection.message))
                     case .failure(let error):
@@ -125,7 +122,12 @@ extension MaskStore {
                     }
                 }
                 summary.rows.sort { $0.line < $1.line }
-                if options.strict && !summary.rejected.isEmpty { throw StrictRollback() }
+                // Strict: every row was still stored, so that each one a store rejects is
+                // reported too; then all is rolled back and only the rejections remain.
+                if options.strict && !summary.rejected.isEmpty {
+                    summary.rows = summary.rejected
+                    throw StrictRollback()
+                }
                 try log.finish(db, id: importID, summary: summary)
             }
         } catch is StrictRollback {

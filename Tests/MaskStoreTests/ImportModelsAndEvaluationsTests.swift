@@ -86,5 +86,14 @@ struct ImportModelsAndEvaluationsTests {
         ])
         #expect(try store.importEvaluations(manifestPath: changed, options: options).rejected.first?.message
             == "already recorded for this mask and model with probability 0.82")
+        // Strict: a row rejected while checking (line 5) does not hide those rejected while
+        // storing (line 6, after it); nothing is written and only the rejections are listed.
+        let before = try store.count("evaluations")
+        let strict = try store.importEvaluations(manifestPath: manifest, options: ImportOptions(strict: true, command: "strict"))
+        #expect(strict.strictAbort && strict.added == 0 && strict.unchanged == 0)
+        #expect(strict.rows.map { "\($0.line): \($0.message ?? "")" } == [
+            "5: probability is 1.5; it must be in [0, 1]", "6: not recorded in this database",
+        ])
+        #expect(try store.count("evaluations") == before)
     }
 }
