@@ -75,13 +75,13 @@ public final class MaskStore: Sendable {
 
     private static func prepared(path: String, _ connect: () throws -> any DatabaseWriter) throws -> MaskStore {
         // Opening can meet SQLITE_BUSY that SQLite does not wait out (another process
-        // switching an earlier version's WAL file): retry until 30 seconds have passed.
-        // (A busy error after the full busy timeout has waited long enough: no retry.)
+        // switching an earlier version's WAL file, or migrating it): retry, waiting in all
+        // no longer than the busy timeout any other wait has.
         let start = Date()
         while true {
             do {
                 return try preparedOnce(path: path, connect)
-            } catch StoreError.busy where Date().timeIntervalSince(start) < 30 {
+            } catch StoreError.busy where Date().timeIntervalSince(start) < busyTimeout {
                 usleep(UInt32.random(in: 50_000...350_000))
             }
         }
