@@ -11,10 +11,10 @@ enum MontageData {
         let image = try NIfTIImage(fileBytes: try store.maskFileBytes(maskID: mask.id), path: "mask \(mask.id)")
         let shape = Array((image.shape + [1, 1]).prefix(3))
         let grid = try atlas.grid(shape: shape, affine: image.affine, path: "mask \(mask.id)")
-        let keep = mask.semantics == "keep"
-        let perturbation = image.floatVoxels().map { keep ? 1 - $0 : $0 }
+        // Recorded masks have one volume (the import checks it): every voxel is on the grid.
+        let keep = mask.semantics == MaskSemantics.keep.rawValue
         return MontagePanel(
-            label: label, perturbation: Array(perturbation.prefix(shape.reduce(1, *))), shape: shape,
+            label: label, perturbation: image.floatVoxels().map { keep ? 1 - $0 : $0 }, shape: shape,
             regions: grid.regionIndex, flipX: image.affine[0, 0] < 0)
     }
 
