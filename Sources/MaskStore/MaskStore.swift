@@ -57,7 +57,7 @@ public final class MaskStore: Sendable {
 
     /// Refuses a missing file (unless it is to be created) and a folder, before SQLite
     /// would say "cannot open" or "disk I/O error" about them.
-    static func checkPath(_ path: String, create: Bool) throws {
+    public static func checkPath(_ path: String, create: Bool) throws {
         // SQLite would take these as a database that vanishes when the command ends.
         if path.isEmpty || path == ":memory:" || path.hasPrefix("file:") {
             throw StoreError.database(path: path, message: "not a database file's path; give --db a file's path")

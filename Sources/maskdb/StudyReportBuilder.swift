@@ -92,6 +92,17 @@ enum StudyReportBuilder {
     /// Writes the report's files into `folder` (created when missing); returns report.md's
     /// path and how many files were written.
     static func write(_ report: StudyReport, to folder: String) throws -> (path: String, files: Int) {
+        try prepareFolder(folder)
+        let files = report.files()
+        for file in files {
+            try FileBytes.write(file.bytes, to: (folder as NSString).appendingPathComponent(file.name))
+        }
+        return ((folder as NSString).appendingPathComponent("report.md"), files.count)
+    }
+
+    /// Creates the report folder unless it exists, or says why it cannot be one: called
+    /// before the work when the folder is known, so that a bad --out fails at once.
+    static func prepareFolder(_ folder: String) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
             throw CommandFailure("\(folder): a file, not a folder; give --out a folder")
@@ -101,11 +112,6 @@ enum StudyReportBuilder {
         } catch {
             throw CommandFailure("\(folder): cannot create the folder; check its parent exists and is writable")
         }
-        let files = report.files()
-        for file in files {
-            try FileBytes.write(file.bytes, to: (folder as NSString).appendingPathComponent(file.name))
-        }
-        return ((folder as NSString).appendingPathComponent("report.md"), files.count)
     }
 
     private static let settingFields = ["lambda1", "lambda2", "beta1", "beta2", "subjects", "semantics"]

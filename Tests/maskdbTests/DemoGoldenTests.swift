@@ -1,4 +1,5 @@
 import Foundation
+import NIfTIFixtures
 import Testing
 
 /// `maskdb demo` must reproduce the committed `Reports/demo/` byte for byte.
@@ -6,6 +7,15 @@ struct DemoGoldenTests {
     static let committed = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Reports/demo")
+
+    @Test func badOutputPlacesAreRefusedBeforeTheWork() throws {
+        let scratch = try ScratchFolder(prefix: "maskdb-demo-bad")
+        let file = try scratch.write([1], named: "a file")
+        let out = try CLI.run("demo", "--out", file)
+        #expect(out.status == 1 && out.stderr == "maskdb: error: \(file): a file, not a folder; give --out a folder\n")
+        let db = try CLI.run("demo", "--db", scratch.url.path, "--out", scratch.path("report"))
+        #expect(db.status == 1 && db.stderr == "maskdb: error: \(scratch.url.path): a folder, not a database file; give --db a file's path\n")
+    }
 
     @Test func freshDemoReproducesTheCommittedReport() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-demo-golden-\(UUID().uuidString)")

@@ -24,6 +24,9 @@ extension MaskDB {
         var out = "Reports/demo"
 
         func run() async throws {
+            // What could refuse the results, checked before the minutes of work that make them.
+            try StudyReportBuilder.prepareFolder(out)
+            if let db { try MaskStore.checkPath(db, create: true) }
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-demo-\(UUID().uuidString.prefix(8))").path
             // The database keeps every file it imports: the masks and manifests go when it is done,
             // and the scratch folder too unless it holds the database.
