@@ -165,6 +165,11 @@ extension AnalysisCommandTests {
             #expect(result.status == 1 && result.stderr == "maskdb: error: no recorded mask matches --where; nothing to draw\n", "\(kind)")
             #expect(!FileManager.default.fileExists(atPath: out))
         }
+        // Masks, but no value to draw: this study has no evaluations, so no prob.
+        let out = commands.folder.appendingPathComponent("prob.svg").path
+        let prob = try CLI.run("plot", "grid", "--value", "prob", "-o", out, "--db", db)
+        #expect(prob.status == 1 && prob.stderr == "maskdb: error: no selected mask has a numeric prob; nothing to draw\n")
+        #expect(!FileManager.default.fileExists(atPath: out))
         #expect(try CLI.run("init", "--study", "empty", "--db", db).status == 0)
         let report = try CLI.run("report", "--study", "empty", "--db", db, "--out", commands.folder.appendingPathComponent("r").path)
         #expect(report.status == 1 && report.stderr == "maskdb: error: study 'empty' has no masks yet; import masks first\n")

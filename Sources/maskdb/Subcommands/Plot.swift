@@ -169,6 +169,9 @@ extension MaskDB.Plot {
             try selection.requireMasks()
             let table = GridSearch.table(
                 selection.samples, rows: grid.rows, columns: grid.cols, value: MaskDB.Grid.value(grid.value, selection))
+            guard table.means.joined().contains(where: { $0 != nil }) else {
+                throw CommandFailure("no selected mask has a numeric \(grid.value); nothing to draw")
+            }
             try output.write(Array(StudyFigures.grid(table, title: "Grid search: mean \(grid.value) per mask").svg().utf8))
         }
     }
