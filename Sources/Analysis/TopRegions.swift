@@ -7,8 +7,8 @@ public struct RankedRegion: Sendable, Equatable {
 
 /// One row of a top-regions table.
 public struct TopRegionRow: Sendable, Equatable {
-    /// The group's value of the `--by` field (`.missing` without grouping).
-    public var group: SettingValue
+    /// The group's value of the `--by` field; nil without grouping (one group of all masks).
+    public var group: SettingValue?
     /// The row's rank within its group (1 = most often in the masks' top k).
     public var rank: Int
     public var region: RankedRegion
@@ -36,8 +36,9 @@ public enum TopRegions {
         var groups: [SettingValue: [MaskSample]] = [:]
         for sample in samples { groups[field.map { sample[$0] } ?? .missing, default: []].append(sample) }
         var rows: [TopRegionRow] = []
-        for group in groups.keys.sorted() {
-            let masks = groups[group]!
+        for value in groups.keys.sorted() {
+            let group = field == nil ? nil : value
+            let masks = groups[value]!
             var inTopK = [Int](repeating: 0, count: ranked.count)
             var density = [Mean](repeating: Mean(), count: ranked.count)
             var rank = [Mean](repeating: Mean(), count: ranked.count)

@@ -40,7 +40,7 @@ public enum AnalysisTables {
         ])
         for row in rows {
             table.append([
-                row.group == .missing ? .text("all") : .text(row.group.description), .integer(row.rank),
+                .text(row.group?.description ?? "all"), .integer(row.rank),
                 row.region.label.map { .integer($0) } ?? .empty, .text(row.region.name), .integer(row.inTopK),
                 .integer(row.masks), .number(row.meanDensity), .number(row.meanRank),
             ])

@@ -93,7 +93,8 @@ struct AnalysisTests {
         // Merged: A = (0.9 * 1 + 0.2 * 3) / 4 = 0.375 in mask 1, (0.3 + 1.8) / 4 = 0.525 in mask 2;
         // C_L has no partner: it becomes C and keeps its label.
         let merged = TopRegions.rank(samples, regions: regions, k: 1, by: "fold", mergeHemispheres: true)
-        #expect(merged.map { "\($0.group) \($0.region.name) \($0.region.label.map(String.init) ?? "-")" } == ["0 B 3", "1 B 3"])
+        #expect(merged.map { "\($0.group!) \($0.region.name) \($0.region.label.map(String.init) ?? "-")" } == ["0 B 3", "1 B 3"])
+        #expect(rows.allSatisfy { $0.group == nil })  // no --by: one group, not a "missing" value
         let all = TopRegions.rank(samples, regions: regions, k: 3, by: nil, mergeHemispheres: true)
         #expect(all.map(\.region.name) == ["B", "A", "C"])
         #expect(abs(all[1].meanDensity - 0.45) < 1e-15 && all[1].region.label == nil)

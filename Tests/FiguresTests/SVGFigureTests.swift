@@ -52,8 +52,8 @@ struct SVGFigureTests {
 
     @Test func barChartLabelsEveryBar() throws {
         let rows = [
-            TopRegionRow(group: .missing, rank: 1, region: .init(label: nil, name: "Hippocampus"), inTopK: 5, masks: 5, meanDensity: 0.31, meanRank: 1),
-            TopRegionRow(group: .missing, rank: 2, region: .init(label: 4201, name: "Amygdala_L"), inTopK: 3, masks: 5, meanDensity: 0.2, meanRank: 2.5),
+            TopRegionRow(group: nil, rank: 1, region: .init(label: nil, name: "Hippocampus"), inTopK: 5, masks: 5, meanDensity: 0.31, meanRank: 1),
+            TopRegionRow(group: nil, rank: 2, region: .init(label: 4201, name: "Amygdala_L"), inTopK: 3, masks: 5, meanDensity: 0.2, meanRank: 2.5),
         ]
         let texts = try Self.texts(StudyFigures.topRegions(rows, k: 5).svg())
         #expect(texts.contains("Hippocampus") && texts.contains("Amygdala_L"))
