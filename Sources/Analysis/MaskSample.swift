@@ -42,6 +42,10 @@ public struct MaskSample: Sendable, Equatable {
 
     /// The fields that identify a model: two masks with equal values share it.
     public static let modelFields = ["study", "fold", "run", "model"]
+
+    /// Fields that say how a mask was saved, not what produced it: two masks are
+    /// compared whatever their semantics, since densities are of the perturbation either way.
+    public static let conventionFields: Set<String> = ["semantics"]
 }
 
 /// One evaluation: the probability a model gave to inputs masked by a mask.

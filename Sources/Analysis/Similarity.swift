@@ -61,9 +61,10 @@ public enum Similarity {
             field: field, values: values, means: sums.map { $0.map(\.value) }, pairs: sums.map { $0.map(\.count) })
     }
 
-    /// Every pair of masks that differ in `field` and agree on every other setting.
+    /// Every pair of masks that differ in `field` and agree on every other setting
+    /// (their semantics aside: `MaskSample.conventionFields`).
     static func pairs(_ samples: [MaskSample], differingIn field: String) -> [(MaskSample, MaskSample)] {
-        let fields = Set(samples.flatMap(\.settings.keys)).subtracting([field]).sorted()
+        let fields = Set(samples.flatMap(\.settings.keys)).subtracting([field]).subtracting(MaskSample.conventionFields).sorted()
         var groups: [[SettingValue]: [MaskSample]] = [:]
         for sample in samples { groups[fields.map { sample[$0] }, default: []].append(sample) }
         var result: [(MaskSample, MaskSample)] = []

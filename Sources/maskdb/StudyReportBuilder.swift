@@ -114,9 +114,11 @@ enum StudyReportBuilder {
         }
     }
 
-    private static let settingFields = ["lambda1", "lambda2", "beta1", "beta2", "subjects", "semantics"]
+    /// The settings a main setting fixes, and how the report names them: DESIGN.md's
+    /// context (a report's masks share one atlas; semantics aside, as in the analyses' pairs).
+    private static let settingFields = [("lambda1", "λ1"), ("lambda2", "λ2"), ("beta1", "β1"), ("beta2", "β2"), ("subjects", "subjects")]
 
-    private static func settingKey(_ sample: MaskSample) -> [SettingValue] { settingFields.map { sample[$0] } }
+    private static func settingKey(_ sample: MaskSample) -> [SettingValue] { settingFields.map { sample[$0.0] } }
 
     private static func modelKey(_ sample: MaskSample) -> String {
         "fold \(sample["fold"]) run \(sample["run"])" + (sample["model"] == .text("") ? "" : " model \(sample["model"])")
@@ -132,8 +134,7 @@ enum StudyReportBuilder {
     }
 
     private static func describe(_ setting: [SettingValue]) -> String {
-        let names = ["λ1", "λ2", "β1", "β2", "subjects", "semantics"]
-        return zip(names, setting).compactMap { name, value in
+        zip(settingFields.map(\.1), setting).compactMap { name, value in
             value == .missing || value == .text("") ? nil : "\(name) = \(value)"
         }.joined(separator: ", ")
     }

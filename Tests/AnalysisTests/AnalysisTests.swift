@@ -100,6 +100,19 @@ struct AnalysisTests {
         #expect(abs(all[1].meanDensity - 0.45) < 1e-15 && all[1].region.label == nil)
     }
 
+    @Test func masksSavedInEitherSemanticsArePaired() {
+        // Densities are of the perturbation whatever the file's convention: a keep mask and
+        // a perturb mask of the same fold, other runs, are an inter-run pair.
+        var keep = Self.mask(1, fold: 0, run: 0, lambda1: 0.1, [0.9, 0.1, 0])
+        var perturb = Self.mask(2, fold: 0, run: 1, lambda1: 0.1, [0.9, 0.1, 0])
+        keep.settings["semantics"] = .text("keep")
+        perturb.settings["semantics"] = .text("perturb")
+        #expect(Similarity.pairs([keep, perturb], differingIn: "run").map { [$0.0.id, $0.1.id] } == [[1, 2]])
+        // Any other setting still parts them.
+        perturb.settings["params.loss"] = .text("l1")
+        #expect(Similarity.pairs([keep, perturb], differingIn: "run").isEmpty)
+    }
+
     @Test func unperturbedRegionsAreInNoTopK() {
         let regions = (1...6).map { (label: $0, name: "R\($0)") }
         // Mask 1 perturbs R5 and R6, mask 2 only R5: with k = 3, no zero fills a top 3.
