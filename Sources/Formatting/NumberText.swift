@@ -11,6 +11,13 @@ public enum NumberText {
         return "\(value)"
     }
 
+    /// The finite number a cell writes in decimal (`0.1`, `-2`, `1e-3`); nil for anything
+    /// else, hexadecimal (`0x10`), `inf` and `nan` included, which Double(text) would take.
+    public static func decimal(_ text: String) -> Double? {
+        guard !text.isEmpty, text.allSatisfy({ "0123456789+-.eE".contains($0) }), let value = Double(text), value.isFinite else { return nil }
+        return value
+    }
+
     /// `value` with a fixed number of decimals, for people.
     public static func fixed(_ value: Double, decimals: Int) -> String {
         if !value.isFinite { return exact(value) }

@@ -29,9 +29,7 @@ extension Manifest.Row {
     }
 
     private static func number(_ text: String, column: String, minimum: Double?) throws(RowRejection) -> Double {
-        guard let value = Double(text), value.isFinite else {
-            throw RowRejection("\(column) '\(text)' is not a number")
-        }
+        guard let value = NumberText.decimal(text) else { throw RowRejection("\(column) '\(text)' is not a number") }
         if let minimum, value < minimum {
             throw RowRejection("\(column) is \(text); it must be at least \(NumberText.exact(minimum))")
         }

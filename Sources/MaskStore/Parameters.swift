@@ -12,7 +12,7 @@ public struct Parameters: Equatable, Sendable {
 
         /// A manifest cell's value: finite numbers become numbers.
         public init(cell: String) {
-            if let number = Double(cell), number.isFinite, !cell.lowercased().hasPrefix("0x") {
+            if let number = NumberText.decimal(cell) {
                 self = .number(number)
             } else {
                 self = .text(cell)

@@ -171,10 +171,12 @@ struct FilterTests {
         #expect(filter.arguments == [.text(literal)])
     }
 
-    @Test(arguments: ["0x10", "inf", "nan", "1.2.3", "1e", "1_000", "abc"])
+    @Test(arguments: ["0x10", "-0x10", "inf", "nan", "1.2.3", "1e", "1_000", "abc"])
     func numberLikeWordsAreText(word: String) throws {
         #expect(try Self.compile("study = \(word)").arguments == [.text(word)])
         #expect(Self.error("fold = \(word)") == .numberExpected(field: "fold", value: word, position: 8))
+        // Manifest cells read numbers by the same rule: a parameter keeps such a word as text.
+        #expect(Parameters.Value(cell: word) == .text(word))
     }
 
     // MARK: params.NAME

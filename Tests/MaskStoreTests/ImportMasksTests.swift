@@ -92,6 +92,7 @@ struct ImportMasksTests {
             "good.nii.gz\t0\t0\t0.1\t0.01\tkeep\taal3",
             "good.nii.gz\t0\t0\t0.1",
             "sub: x/missing.nii.gz\t0\t0\t0.1\t0.01\tkeep\taal2",
+            "good.nii.gz\t0\t0\t0x10\t0.01\tkeep\taal2",
         ])
         let store = try MaskStore.inMemory()
         let summary = try store.importMasks(manifestPath: manifest, options: options)
@@ -107,6 +108,7 @@ struct ImportMasksTests {
             "9: unknown atlas 'aal3'; this database has aal2",
             "10: has 4 cells but the header has 7 columns",
             "11: cannot read the file: no such file or directory",  // the path, with its ": ", is not in the reason
+            "12: lambda1 '0x10' is not a number",  // Double("0x10") would read 16
         ])
     }
 
