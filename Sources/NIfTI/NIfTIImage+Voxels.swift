@@ -43,8 +43,10 @@ extension NIfTIImage {
         let result: Result<R, E>
         if isNativeFloat32 {
             result = withRawVoxelBytes { raw in
-                let floats = UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: Float.self), count: layout.voxelCount)
-                return Result { () throws(E) -> R in try body(floats) }
+                // Rebound, not assumed: the storage is bound to UInt8 (isNativeFloat32 checked the alignment).
+                UnsafeRawBufferPointer(rebasing: raw[..<(layout.voxelCount * MemoryLayout<Float>.stride)]).withMemoryRebound(to: Float.self) { floats in
+                    Result { () throws(E) -> R in try body(floats) }
+                }
             }
         } else {
             result = floatVoxels().withUnsafeBufferPointer { floats in Result { () throws(E) -> R in try body(floats) } }
