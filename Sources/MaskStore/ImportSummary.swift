@@ -66,8 +66,10 @@ struct ImportLog {
             arguments: [Self.timestamp(Date()), summary.added, summary.unchanged, summary.rejected.count, outcome, id])
     }
 
+    /// UTC, to the second: 2026-11-30T14:51:06Z. (FoundationEssentials' style: the older
+    /// ISO8601DateFormatter opens an ICU formatter, about 0.5 ms each time.)
     static func timestamp(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date)
+        date.formatted(.iso8601)
     }
 }
 

@@ -37,6 +37,12 @@ struct AuditExportVerifyTests {
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM blobs") } == sizes.count)
     }
 
+    @Test func importTimesAreUTCToTheSecond() throws {
+        // 1796050266.75 s after 1970 is 2026-11-30 14:51:06.75 UTC; the fraction is dropped.
+        #expect(ImportLog.timestamp(Date(timeIntervalSince1970: 1_796_050_266.75)) == "2026-11-30T14:51:06Z")
+        #expect(ImportLog.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+    }
+
     @Test func auditNamesFoldRunAndLambdas() throws {
         let fixture = try StudyFixture()
         let store = try MaskStore.inMemory()
