@@ -33,6 +33,7 @@ extension MaskStore {
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?, ?, ?)", arguments: [key, bytes.count, data])
             }
+            handToKernel(db)
             return key
         }
         // A zero-filled blob, then the bytes written into its pages: one copy instead of three.
@@ -49,7 +50,16 @@ extension MaskStore {
         guard code == SQLITE_OK else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
+        if bytes.count >= 1 << 20 { handToKernel(db) }
         return key
+    }
+
+    /// Writes the page cache's dirty pages to the file now, inside the transaction, so that
+    /// the kernel can write a large blob to disk while the import goes on (see
+    /// `EarlyWriteback`) and the commit has only the last one left to write and wait for.
+    /// A failure here is left for the commit, which writes the same pages, to report.
+    private static func handToKernel(_ db: Database) {
+        _ = sqlite3_db_cacheflush(db.sqliteConnection)
     }
 
     /// The largest blob written in place: its zero-filled pages must stay in the page cache
