@@ -86,12 +86,15 @@ extension MaskStore {
     /// audit log records the attempt.
     func runImport<Prepared: Sendable>(
         _ manifest: Manifest, log: ImportLog, options: ImportOptions, key: (Manifest.Row) -> String,
-        storeMayReject: Bool = true,
+        storeMayReject: Bool = true, file: (@Sendable (Manifest.Row) -> String?)? = nil,
         prepare: @escaping @Sendable (Manifest.Row) throws -> Prepared,
         store: (Prepared, Int64, Database) throws -> ImportSummary.RowResult
     ) throws -> ImportSummary {
         let rows = manifest.rows
-        let pipeline = RowPipeline(count: rows.count, jobs: options.jobs) { try prepare(rows[$0]) }
+        // Each row's file (if it names one) is prefetched so that it comes from disk while
+        // the workers check the rows before it.
+        let prefetch = file.map { file in { @Sendable (index: Int) in if let path = file(rows[index]) { FileBytes.prefetch(path) } } }
+        let pipeline = RowPipeline(count: rows.count, jobs: options.jobs, prefetch: prefetch) { try prepare(rows[$0]) }
         defer { pipeline.stop() }
         var summary = ImportSummary()
         let writeback = EarlyWriteback(path: path)

@@ -36,7 +36,9 @@ extension MaskStore {
                 detail: "unknown column '\(stray)'; model manifests take fold, run, study, model, architecture, weights, param.NAME and metric.DATASET.NAME")
         }
         let log = ImportLog(kind: "models", command: options.command, manifest: manifest)
-        return try runImport(manifest, log: log, options: options, key: Self.rowKey) { row in
+        return try runImport(
+            manifest, log: log, options: options, key: Self.rowKey, file: { row in row["weights"].map(manifest.resolve) }
+        ) { row in
             try self.prepareModel(row, manifest: manifest, study: study)
         } store: { model, _, db in
             try Self.store(model, in: db)

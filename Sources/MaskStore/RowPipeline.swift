@@ -5,7 +5,9 @@ import Foundation
 final class RowPipeline<Prepared: Sendable>: @unchecked Sendable {
     private let count: Int
     private let window: Int
+    private let lookahead: Int
     private let work: @Sendable (Int) throws -> Prepared
+    private let prefetch: (@Sendable (Int) -> Void)?
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var results: [Int: Result<Prepared, any Error>] = [:]
@@ -14,9 +16,16 @@ final class RowPipeline<Prepared: Sendable>: @unchecked Sendable {
     private var stopped = false
     private let workers = DispatchGroup()
 
-    /// Starts `jobs` workers over rows 0..<count.
-    init(count: Int, jobs: Int, work: @escaping @Sendable (Int) throws -> Prepared) {
+    /// Starts `jobs` workers over rows 0..<count. A worker that starts on row i first calls
+    /// `prefetch` for row i + jobs, the row that follows once every worker has started its
+    /// next one, so its file can come from disk while the workers are busy with theirs.
+    init(
+        count: Int, jobs: Int, prefetch: (@Sendable (Int) -> Void)? = nil,
+        work: @escaping @Sendable (Int) throws -> Prepared
+    ) {
         self.count = count
+        self.prefetch = prefetch
+        self.lookahead = max(1, jobs)
         self.window = 2 * max(1, jobs)
         self.work = work
         for _ in 0..<max(1, min(jobs, count)) {
@@ -39,6 +48,7 @@ final class RowPipeline<Prepared: Sendable>: @unchecked Sendable {
             let index = nextToClaim
             nextToClaim += 1
             condition.unlock()
+            if let prefetch, index + lookahead < count { prefetch(index + lookahead) }
             let result = Result { try work(index) }
             condition.lock()
             results[index] = result

@@ -34,6 +34,18 @@ public enum FileBytes {
         return bytes
     }
 
+    /// Asks the kernel to start reading the file into its page cache and returns at once,
+    /// so that a later `read` of it finds the bytes there instead of waiting for the disk.
+    /// A file that cannot be opened, or is not a regular file, is left alone: `read` reports it.
+    public static func prefetch(_ path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return }
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED)
+    }
+
     /// Writes `bytes` to a temporary file beside `path`, then renames it into place,
     /// so a reader never sees a half-written file.
     public static func write(_ bytes: [UInt8], to path: String) throws(NIfTIError) {

@@ -161,6 +161,23 @@ struct BrokenFileTests {
         #expect(mkfifo(fifo, 0o600) == 0)
         #expect(throws: NIfTIError.unreadable(path: fifo, reason: "not a regular file")) { try NIfTIImage(contentsOf: fifo) }
     }
+
+    @Test func prefetchLeavesWhatItCannotReadForReadToReport() throws {
+        // It returns at once for a missing file, a folder or a FIFO (no writer to wait
+        // for), and changes nothing a read then finds.
+        let scratch = try ScratchFolder(prefix: "maskdb-prefetch")
+        let fifo = scratch.path("mask.nii.gz")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        FileBytes.prefetch(fifo)
+        FileBytes.prefetch(scratch.path("missing.nii.gz"))
+        FileBytes.prefetch(scratch.path(""))
+        let file = scratch.path("mask.nii")
+        let bytes = validFile().bytes
+        try FileBytes.write(bytes, to: file)
+        FileBytes.prefetch(file)
+        #expect(try FileBytes.read(file) == bytes)
+        #expect(throws: NIfTIError.unreadable(path: fifo, reason: "not a regular file")) { try FileBytes.read(fifo) }
+    }
 }
 
 /// Large images: a short stream is explained without keeping its bytes, and several
