@@ -83,7 +83,7 @@ extension MaskStore {
     /// leaves nothing behind. Nothing is visible to others until the commit,
     /// so a killed import leaves the database as it was. With `strict`, any rejected row
     /// rolls everything back (every row is still checked, to report them all) and only the
-    /// audit log records the attempt.
+    /// audit log records the attempt. `file` names a row's file, if it has one, to prefetch.
     func runImport<Prepared: Sendable>(
         _ manifest: Manifest, log: ImportLog, options: ImportOptions, key: (Manifest.Row) -> String,
         storeMayReject: Bool = true, file: (@Sendable (Manifest.Row) -> String?)? = nil,
@@ -93,7 +93,9 @@ extension MaskStore {
         let rows = manifest.rows
         // Each row's file (if it names one) is prefetched so that it comes from disk while
         // the workers check the rows before it.
-        let prefetch = file.map { file in { @Sendable (index: Int) in if let path = file(rows[index]) { FileBytes.prefetch(path) } } }
+        let prefetch = file.map { file in
+            { @Sendable (index: Int) in if let path = file(rows[index]) { FileBytes.prefetch(path) } }
+        }
         let pipeline = RowPipeline(count: rows.count, jobs: options.jobs, prefetch: prefetch) { try prepare(rows[$0]) }
         defer { pipeline.stop() }
         var summary = ImportSummary()

@@ -101,7 +101,8 @@ extension MaskStore {
         let measured = try measuredFiles()
         let log = ImportLog(kind: "masks", command: options.command, manifest: manifest)
         // Storing a checked mask never rejects it, so it needs no savepoint.
-        return try runImport(manifest, log: log, options: options, key: { $0["path"] ?? "" }, storeMayReject: false,
+        return try runImport(
+            manifest, log: log, options: options, key: { $0["path"] ?? "" }, storeMayReject: false,
             file: { row in row["path"].map(manifest.resolve) }
         ) { row in
             let atlas = try atlases[row["atlas"] ?? "aal2"]!.get()
