@@ -12,6 +12,20 @@ struct StoreCommandTests {
         scratch = try ScratchFolder(prefix: "maskdb-cli")
     }
 
+    @Test func jobsBeyondFourPerCoreAreRefusedBeforeAnythingIsWritten() throws {
+        let manifest = try study()
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let tooMany = try CLI.run("import", "masks", manifest, "--db", db, "--jobs", "\(4 * cores + 1)")
+        #expect(tooMany.status != 0)
+        #expect(tooMany.stderr.contains("'--jobs \(4 * cores + 1)': this machine has \(cores) core"))
+        #expect(tooMany.stderr.contains("give at most \(4 * cores)"))
+        #expect(!FileManager.default.fileExists(atPath: db))
+        let zero = try CLI.run("import", "masks", manifest, "--db", db, "--jobs", "0")
+        #expect(zero.stderr.contains("'--jobs 0': give at least 1"))
+        let most = try CLI.run("import", "masks", manifest, "--db", db, "--jobs", "\(4 * cores)")
+        #expect(most.status == 0, "\(most.stderr)")
+    }
+
     /// Writes 8 coarse masks (15 mm voxels over AAL2's box) and their manifest.
     func study(extraRow: String? = nil) throws -> String {
         var lines = ["path\tfold\trun\tlambda1\tlambda2\tsubjects"]

@@ -40,6 +40,7 @@ extension MaskDB {
             guard masks >= 1, jobs >= 1, runs >= 1, queryMasks >= 1 else {
                 throw ValidationError("'--masks', '--jobs', '--runs' and '--query-masks' take whole numbers of at least 1")
             }
+            try JobsLimit.check(jobs)
         }
 
         func run() async throws {

@@ -34,11 +34,11 @@ struct ImportArguments: ParsableArguments {
     var strict = false
 
     /// Parallel checks.
-    @Option(help: "How many files to read, decode and measure at once (default: the machine's cores).")
+    @Option(help: "How many files to read, decode and measure at once (default: the machine's cores; at most 4 per core).")
     var jobs: Int?
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("'--jobs \(jobs)': give at least 1") }
+        if let jobs { try JobsLimit.check(jobs) }
     }
 
     /// Runs `body` with the database and options, then reports the summary.
