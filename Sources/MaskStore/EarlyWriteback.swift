@@ -10,22 +10,20 @@ import Synchronization
 /// descriptor of a file drops every POSIX lock the process holds on it, those of
 /// SQLite's connections included. One descriptor per file is kept for the process's life.
 struct EarlyWriteback {
-    /// Open descriptors by file identity (device and inode).
-    private static let descriptors = Mutex<[String: Int32]>([:])
+    /// Open descriptors by file identity.
+    private static let descriptors = Mutex<[FileIdentity: Int32]>([:])
     private let fd: Int32
 
     /// For the file at `path`; without one (in memory, unreadable), it does nothing.
     init(path: String) {
-        var info = stat()
-        guard path != ":memory:", stat(path, &info) == 0 else {
+        guard let identity = FileIdentity(path: path) else {
             fd = -1
             return
         }
         fd = Self.descriptors.withLock { descriptors in
-            let key = "\(info.st_dev):\(info.st_ino)"
-            if let known = descriptors[key] { return known }
+            if let known = descriptors[identity] { return known }
             let opened = open(path, O_RDONLY | O_CLOEXEC)
-            if opened >= 0 { descriptors[key] = opened }
+            if opened >= 0 { descriptors[identity] = opened }
             return opened
         }
     }

@@ -83,7 +83,8 @@ extension MaskStore {
     /// leaves nothing behind. Nothing is visible to others until the commit,
     /// so a killed import leaves the database as it was. With `strict`, any rejected row
     /// rolls everything back (every row is still checked, to report them all) and only the
-    /// audit log records the attempt. `file` names a row's file, if it has one, to prefetch.
+    /// audit log records the attempt. `file` names a row's file, if it has one: it is
+    /// prefetched, and refused if it is the database itself.
     func runImport<Prepared: Sendable>(
         _ manifest: Manifest, log: ImportLog, options: ImportOptions, key: (Manifest.Row) -> String,
         storeMayReject: Bool = true, file: (@Sendable (Manifest.Row) -> String?)? = nil,
@@ -91,24 +92,35 @@ extension MaskStore {
         store: (Prepared, Int64, Database) throws -> ImportSummary.RowResult
     ) throws -> ImportSummary {
         let rows = manifest.rows
-        // Each row's file (if it names one) is prefetched so that it comes from disk while
-        // the workers check the rows before it.
-        let prefetch = file.map { file in
-            { @Sendable (index: Int) in if let path = file(rows[index]) { FileBytes.prefetch(path) } }
+        // A row naming the database must not even open it: closing any descriptor of the
+        // file would drop the import's lock on it, and another process could write meanwhile.
+        let database = FileIdentity(path: path)
+        @Sendable func isDatabase(_ file: String) -> Bool { database != nil && FileIdentity(path: file) == database }
+        // Each row's file is prefetched so that it comes from disk while the workers check the rows before it.
+        let pipeline = RowPipeline(
+            count: rows.count, jobs: options.jobs,
+            prefetch: { index in if let file = file?(rows[index]), !isDatabase(file) { FileBytes.prefetch(file) } }
+        ) { index in
+            if let file = file?(rows[index]), isDatabase(file) { throw RowRejection("this is the database itself") }
+            return try prepare(rows[index])
         }
-        let pipeline = RowPipeline(count: rows.count, jobs: options.jobs, prefetch: prefetch) { try prepare(rows[$0]) }
         defer { pipeline.stop() }
         var summary = ImportSummary()
-        let writeback = EarlyWriteback(path: path)
         do {
             try write { db in
                 summary = ImportSummary()
                 summary.rows = manifest.malformed.map { .init(line: $0.line, path: "", outcome: .rejected, message: $0.message) }
                 let importID = try log.begin(db)
+                var rejectedAny = !manifest.malformed.isEmpty
                 for (index, row) in rows.enumerated() {
+                    defer { rejectedAny = rejectedAny || summary.rows.last?.outcome == .rejected }
                     let outcome = pipeline.take(index)
                     options.progress?(index + 1, rows.count)
                     switch outcome {
+                    case .success where options.strict && !storeMayReject && rejectedAny:
+                        // Strict and a row already rejected: storing this one could only be rolled back
+                        // (a store that may reject still runs, to report its own rejections).
+                        continue
                     case .success(let prepared):
                         if storeMayReject {
                             var result: ImportSummary.RowResult?
@@ -121,7 +133,6 @@ extension MaskStore {
                             // A savepoint per row would copy every page it touches to a statement journal.
                             summary.rows.append(try store(prepared, importID, db))
                         }
-                        writeback.start()
                     case .failure(let rejection as RowRejection):
                         summary.rows.append(.init(line: row.line, path: key(row), outcome: .rejected, message: rejection.message))
                     case .failure(let error):
@@ -129,8 +140,8 @@ extension MaskStore {
                     }
                 }
                 summary.rows.sort { $0.line < $1.line }
-                // Strict: every row was still stored, so that each one a store rejects is
-                // reported too; then all is rolled back and only the rejections remain.
+                // Strict: every row a store may reject was still stored, so that each such
+                // rejection is reported too; then all is rolled back and only the rejections remain.
                 if options.strict && !summary.rejected.isEmpty {
                     summary.rows = summary.rejected
                     throw StrictRollback()

@@ -46,20 +46,21 @@ extension MaskStore {
         if code == SQLITE_OK {
             code = bytes.withUnsafeBytes { sqlite3_blob_write(blob, $0.baseAddress, Int32($0.count), 0) }
         }
+        // The message before closing, which would reset it.
+        let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
         sqlite3_blob_close(blob)
-        guard code == SQLITE_OK else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-        }
+        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message) }
         if bytes.count >= 1 << 20 { handToKernel(db) }
         return key
     }
 
-    /// Writes the page cache's dirty pages to the file now, inside the transaction, so that
-    /// the kernel can write a large blob to disk while the import goes on (see
-    /// `EarlyWriteback`) and the commit has only the last one left to write and wait for.
-    /// A failure here is left for the commit, which writes the same pages, to report.
+    /// Writes the page cache's dirty pages to the file now, inside the transaction, and has
+    /// the kernel start writing them to disk (`EarlyWriteback`), so that a large blob goes to
+    /// disk while the import goes on and the commit has only the last one to write and wait
+    /// for. A failure here is left for the commit, which writes the same pages, to report.
     private static func handToKernel(_ db: Database) {
         _ = sqlite3_db_cacheflush(db.sqliteConnection)
+        EarlyWriteback(path: String(cString: sqlite3_db_filename(db.sqliteConnection, "main"))).start()
     }
 
     /// The largest blob written in place: its zero-filled pages must stay in the page cache

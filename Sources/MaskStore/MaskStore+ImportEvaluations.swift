@@ -29,7 +29,9 @@ extension MaskStore {
         try initialize(study: nil, command: options.command)
         let study = try defaultStudy(options.study)
         let log = ImportLog(kind: "evaluations", command: options.command, manifest: manifest)
-        return try runImport(manifest, log: log, options: options, key: { $0["mask"] ?? "" }) { row in
+        return try runImport(
+            manifest, log: log, options: options, key: { $0["mask"] ?? "" }, file: { row in row["mask"].map(manifest.resolve) }
+        ) { row in
             guard let key = row["mask"] else { throw RowRejection("mask is empty") }
             let file = manifest.resolve(key)
             let fileSHA256 = FileManager.default.fileExists(atPath: file) ? SHA256Digest.hex(try FileBytes.read(file)) : nil

@@ -23,12 +23,14 @@ final class RowPipeline<Prepared: Sendable>: @unchecked Sendable {
         count: Int, jobs: Int, prefetch: (@Sendable (Int) -> Void)? = nil,
         work: @escaping @Sendable (Int) throws -> Prepared
     ) {
+        // More workers than rows would have nothing to do.
+        let jobs = max(1, min(jobs, count))
         self.count = count
         self.prefetch = prefetch
-        self.lookahead = max(1, jobs)
-        self.window = 2 * max(1, jobs)
+        self.lookahead = jobs
+        self.window = 2 * jobs
         self.work = work
-        for _ in 0..<max(1, min(jobs, count)) {
+        for _ in 0..<jobs {
             workers.enter()
             Thread.detachNewThread { [self] in
                 defer { workers.leave() }

@@ -112,6 +112,22 @@ struct ImportMasksTests {
         ])
     }
 
+    @Test func aRowNamingTheDatabaseIsRejectedWithoutOpeningIt() throws {
+        // Opening and closing the database's file would drop the import's lock on it.
+        let fixture = try StudyFixture()
+        try fixture.mask("good.nii.gz", seed: 5)
+        let store = try MaskStore.open(path: fixture.databasePath, create: true)
+        let manifest = try fixture.manifest("self.tsv", [
+            "path\tfold\trun\tlambda1\tlambda2",
+            "good.nii.gz\t0\t0\t0.1\t0.01",
+            "study.sqlite\t0\t1\t0.1\t0.01",
+            "./study.sqlite\t0\t2\t0.1\t0.01",
+        ])
+        let summary = try store.importMasks(manifestPath: manifest, options: options)
+        #expect(summary.added == 1)
+        #expect(summary.rejected.map { "\($0.line): \($0.message ?? "")" } == ["3: this is the database itself", "4: this is the database itself"])
+    }
+
     @Test func strictWritesNothingButTheAuditEntry() throws {
         let fixture = try StudyFixture()
         try fixture.mask("good.nii.gz", seed: 5)
