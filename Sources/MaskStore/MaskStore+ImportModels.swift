@@ -65,7 +65,7 @@ extension MaskStore {
                 // metric.DATASET.NAME: the last part names the metric, the middle the dataset.
                 let parts = column.split(separator: ".")
                 let dataset = parts[1..<(parts.count - 1)].joined(separator: ".")
-                guard let value = Double(cell), value.isFinite else {
+                guard let value = NumberText.decimal(cell) else {
                     throw RowRejection("\(column) '\(cell)' is not a number")
                 }
                 model.metrics.append((dataset, String(parts.last!), value))

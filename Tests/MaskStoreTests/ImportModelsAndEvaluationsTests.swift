@@ -32,6 +32,17 @@ struct ImportModelsAndEvaluationsTests {
         #expect(models.first { $0.fold == 0 && $0.run == 1 }?.metrics.count == 1)
     }
 
+    @Test func metricsAreDecimalNumbers() throws {
+        let fixture = try StudyFixture()
+        let store = try MaskStore.inMemory()
+        let manifest = try fixture.manifest("m.tsv", [
+            "fold\trun\tmetric.test.accuracy", "0\t0\t0x10", "0\t1\tinf", "0\t2\t.75",
+        ])
+        let summary = try store.importModels(manifestPath: manifest, options: options)
+        #expect(summary.rejected.map(\.message) == ["metric.test.accuracy '0x10' is not a number", "metric.test.accuracy 'inf' is not a number"])
+        #expect(try store.models().flatMap(\.metrics).map(\.value) == [0.75])
+    }
+
     @Test func contradictingAModelIsRejectedAndChangesNothing() throws {
         let fixture = try StudyFixture()
         let store = try MaskStore.inMemory()
