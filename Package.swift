@@ -84,6 +84,7 @@ let package = Package(
             name: "MaskStoreTests",
             dependencies: [
                 "MaskStore", "NIfTIFixtures", "NIfTI", "Atlas", "Schema", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             exclude: ["Snapshots"]
         ),

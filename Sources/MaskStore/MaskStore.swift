@@ -55,8 +55,8 @@ public final class MaskStore: Sendable {
         _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
     }
 
-    /// Refuses a missing file (unless it is to be created) and a folder, before SQLite
-    /// would say "cannot open" or "disk I/O error" about them.
+    /// Refuses a missing file (unless it is to be created, in a folder that exists) and a
+    /// folder, before SQLite would say "cannot open" or "disk I/O error" about them.
     public static func checkPath(_ path: String, create: Bool) throws {
         // SQLite would take these as a database that vanishes when the command ends.
         if path.isEmpty || path == ":memory:" || path.hasPrefix("file:") {
@@ -66,6 +66,13 @@ public final class MaskStore: Sendable {
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
         if !exists && !create { throw StoreError.noDatabase(path: path) }
         if isFolder.boolValue { throw StoreError.database(path: path, message: "a folder, not a database file; give --db a file's path") }
+        if !exists {
+            let folder = (path as NSString).deletingLastPathComponent
+            var folderIsFolder: ObjCBool = false
+            if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &folderIsFolder) || !folderIsFolder.boolValue {
+                throw StoreError.database(path: path, message: "its folder \(folder) does not exist; create it first")
+            }
+        }
     }
 
     /// A fresh store in memory, for tests.
@@ -154,6 +161,11 @@ extension StoreError {
         switch error.resultCode {
         case .SQLITE_NOTADB: self = .notADatabase(path: path)
         case .SQLITE_BUSY: self = .busy(path: path)
+        case .SQLITE_READONLY where error.extendedResultCode == .SQLITE_READONLY_ROLLBACK:
+            // A read-only connection cannot roll back what an interrupted import left.
+            self = .database(
+                path: path,
+                message: "an interrupted import left its journal beside it; run any other maskdb command on it (e.g. maskdb masks) to roll that import back, then this one again")
         case .SQLITE_READONLY: self = .database(path: path, message: "the database is read-only here: \(error.message ?? "")")
         case .SQLITE_CANTOPEN: self = .database(path: path, message: "cannot open the database file; check the folder exists and is writable")
         case .SQLITE_FULL: self = .database(path: path, message: "the disk is full; nothing was written")

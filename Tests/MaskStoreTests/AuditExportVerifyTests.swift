@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import NIfTI
 import NIfTIFixtures
 import Testing
@@ -127,10 +128,35 @@ struct AuditExportVerifyTests {
         let path = try fixture.mask("mask.nii.gz", seed: 3)
         #expect(throws: StoreError.notADatabase(path: path)) { try MaskStore.open(path: path, create: false) }
         #expect(throws: StoreError.noDatabase(path: "/no/such.sqlite")) { try MaskStore.open(path: "/no/such.sqlite", create: false) }
+        let nowhere = #expect(throws: StoreError.self) { try MaskStore.open(path: "/no/such/folder/x.sqlite", create: true) }
+        #expect(nowhere?.description == "/no/such/folder/x.sqlite: its folder /no/such/folder does not exist; create it first")
         // Paths SQLite would take for a database kept in memory, gone when the command ends.
         for vanishing in ["", ":memory:", "file:x.sqlite?mode=memory"] {
             let error = #expect(throws: StoreError.self) { try MaskStore.open(path: vanishing, create: true) }
             #expect(error?.description == "\(vanishing): not a database file's path; give --db a file's path")
         }
+    }
+
+    @Test func aJournalLeftByAnInterruptedImportIsExplainedToReadOnlyQueries() throws {
+        let fixture = try StudyFixture()
+        let path = fixture.databasePath
+        _ = try MaskStore.open(path: path, create: true)
+        // The file and its journal as a killed import leaves them: a copy taken while a write
+        // transaction has changed the file, the original pages being in the journal.
+        let copy = path + "-copy.sqlite"
+        let queue = try DatabaseQueue(path: path)
+        try queue.inDatabase { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try db.execute(sql: "INSERT INTO studies (name) VALUES ('half-written')")
+            #expect(sqlite3_db_cacheflush(db.sqliteConnection) == SQLITE_OK)
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            try FileManager.default.copyItem(atPath: path + "-journal", toPath: copy + "-journal")
+            try db.execute(sql: "ROLLBACK")
+        }
+        let error = #expect(throws: StoreError.self) { try MaskStore.query(path: copy, sql: "SELECT count(*) FROM studies") }
+        #expect(error?.description == "\(copy): an interrupted import left its journal beside it; run any other maskdb command on it (e.g. maskdb masks) to roll that import back, then this one again")
+        // As it says: a command that opens it for writing rolls the interrupted transaction back.
+        #expect(try MaskStore.open(path: copy, create: false).studyNames().contains("half-written") == false)
+        #expect(try MaskStore.query(path: copy, sql: "SELECT count(*) FROM studies WHERE name = 'half-written'").rows == [[SQLResult.Value.integer(0)]])
     }
 }
