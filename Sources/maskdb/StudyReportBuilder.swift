@@ -92,7 +92,12 @@ enum StudyReportBuilder {
     /// Writes the report's files into `folder` (created when missing); returns report.md's
     /// path and how many files were written.
     static func write(_ report: StudyReport, to folder: String) throws -> (path: String, files: Int) {
-        try prepareFolder(folder)
+        try checkFolder(folder)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure(ErrorReport.describe(error))
+        }
         let files = report.files()
         for file in files {
             try FileBytes.write(file.bytes, to: (folder as NSString).appendingPathComponent(file.name))
@@ -100,17 +105,24 @@ enum StudyReportBuilder {
         return ((folder as NSString).appendingPathComponent("report.md"), files.count)
     }
 
-    /// Creates the report folder unless it exists, or says why it cannot be one: called
-    /// before the work when the folder is known, so that a bad --out fails at once.
-    static func prepareFolder(_ folder: String) throws {
+    /// Says why `folder` cannot become the report's folder (a file, or under one, or in a
+    /// folder that is not writable), creating nothing: called before the work when the
+    /// folder is known, so that a bad --out fails at once and a failed report leaves nothing.
+    static func checkFolder(_ folder: String) throws {
+        // The folder itself, or else the nearest folder above it that exists.
+        var existing = folder
         var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
-            throw CommandFailure("\(folder): a file, not a folder; give --out a folder")
+        while !FileManager.default.fileExists(atPath: existing, isDirectory: &isFolder) {
+            let parent = (existing as NSString).deletingLastPathComponent
+            let above = parent.isEmpty ? "." : parent
+            guard above != existing else { throw CommandFailure("\(folder): no folder above it exists") }
+            existing = above
         }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CommandFailure("\(folder): cannot create the folder; check its parent exists and is writable")
+        guard isFolder.boolValue else {
+            throw CommandFailure("\(folder): \(existing == folder ? "a file" : "\(existing) is a file"), not a folder; give --out a folder")
+        }
+        guard FileManager.default.isWritableFile(atPath: existing) else {
+            throw CommandFailure("\(folder): \(existing) is not writable; give --out a folder you can write to")
         }
     }
 

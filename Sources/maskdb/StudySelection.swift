@@ -20,8 +20,15 @@ struct StudySelection {
             throw CommandFailure("the selected masks use several atlases (\(atlases.joined(separator: ", "))); add --where \"atlas = NAME\"")
         }
         regions = try store.atlasRegions(named: atlases.first ?? "aal2")
-        let vectors = try store.densityVectors(maskIDs: masks.map(\.id), labels: regions.map(\.label))
         let settingsByID = Dictionary(uniqueKeysWithValues: masks.map { ($0.id, Self.settings($0)) })
+        // Before the density vectors and evaluations are read: it needs only the settings.
+        let parameters = Set(settingsByID.values.flatMap { $0.keys.filter(Self.isParameter) })
+        for case let (option, field?) in fields where Self.isParameter(field) && !masks.isEmpty && !parameters.contains(field) {
+            throw CommandFailure(
+                "'\(option) \(field)': no selected mask has this parameter; "
+                    + (parameters.isEmpty ? "they have none" : "they have \(parameters.sorted().joined(separator: ", "))"))
+        }
+        let vectors = try store.densityVectors(maskIDs: masks.map(\.id), labels: regions.map(\.label))
         samples = masks.map { mask in
             MaskSample(
                 id: mask.id, settings: settingsByID[mask.id]!, densities: vectors[mask.id]!.densities,
@@ -35,12 +42,6 @@ struct StudySelection {
                     "model": .text(e.model),
                 ],
                 subjects: e.subjects, trueLabel: e.trueLabel, probability: e.probability)
-        }
-        let parameters = Set(samples.flatMap { $0.settings.keys.filter { $0.hasPrefix("params.") } })
-        for case let (option, field?) in fields where field.hasPrefix("params.") && !masks.isEmpty && !parameters.contains(field) {
-            throw CommandFailure(
-                "'\(option) \(field)': no selected mask has this parameter; "
-                    + (parameters.isEmpty ? "they have none" : "they have \(parameters.sorted().joined(separator: ", "))"))
         }
     }
 

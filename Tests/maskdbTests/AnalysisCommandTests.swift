@@ -171,8 +171,14 @@ extension AnalysisCommandTests {
         #expect(prob.status == 1 && prob.stderr == "maskdb: error: no selected mask has a numeric prob; nothing to draw\n")
         #expect(!FileManager.default.fileExists(atPath: out))
         #expect(try CLI.run("init", "--study", "empty", "--db", db).status == 0)
-        let report = try CLI.run("report", "--study", "empty", "--db", db, "--out", commands.folder.appendingPathComponent("r").path)
+        let reportFolder = commands.folder.appendingPathComponent("r/s").path
+        let report = try CLI.run("report", "--study", "empty", "--db", db, "--out", reportFolder)
         #expect(report.status == 1 && report.stderr == "maskdb: error: study 'empty' has no masks yet; import masks first\n")
+        #expect(!FileManager.default.fileExists(atPath: commands.folder.appendingPathComponent("r").path))  // nothing created
+        let file = commands.folder.appendingPathComponent("a-file").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let underFile = try CLI.run("report", "--study", "empty", "--db", db, "--out", file + "/sub")
+        #expect(underFile.status == 1 && underFile.stderr == "maskdb: error: \(file)/sub: \(file) is a file, not a folder; give --out a folder\n")
     }
 
     @Test func aRecordedMasksVectorIgnoresNoOption() throws {

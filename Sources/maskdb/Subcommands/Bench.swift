@@ -37,8 +37,8 @@ extension MaskDB {
         @OptionGroup var output: FormatOptions
 
         func validate() throws {
-            guard masks >= 1, jobs >= 1, runs >= 1, queryMasks >= 1 else {
-                throw ValidationError("'--masks', '--jobs', '--runs' and '--query-masks' take whole numbers of at least 1")
+            guard masks >= 1, runs >= 1, queryMasks >= 1 else {
+                throw ValidationError("'--masks', '--runs' and '--query-masks' take whole numbers of at least 1")
             }
             try JobsLimit.check(jobs)
         }
@@ -52,14 +52,16 @@ extension MaskDB {
                 .init("peak_rss_mb", decimals: 0),
             ])
             let errors = scratch + "/step-errors.txt"
+            /// The failure of a step, with the last line the child said (its file goes with the scratch folder).
+            func failure(_ step: String, status: Int32) -> CommandFailure {
+                let said = (try? String(contentsOfFile: errors, encoding: .utf8))?.split(separator: "\n").last.map { ": \($0)" } ?? ""
+                return CommandFailure("bench step '\(step)' failed (exit status \(status))\(said)")
+            }
             func measure(_ step: String, masks: Int, ownMemory: Bool = true, _ command: () throws -> ChildProcess.Measurement) throws {
                 var times: [Double] = [], peak = 0
                 for _ in 0..<runs {
                     let m = try command()
-                    guard m.status == 0 else {
-                        let said = (try? String(contentsOfFile: errors, encoding: .utf8))?.split(separator: "\n").last.map { ": \($0)" } ?? ""
-                        throw CommandFailure("bench step '\(step)' failed (exit status \(m.status))\(said)")
-                    }
+                    guard m.status == 0 else { throw failure(step, status: m.status) }
                     times.append(m.seconds)
                     peak = max(peak, m.peakRSSBytes)
                 }
@@ -90,7 +92,7 @@ extension MaskDB {
             let queries = scratch + "/queries.sqlite"
             Self.removeDatabase(queries)  // a kept folder's earlier study would add to this one
             let imported = try ChildProcess.run(maskdb, ["import", "masks", small, "--db", queries], errors: errors)
-            guard imported.status == 0 else { throw CommandFailure("importing the query study failed; see \(errors)") }
+            guard imported.status == 0 else { throw failure("import masks (the query study)", status: imported.status) }
             let steps: [(label: String, arguments: [String])] = [
                 ("similarity --by lambda1", ["similarity", "--by", "lambda1"]), ("similarity --by run", ["similarity", "--by", "run"]),
                 ("robustness", ["robustness"]), ("top-rois --merge-hemispheres", ["top-rois", "--merge-hemispheres"]),
@@ -106,7 +108,8 @@ extension MaskDB {
         }
 
         static func removeDatabase(_ path: String) {
-            for suffix in ["", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            // -wal and -shm: left beside a kept folder's database by versions that used WAL.
+            for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
 
         static func onPath(_ name: String) -> String? {

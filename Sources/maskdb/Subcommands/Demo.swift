@@ -25,7 +25,7 @@ extension MaskDB {
 
         func run() async throws {
             // What could refuse the results, checked before the minutes of work that make them.
-            try StudyReportBuilder.prepareFolder(out)
+            try StudyReportBuilder.checkFolder(out)
             if let db { try MaskStore.checkPath(db, create: true) }
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-demo-\(UUID().uuidString.prefix(8))").path
             // The database keeps every file it imports: the masks and manifests go when it is done,

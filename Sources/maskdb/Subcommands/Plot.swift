@@ -59,7 +59,7 @@ extension MaskDB.Plot {
             let planes = slices.split(separator: ",", omittingEmptySubsequences: false).map {
                 SlicePlane(rawValue: $0.trimmingCharacters(in: .whitespaces))
             }
-            guard !planes.isEmpty, !planes.contains(nil) else {
+            guard !planes.contains(nil) else {
                 throw ValidationError("'--slices \(slices)': use axial, coronal and sagittal")
             }
             return planes.compactMap { $0 }

@@ -23,7 +23,7 @@ extension MaskDB {
 
         func run() async throws {
             let database = try store.open()
-            if let out { try StudyReportBuilder.prepareFolder(out) }
+            if let out { try StudyReportBuilder.checkFolder(out) }
             let report = try StudyReportBuilder.build(store: database, study: study, note: nil)
             let written = try StudyReportBuilder.write(report, to: out ?? "Reports/\(report.study)")
             Output.print("wrote \(written.path) and \(written.files - 1) tables and figures beside it")
