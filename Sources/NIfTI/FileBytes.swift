@@ -15,6 +15,11 @@ public enum FileBytes {
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw .unreadable(path: path, reason: (info.st_mode & S_IFMT) == S_IFDIR ? "it is a folder" : "not a regular file")
         }
+        // Never ask for more than the machine has: the allocation would fail with a trap.
+        let memory = Int64(sysconf(Int32(_SC_PHYS_PAGES))) * Int64(sysconf(Int32(_SC_PAGESIZE)))
+        guard Int64(info.st_size) <= memory else {
+            throw .tooLarge(path: path, detail: "the file holds \(info.st_size) bytes, more than this machine's \(memory) bytes of memory")
+        }
         var failure: String?
         var filled = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, initialized in

@@ -162,6 +162,19 @@ struct BrokenFileTests {
         #expect(throws: NIfTIError.unreadable(path: fifo, reason: "not a regular file")) { try NIfTIImage(contentsOf: fifo) }
     }
 
+    @Test func aFileLargerThanMemoryIsRefusedBeforeItIsRead() throws {
+        // A sparse file, one byte more than the machine's memory: no disk space used.
+        let scratch = try ScratchFolder(prefix: "maskdb-huge")
+        let path = scratch.path("huge.nii")
+        let memory = Int64(sysconf(Int32(_SC_PHYS_PAGES))) * Int64(sysconf(Int32(_SC_PAGESIZE)))
+        let fd = open(path, O_WRONLY | O_CREAT, 0o644)
+        #expect(fd >= 0 && ftruncate(fd, off_t(memory + 1)) == 0)
+        close(fd)
+        #expect(throws: NIfTIError.tooLarge(path: path, detail: "the file holds \(memory + 1) bytes, more than this machine's \(memory) bytes of memory")) {
+            try NIfTIImage(contentsOf: path)
+        }
+    }
+
     @Test func prefetchLeavesWhatItCannotReadForReadToReport() throws {
         // It returns at once for a missing file, a folder or a FIFO (no writer to wait
         // for), and changes nothing a read then finds.
