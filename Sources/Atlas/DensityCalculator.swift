@@ -40,9 +40,13 @@ public final class DensityCalculator: Sendable {
     /// The atlas on this grid, resampled once and remembered.
     public func grid(shape: [Int], affine: Affine, path: String) throws(AtlasError) -> RegionGrid {
         if let known = grids.withLock({ $0.first { $0.matches(shape: shape, affine: affine) } }) { return known }
+        // Resampled outside the lock; if another worker resampled the same grid meanwhile, its copy is kept.
         let resampled = try atlas.grid.resampled(toShape: shape, affine: affine, path: path)
-        grids.withLock { $0.append(resampled) }
-        return resampled
+        return grids.withLock { grids in
+            if let known = grids.first(where: { $0.matches(shape: shape, affine: affine) }) { return known }
+            grids.append(resampled)
+            return resampled
+        }
     }
 
     /// Each region's sum of perturbations (m, or 1 - m for keep masks). Masks whose values
@@ -51,6 +55,8 @@ public final class DensityCalculator: Sendable {
     static func regionSums(
         _ v: UnsafeBufferPointer<Float>, grid: RegionGrid, semantics: MaskSemantics, clamp: Bool, path: String
     ) throws(AtlasError) -> [Double] {
+        // The runs index `v` unchecked: one voxel per grid voxel, or a bug to stop at.
+        precondition(v.count == grid.regionIndex.count, "a mask of \(v.count) voxels on a grid of \(grid.regionIndex.count)")
         let lowest = Float(clamp ? 0 : -rangeTolerance), highest = Float(clamp ? 1 : 1 + rangeTolerance)
         guard allWithin(v, lowest, highest) else {
             return try regionSumsVoxelByVoxel(v, grid: grid, semantics: semantics, clamp: clamp, path: path)
