@@ -41,7 +41,7 @@ struct ImportMasksTests {
         let fixture = try StudyFixture()
         let store = try MaskStore.inMemory()
         let first = try fixture.smallStudy()
-        _ = try store.importMasks(manifestPath: first, options: options)
+        let files = try store.importMasks(manifestPath: first, options: options).added
         // The same files at another λ2 (measured already: copied, not decoded), and as
         // perturb masks (measured anew: other densities).
         let unix = try String(contentsOfFile: first, encoding: .utf8).split(separator: "\n").map(String.init)
@@ -49,18 +49,18 @@ struct ImportMasksTests {
             + unix.dropFirst().map { $0 + "\tperturb" }
         let again = try fixture.manifest("again.tsv", [unix[0] + "\tsemantics"] + rows)
         let summary = try store.importMasks(manifestPath: again, options: options)
-        #expect(summary.added == 16 && summary.rejected.isEmpty)
+        #expect(summary.added == 2 * files && summary.rejected.isEmpty)
         let calculator = DensityCalculator(atlas: try Atlas.aal2())
         let grids = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT DISTINCT nifti_sha256, dim_x, dim_y, dim_z, affine FROM masks").count
         }
-        #expect(grids == 8)  // one grid per file, whichever way it was recorded
+        #expect(grids == files)  // one grid per file, whichever way it was recorded
         for mask in try store.masks() {
             let semantics = try #require(MaskSemantics(rawValue: mask.semantics))
             let fromFile = try calculator.densities(of: NIfTIImage(contentsOf: mask.source), semantics: semantics)
             #expect(try store.storedDensities(maskID: mask.id) == fromFile, "mask \(mask.id)")
         }
-        #expect(try store.masks().count == 24)
+        #expect(try store.masks().count == 3 * files)
         #expect(try store.verify().isEmpty)
     }
 
@@ -200,6 +200,25 @@ extension ImportMasksTests {
             #expect(row.message?.hasPrefix("\(fixture.databasePath): its atlas 'aal2' does not load (aal2 atlas image: ") == true, "\(row.message ?? "")")
             #expect(row.message?.hasSuffix("; run maskdb verify") == true)
         }
+    }
+
+    @Test func aMeasuredFileIsNotDecodedAgain() throws {
+        // With the stored atlas damaged after a first import, any decode and measure fails:
+        // the same files under new settings are still added (copied, not decoded), while
+        // measuring them anew (perturb) is refused.
+        let fixture = try StudyFixture()
+        let store = try MaskStore.open(path: fixture.databasePath, create: true)
+        let first = try fixture.smallStudy()
+        let files = try store.importMasks(manifestPath: first, options: options).added
+        try store.write { db in
+            try db.execute(sql: "UPDATE blobs SET bytes = x'00' WHERE sha256 = (SELECT image_sha256 FROM atlases WHERE name = 'aal2')")
+        }
+        let unix = try String(contentsOfFile: first, encoding: .utf8).split(separator: "\n").map(String.init)
+        let rows = unix.dropFirst().map { $0.replacingOccurrences(of: "\t0.001\t", with: "\t0.002\t") + "\tkeep" }
+            + unix.dropFirst().map { $0 + "\tperturb" }
+        let summary = try store.importMasks(manifestPath: try fixture.manifest("again.tsv", [unix[0] + "\tsemantics"] + rows), options: options)
+        #expect(summary.added == files && summary.rejected.count == files)
+        #expect(summary.rejected.allSatisfy { $0.message?.contains("its atlas 'aal2' does not load") == true })
     }
 
     @Test func parallelImportEqualsTheSingleThreadedOne() throws {

@@ -97,14 +97,20 @@ struct ImportModelsAndEvaluationsTests {
         ])
         #expect(try store.importEvaluations(manifestPath: changed, options: options).rejected.first?.message
             == "already recorded for this mask and model with probability 0.82")
-        // Strict: a row rejected while checking (line 5) does not hide those rejected while
-        // storing (line 6, after it); nothing is written and only the rejections are listed.
+        // Strict: a row rejected while checking (line 3) does not hide one rejected while
+        // storing (line 4, after it); nothing is written, not even the new row (line 2), and
+        // only the rejections are listed.
+        let strictManifest = try fixture.manifest("strict.tsv", [
+            "mask\tfold\trun\tprobability", "f0r0l1.nii.gz\t1\t0\t0.4", "f0r0l0.nii.gz\t0\t1\t1.5", "deadbeefdeadbeef\t0\t1\t0.2",
+        ])
         let before = try store.count("evaluations")
-        let strict = try store.importEvaluations(manifestPath: manifest, options: ImportOptions(strict: true, command: "strict"))
+        let strict = try store.importEvaluations(manifestPath: strictManifest, options: ImportOptions(strict: true, command: "strict"))
         #expect(strict.strictAbort && strict.added == 0 && strict.unchanged == 0)
         #expect(strict.rows.map { "\($0.line): \($0.message ?? "")" } == [
-            "5: probability is 1.5; it must be in [0, 1]", "6: not recorded in this database",
+            "3: probability is 1.5; it must be in [0, 1]", "4: not recorded in this database",
         ])
         #expect(try store.count("evaluations") == before)
+        // The same manifest without --strict adds the new row.
+        #expect(try store.importEvaluations(manifestPath: strictManifest, options: options).added == 1)
     }
 }

@@ -143,9 +143,10 @@ extension AnalysisCommandTests {
         #expect(grid.status == 1 && grid.stderr.contains("'--value params.nope': no selected mask has this parameter"))
         let png = commands.folder.appendingPathComponent("m.png").path
         let id = try self.masks()[0].id
-        for bad in [["--at", "1,2,foo"], ["--at", "1,2"], ["--slices", ""], ["--slices", "axial,"]] {
+        for bad in [["--at", "1,2,foo"], ["--at", "1,2"], ["--at", "1,,2,3"], ["--at", "1,2,3,x"], ["--at", "1,-2,3"], ["--slices", ""], ["--slices", "axial,"]] {
             let result = try CLI.run(["plot", "mask", id, "-o", png, "--db", db] + bad)
-            #expect(result.status == 2, "\(bad)")
+            let said = bad[0] == "--at" ? "give three voxel indices, x,y,z" : "use axial, coronal and sagittal"
+            #expect(result.status == 2 && result.stderr.contains("'\(bad[0]) \(bad[1])': \(said)"), "\(bad): \(result.stderr)")
         }
     }
 
