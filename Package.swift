@@ -10,7 +10,9 @@ let package = Package(
         .library(name: "Analysis", targets: ["Analysis"]),
         .library(name: "Figures", targets: ["Figures"]),
         .library(name: "Reports", targets: ["Reports"]),
-        .library(name: "MaskStore", targets: ["MaskStore"]),
+        .library(name: "StudyCore", targets: ["StudyCore"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -39,24 +41,32 @@ let package = Package(
                 .embedInCode("atlas-AAL2_dseg.tsv"),
             ]
         ),
-        .target(name: "Atlas", dependencies: ["NIfTI", "Atlases", "Formatting"]),
+        .target(name: "Atlas", dependencies: ["NIfTI", "Atlases", "Formatting", "StudyCore"]),
         // How numbers and JSON strings read in every output.
         .target(name: "Formatting"),
-        .target(name: "Analysis", dependencies: ["Formatting"]),
-        .target(name: "Figures", dependencies: ["CZlib", "Analysis", "Formatting"]),
+        // The study's vocabulary: its fields, their values, and filters over them.
+        .target(name: "StudyCore", dependencies: ["Formatting"]),
+        .target(name: "Analysis", dependencies: ["StudyCore", "Formatting"]),
+        .target(name: "Figures", dependencies: ["CZlib", "Analysis", "StudyCore", "Formatting"]),
         // The synthetic study behind `maskdb demo`.
         .target(name: "DemoStudy", dependencies: ["NIfTI", "Atlas"]),
-        .target(name: "Reports", dependencies: ["Analysis", "Formatting"]),
+        .target(name: "Reports", dependencies: ["Analysis", "StudyCore", "Formatting"]),
         // The SQL migrations, embedded in the binary; never edited once shipped.
         .target(
             name: "Schema",
             path: "Schema",
             resources: [.embedInCode("0001_initial.sql")]
         ),
+        // The store protocol and its records: what every backend answers.
         .target(
-            name: "MaskStore",
+            name: "Store",
+            dependencies: ["Atlas", "StudyCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The embedded default backend: one SQLite file.
+        .target(
+            name: "SQLiteStore",
             dependencies: [
-                "NIfTI", "Atlas", "Schema", "CGlibcExtras", "Formatting",
+                "NIfTI", "Atlas", "Schema", "CGlibcExtras", "Formatting", "StudyCore", "Store",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -65,7 +75,8 @@ let package = Package(
         .executableTarget(
             name: "maskdb",
             dependencies: [
-                "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "MaskStore", "DemoStudy", "CGlibcExtras", "Formatting",
+                "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "StudyCore", "Store", "SQLiteStore", "DemoStudy",
+                "CGlibcExtras", "Formatting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The Swift runtime and Foundation linked in: a release binary starts in half the
@@ -77,13 +88,14 @@ let package = Package(
         .target(name: "NIfTIFixtures", path: "Tests/NIfTIFixtures"),
         .testTarget(name: "NIfTITests", dependencies: ["NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "NIfTI", "NIfTIFixtures"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis", "Formatting"]),
+        .testTarget(name: "StudyCoreTests", dependencies: ["StudyCore"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "StudyCore"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis", "StudyCore"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis", "StudyCore", "Formatting"]),
         .testTarget(
-            name: "MaskStoreTests",
+            name: "SQLiteStoreTests",
             dependencies: [
-                "MaskStore", "NIfTIFixtures", "NIfTI", "Atlas", "Schema", .product(name: "GRDB", package: "GRDB.swift"),
+                "SQLiteStore", "Store", "StudyCore", "NIfTIFixtures", "NIfTI", "Atlas", "Schema", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             exclude: ["Snapshots"]

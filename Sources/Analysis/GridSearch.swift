@@ -1,7 +1,9 @@
+import StudyCore
+
 /// A two-way table of means, e.g. mean mask density over λ1 x λ2 (the poster's Figure 1).
 public struct GridTable: Sendable, Equatable {
-    public var rowField: String
-    public var columnField: String
+    public var rowField: StudyField
+    public var columnField: StudyField
     /// Row values, ascending.
     public var rows: [SettingValue]
     /// Column values, ascending.
@@ -17,7 +19,7 @@ public enum GridSearch {
     /// The mean of `value` over the masks in each (row, column) cell; masks whose value
     /// is nil are left out.
     public static func table(
-        _ samples: [MaskSample], rows rowField: String, columns columnField: String, value: (MaskSample) -> Double?
+        _ samples: [MaskSample], rows rowField: StudyField, columns columnField: StudyField, value: (MaskSample) -> Double?
     ) -> GridTable {
         let rows = Set(samples.map { $0[rowField] }).sorted()
         let columns = Set(samples.map { $0[columnField] }).sorted()

@@ -1,3 +1,5 @@
+import StudyCore
+
 /// How much masks agree across runs and across folds (the poster's robustness table).
 public struct RobustnessTable: Sendable, Equatable {
     /// Mean probability over inter-run evaluations (0 = similar, 1 = dissimilar).
@@ -17,18 +19,18 @@ public enum Robustness {
     /// and model name of the mask's model and the evaluating model).
     public static func compute(_ samples: [MaskSample], _ evaluations: [EvaluationSample]) -> RobustnessTable {
         RobustnessTable(
-            probInterRuns: probability(evaluations, differingIn: "run"),
-            probInterFolds: probability(evaluations, differingIn: "fold"),
-            roiInterRuns: roi(samples, differingIn: "run"),
-            roiInterFolds: roi(samples, differingIn: "fold"))
+            probInterRuns: probability(evaluations, differingIn: .run),
+            probInterFolds: probability(evaluations, differingIn: .fold),
+            roiInterRuns: roi(samples, differingIn: .run),
+            roiInterFolds: roi(samples, differingIn: .fold))
     }
 
-    private static func probability(_ evaluations: [EvaluationSample], differingIn field: String) -> Mean {
-        let other = field == "run" ? "fold" : "run"
-        return Mean(evaluations.filter { !$0.agrees(on: [field]) && $0.agrees(on: [other, "study", "model"]) }.map(\.probability))
+    /// Evaluations whose two models differ in `field` (run or fold) and agree on the rest of their identity.
+    private static func probability(_ evaluations: [EvaluationSample], differingIn field: StudyField) -> Mean {
+        Mean(evaluations.filter { !$0.agrees(on: [field]) && $0.agrees(on: StudyField.modelIdentity.filter { $0 != field }) }.map(\.probability))
     }
 
-    private static func roi(_ samples: [MaskSample], differingIn field: String) -> Mean {
+    private static func roi(_ samples: [MaskSample], differingIn field: StudyField) -> Mean {
         Mean(Similarity.pairs(samples, differingIn: field).compactMap { Similarity.cosine($0.densities, $1.densities) })
     }
 }

@@ -1,7 +1,9 @@
+import StudyCore
+
 /// A square table over the values of one field: cell (a, b) is a mean over pairs.
 public struct SimilarityMatrix: Sendable, Equatable {
     /// The field the rows and columns range over.
-    public var field: String
+    public var field: StudyField
     /// The field's values, ascending.
     public var values: [SettingValue]
     /// Mean per cell, nil where no pair exists.
@@ -29,7 +31,7 @@ public enum Similarity {
     /// Cell (a, b): the mean cosine similarity of the density vectors of masks x with
     /// `field` = a and y with `field` = b that agree on every other setting (so share
     /// the model, unless `field` is fold or run). The diagonal is 1.
-    public static func roi(_ samples: [MaskSample], by field: String) -> SimilarityMatrix {
+    public static func roi(_ samples: [MaskSample], by field: StudyField) -> SimilarityMatrix {
         let values = Set(samples.map { $0[field] }).sorted()
         let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
         var sums = Array(repeating: Array(repeating: Mean(), count: values.count), count: values.count)
@@ -48,9 +50,8 @@ public enum Similarity {
     /// Cell (a, b): the mean probability that models with `field` = b (run or fold) give
     /// to inputs masked by masks of models with `field` = a, the other of run and fold,
     /// the study and the model name being equal. 0 means the masks transfer.
-    public static func prob(_ evaluations: [EvaluationSample], by field: String) -> SimilarityMatrix {
-        let other = field == "run" ? "fold" : "run"
-        let relevant = evaluations.filter { $0.agrees(on: [other, "study", "model"]) }
+    public static func prob(_ evaluations: [EvaluationSample], by field: StudyField) -> SimilarityMatrix {
+        let relevant = evaluations.filter { $0.agrees(on: StudyField.modelIdentity.filter { $0 != field }) }
         let values = Set(relevant.flatMap { [$0.mask[field] ?? .missing, $0.evaluator[field] ?? .missing] }).sorted()
         let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
         var sums = Array(repeating: Array(repeating: Mean(), count: values.count), count: values.count)
@@ -62,9 +63,9 @@ public enum Similarity {
     }
 
     /// Every pair of masks that differ in `field` and agree on every other setting
-    /// (their semantics aside: `MaskSample.conventionFields`).
-    static func pairs(_ samples: [MaskSample], differingIn field: String) -> [(MaskSample, MaskSample)] {
-        let fields = Set(samples.flatMap(\.settings.keys)).subtracting([field]).subtracting(MaskSample.conventionFields).sorted()
+    /// (their semantics aside: a convention, not a setting).
+    static func pairs(_ samples: [MaskSample], differingIn field: StudyField) -> [(MaskSample, MaskSample)] {
+        let fields = Set(samples.flatMap(\.settings.keys)).filter { $0 != field && $0.role != .convention }.sorted()
         var groups: [[SettingValue]: [MaskSample]] = [:]
         for sample in samples { groups[fields.map { sample[$0] }, default: []].append(sample) }
         var result: [(MaskSample, MaskSample)] = []

@@ -1,3 +1,5 @@
+import StudyCore
+
 /// A region as top-region rankings name it.
 public struct RankedRegion: Sendable, Equatable {
     /// Its atlas label; nil for a left/right pair merged into one.
@@ -30,7 +32,7 @@ public enum TopRegions {
     /// perturb at all (density 0) is in no top k, however few regions it perturbs. With
     /// `mergeHemispheres`, regions named `X_L` and `X_R` become `X`, their densities voxel-weighted.
     public static func rank(
-        _ samples: [MaskSample], regions: [(label: Int, name: String)], k: Int, by field: String?, mergeHemispheres: Bool
+        _ samples: [MaskSample], regions: [(label: Int, name: String)], k: Int, by field: StudyField?, mergeHemispheres: Bool
     ) -> [TopRegionRow] {
         let (ranked, members) = merged(regions, mergeHemispheres)
         var groups: [SettingValue: [MaskSample]] = [:]

@@ -1,3 +1,4 @@
+import StudyCore
 import NIfTI
 import Synchronization
 

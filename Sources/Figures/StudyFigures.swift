@@ -1,20 +1,21 @@
 import Analysis
+import StudyCore
 
 /// The report's charts from the analyses' results.
 public enum StudyFigures {
     /// The grid search (the poster's Figure 1): mean perturbation by λ1 (rows) and λ2 (columns).
     public static func grid(_ grid: GridTable, title: String = "Grid search: mean perturbation per mask") -> HeatmapFigure {
         HeatmapFigure(
-            title: title, rowAxis: axisName(grid.rowField), rows: grid.rows.map(\.description),
-            columnAxis: axisName(grid.columnField), columns: grid.columns.map(\.description), values: grid.means, decimals: 4)
+            title: title, rowAxis: grid.rowField.label, rows: grid.rows.map(\.description),
+            columnAxis: grid.columnField.label, columns: grid.columns.map(\.description), values: grid.means, decimals: 4)
     }
 
     /// ROI-based similarity across a setting's values (the poster's Table 1), on a 0 to 1 scale.
     public static func similarity(_ matrix: SimilarityMatrix) -> HeatmapFigure {
         let values = matrix.values.map(\.description)
         return HeatmapFigure(
-            title: "ROI-based similarity across \(axisName(matrix.field))", rowAxis: axisName(matrix.field), rows: values,
-            columnAxis: axisName(matrix.field), columns: values, values: matrix.means, decimals: 2, range: 0...1)
+            title: "ROI-based similarity across \(matrix.field.label)", rowAxis: matrix.field.label, rows: values,
+            columnAxis: matrix.field.label, columns: values, values: matrix.means, decimals: 2, range: 0...1)
     }
 
     /// The top regions: mean density, with how many masks have each in their top k.
@@ -24,16 +25,5 @@ public enum StudyFigures {
             title: "Top regions: mean perturbation density", valueAxis: "mean density over the masks",
             labels: shown.map(\.region.name), values: shown.map(\.meanDensity),
             notes: shown.map { "top \(k) in \($0.inTopK)/\($0.masks)" }, decimals: 3)
-    }
-
-    /// "λ1" for lambda1, and so on.
-    static func axisName(_ field: String) -> String {
-        switch field {
-        case "lambda1": "λ1"
-        case "lambda2": "λ2"
-        case "beta1": "β1"
-        case "beta2": "β2"
-        default: field
-        }
     }
 }

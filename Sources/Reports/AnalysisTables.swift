@@ -6,7 +6,7 @@ public enum AnalysisTables {
     /// empty cells where no pair exists. With `counts`, a `pairs VALUE` column per value follows.
     public static func similarity(_ matrix: SimilarityMatrix, counts: Bool, decimals: Int = 3) -> Table {
         let labels = matrix.values.map(\.description)
-        var columns = [Table.Column(matrix.field)] + labels.map { Table.Column($0, decimals: decimals) }
+        var columns = [Table.Column(matrix.field.name)] + labels.map { Table.Column($0, decimals: decimals) }
         if counts { columns += labels.map { Table.Column("pairs \($0)") } }
         var table = Table(columns: columns)
         for (a, label) in labels.enumerated() {
@@ -51,8 +51,8 @@ public enum AnalysisTables {
     /// First header cell the row field, then `COLUMNFIELD=value` per column; one row per row value.
     /// With `counts`, an `n COLUMNFIELD=value` column per column follows.
     public static func grid(_ grid: GridTable, counts: Bool = false, decimals: Int = 4) -> Table {
-        let labels = grid.columns.map { "\(grid.columnField)=\($0)" }
-        var columns = [Table.Column(grid.rowField)] + labels.map { Table.Column($0, decimals: decimals) }
+        let labels = grid.columns.map { "\(grid.columnField.name)=\($0)" }
+        var columns = [Table.Column(grid.rowField.name)] + labels.map { Table.Column($0, decimals: decimals) }
         if counts { columns += labels.map { Table.Column("n \($0)") } }
         var table = Table(columns: columns)
         for (r, value) in grid.rows.enumerated() {

@@ -1,3 +1,4 @@
+import StudyCore
 import Analysis
 
 /// Everything a study report shows, computed beforehand from stored data.

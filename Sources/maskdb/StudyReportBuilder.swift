@@ -2,14 +2,15 @@ import Analysis
 import ArgumentParser
 import Figures
 import Foundation
-import MaskStore
 import NIfTI
 import Reports
+import Store
+import StudyCore
 
 /// Builds a study's report from the store, and writes it.
 enum StudyReportBuilder {
     /// The report of `study` (nil: the database's only study).
-    static func build(store: MaskStore, study: String?, note: String?) throws -> StudyReport {
+    static func build(store: any StudyStore, study: String?, note: String?) throws -> StudyReport {
         let studies = try store.studyNames()
         guard let name = study ?? (studies.count == 1 ? studies[0] : nil) else {
             throw CommandFailure(
@@ -17,24 +18,24 @@ enum StudyReportBuilder {
                     : "the database has several studies (\(studies.joined(separator: ", "))); pick one with --study")
         }
         guard studies.contains(name) else {
-            throw CommandFailure("no study '\(name)' in \(store.path); it has \(studies.joined(separator: ", "))")
+            throw CommandFailure("no study '\(name)' in \(store.location); it has \(studies.joined(separator: ", "))")
         }
-        let selection = try StudySelection(store: store, filter: .equal(field: "study", to: .text(name), in: MaskRecord.filterFields))
+        let selection = try StudySelection(store: store, filter: .equal(.study, .text(name)))
         guard !selection.masks.isEmpty else { throw CommandFailure("study '\(name)' has no masks yet; import masks first") }
         let samples = selection.samples
-        func distinct(_ field: String) -> [SettingValue] { Set(samples.map { $0[field] }).sorted() }
+        func distinct(_ field: StudyField) -> [SettingValue] { Set(samples.map { $0[field] }).sorted() }
 
         let main = mainSetting(samples)
         let mainSamples = samples.filter { settingKey($0) == main }
         let gridModels = Set(Dictionary(grouping: samples, by: modelKey).filter { _, masks in
-            Set(masks.map { [$0["lambda1"], $0["lambda2"]] }).count > 1
+            Set(masks.map { [$0[.lambda1], $0[.lambda2]] }).count > 1
         }.keys)
         let gridSamples = gridModels.isEmpty ? samples : samples.filter { gridModels.contains(modelKey($0)) }
         let gridScope = gridModels.isEmpty
             ? "all masks"
             : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.sorted().joined(separator: "; ")))"
 
-        let models = try store.models(where: .equal(field: "study", to: .text(name), in: ModelRecord.filterFields))
+        let models = try store.models(where: .equal(.study, .text(name)))
         var metrics: [String: [Double]] = [:]
         for model in models {
             for metric in model.metrics { metrics["\(metric.dataset)\t\(metric.metric)", default: []].append(metric.value) }
@@ -45,13 +46,13 @@ enum StudyReportBuilder {
         }
         var report = StudyReport(
             study: name, note: note, modelCount: models.count, maskCount: samples.count,
-            evaluationCount: selection.evaluations.count, folds: distinct("fold"), runs: distinct("run"),
-            lambda1s: distinct("lambda1"), lambda2s: distinct("lambda2"), atlas: selection.masks.first?.atlas ?? "aal2",
+            evaluationCount: selection.evaluations.count, folds: distinct(.fold), runs: distinct(.run),
+            lambda1s: distinct(.lambda1), lambda2s: distinct(.lambda2), atlas: selection.masks.first?.atlas ?? "aal2",
             mainSetting: describe(main),
             performance: performance,
-            grid: GridSearch.table(gridSamples, rows: "lambda1", columns: "lambda2") { $0.meanDensity },
+            grid: GridSearch.table(gridSamples, rows: .lambda1, columns: .lambda2) { $0.meanDensity },
             gridScope: gridScope,
-            similarity: Analysis.Similarity.roi(samples, by: "lambda1"),
+            similarity: Analysis.Similarity.roi(samples, by: .lambda1),
             robustness: Analysis.Robustness.compute(samples, selection.evaluations),
             topRegions: TopRegions.rank(mainSamples, regions: selection.regions, k: 5, by: nil, mergeHemispheres: true),
             topK: 5,
@@ -67,7 +68,7 @@ enum StudyReportBuilder {
     }
 
     /// The grid and similarity heatmaps, the top-regions chart and the mask montage.
-    private static func figures(_ report: StudyReport, store: MaskStore, mainMasks: [MaskRecord], atlasName: String) throws -> [ReportFigure] {
+    private static func figures(_ report: StudyReport, store: any StudyStore, mainMasks: [MaskRecord], atlasName: String) throws -> [ReportFigure] {
         var figures = [
             ReportFigure(
                 name: "grid.svg", caption: "Mean perturbation per mask over the λ1 x λ2 grid search; darker is less.",
@@ -79,7 +80,7 @@ enum StudyReportBuilder {
                 name: "top_regions.svg", caption: "The regions masked most (hemispheres merged): mean density, with how many masks have each in their top \(report.topK).",
                 section: "top_regions.csv", bytes: Array(StudyFigures.topRegions(report.topRegions, k: report.topK).svg().utf8)),
         ]
-        let (_, atlas) = try store.loadAtlas(named: atlasName)
+        let atlas = try store.atlas(named: atlasName)
         if let montage = try MontageData.studyMontage(store: store, masks: mainMasks, atlas: atlas) {
             figures.append(ReportFigure(
                 name: "montage.png",
@@ -126,14 +127,12 @@ enum StudyReportBuilder {
         }
     }
 
-    /// The settings a main setting fixes, and how the report names them: DESIGN.md's
-    /// context (a report's masks share one atlas; semantics aside, as in the analyses' pairs).
-    private static let settingFields = [("lambda1", "λ1"), ("lambda2", "λ2"), ("beta1", "β1"), ("beta2", "β2"), ("subjects", "subjects")]
-
-    private static func settingKey(_ sample: MaskSample) -> [SettingValue] { settingFields.map { sample[$0.0] } }
+    /// The settings a main setting fixes: DESIGN.md's context (a report's masks share one
+    /// atlas; semantics aside, as in the analyses' pairs).
+    private static func settingKey(_ sample: MaskSample) -> [SettingValue] { StudyField.mainSettings.map { sample[$0] } }
 
     private static func modelKey(_ sample: MaskSample) -> String {
-        "fold \(sample["fold"]) run \(sample["run"])" + (sample["model"] == .text("") ? "" : " model \(sample["model"])")
+        "fold \(sample[.fold]) run \(sample[.run])" + (sample[.model] == .text("") ? "" : " model \(sample[.model])")
     }
 
     /// The setting shared by the most models (ties: the smallest setting).
@@ -146,8 +145,8 @@ enum StudyReportBuilder {
     }
 
     private static func describe(_ setting: [SettingValue]) -> String {
-        zip(settingFields.map(\.1), setting).compactMap { name, value in
-            value == .missing || value == .text("") ? nil : "\(name) = \(value)"
+        zip(StudyField.mainSettings, setting).compactMap { field, value in
+            value == .missing || value == .text("") ? nil : "\(field.label) = \(value)"
         }.joined(separator: ", ")
     }
 }

@@ -1,3 +1,4 @@
+import StudyCore
 import Testing
 
 @testable import Analysis
@@ -10,8 +11,8 @@ struct AnalysisTests {
         MaskSample(
             id: id,
             settings: [
-                "study": .text("s"), "fold": .number(Double(fold)), "run": .number(Double(run)), "model": .text(""),
-                "lambda1": .number(lambda1), "lambda2": .number(0.01),
+                .study: .text("s"), .fold: .number(Double(fold)), .run: .number(Double(run)), .model: .text(""),
+                .lambda1: .number(lambda1), .lambda2: .number(0.01),
             ],
             densities: densities, voxels: voxels)
     }
@@ -36,7 +37,7 @@ struct AnalysisTests {
             Self.mask(4, fold: 0, run: 1, lambda1: 0.01, [0, 1, 1]),
             Self.mask(5, fold: 0, run: 1, lambda1: 0.001, [0, 0, 1]),
         ]
-        let matrix = Similarity.roi(samples, by: "lambda1")
+        let matrix = Similarity.roi(samples, by: .lambda1)
         let r = 0.5.squareRoot()
         #expect(matrix.values == [.number(0.001), .number(0.01), .number(0.1)])
         #expect(matrix.pairs == [[0, 1, 1], [1, 0, 2], [1, 2, 0]])
@@ -56,7 +57,7 @@ struct AnalysisTests {
         func e(_ mask: MaskSample, fold: Int, run: Int, _ p: Double) -> EvaluationSample {
             EvaluationSample(
                 maskID: mask.id, mask: mask.settings,
-                evaluator: ["study": .text("s"), "fold": .number(Double(fold)), "run": .number(Double(run)), "model": .text("")],
+                evaluator: [.study: .text("s"), .fold: .number(Double(fold)), .run: .number(Double(run)), .model: .text("")],
                 subjects: "AD", trueLabel: "AD", probability: p)
         }
         let evaluations = [
@@ -72,7 +73,7 @@ struct AnalysisTests {
         #expect(table.roiInterFolds == Mean([0]))
         // The prob matrix by run: masks of run 0 evaluated by run 1 models: 0.8; the reverse 0.6;
         // run 0 by run 0 (its own model): 0.05.
-        let prob = Similarity.prob(evaluations, by: "run")
+        let prob = Similarity.prob(evaluations, by: .run)
         #expect(prob.means == [[0.05, 0.8], [0.6, nil]])
         #expect(GridSearch.ownModelProbability(evaluations) == [1: 0.05])
     }
@@ -92,7 +93,7 @@ struct AnalysisTests {
         #expect(rows.map(\.rank) == [1, 2, 3] && rows.allSatisfy { $0.masks == 2 })
         // Merged: A = (0.9 * 1 + 0.2 * 3) / 4 = 0.375 in mask 1, (0.3 + 1.8) / 4 = 0.525 in mask 2;
         // C_L has no partner: it becomes C and keeps its label.
-        let merged = TopRegions.rank(samples, regions: regions, k: 1, by: "fold", mergeHemispheres: true)
+        let merged = TopRegions.rank(samples, regions: regions, k: 1, by: .fold, mergeHemispheres: true)
         #expect(merged.map { "\($0.group!) \($0.region.name) \($0.region.label.map(String.init) ?? "-")" } == ["0 B 3", "1 B 3"])
         #expect(rows.allSatisfy { $0.group == nil })  // no --by: one group, not a "missing" value
         let all = TopRegions.rank(samples, regions: regions, k: 3, by: nil, mergeHemispheres: true)
@@ -105,12 +106,12 @@ struct AnalysisTests {
         // a perturb mask of the same fold, other runs, are an inter-run pair.
         var keep = Self.mask(1, fold: 0, run: 0, lambda1: 0.1, [0.9, 0.1, 0])
         var perturb = Self.mask(2, fold: 0, run: 1, lambda1: 0.1, [0.9, 0.1, 0])
-        keep.settings["semantics"] = .text("keep")
-        perturb.settings["semantics"] = .text("perturb")
-        #expect(Similarity.pairs([keep, perturb], differingIn: "run").map { [$0.0.id, $0.1.id] } == [[1, 2]])
+        keep.settings[.semantics] = .text("keep")
+        perturb.settings[.semantics] = .text("perturb")
+        #expect(Similarity.pairs([keep, perturb], differingIn: .run).map { [$0.0.id, $0.1.id] } == [[1, 2]])
         // Any other setting still parts them.
-        perturb.settings["params.loss"] = .text("l1")
-        #expect(Similarity.pairs([keep, perturb], differingIn: "run").isEmpty)
+        perturb.settings[.parameter("loss")] = .text("l1")
+        #expect(Similarity.pairs([keep, perturb], differingIn: .run).isEmpty)
     }
 
     @Test func unperturbedRegionsAreInNoTopK() {
@@ -138,7 +139,7 @@ struct AnalysisTests {
             Self.mask(2, fold: 1, run: 0, lambda1: 0.1, [0.4, 0.4], voxels: [1, 3]),  // 0.4
             Self.mask(3, fold: 0, run: 0, lambda1: 0.01, [1, nil], voxels: [2, 0]),  // 1
         ]
-        let grid = GridSearch.table(samples, rows: "lambda1", columns: "lambda2") { $0.meanDensity }
+        let grid = GridSearch.table(samples, rows: .lambda1, columns: .lambda2) { $0.meanDensity }
         #expect(grid.rows == [.number(0.01), .number(0.1)] && grid.columns == [.number(0.01)])
         #expect(grid.counts == [[1], [2]])
         #expect(grid.means[0][0] == 1 && abs(grid.means[1][0]! - 0.375) < 1e-15)

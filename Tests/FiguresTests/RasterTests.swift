@@ -1,3 +1,4 @@
+import StudyCore
 import CZlib
 import Testing
 

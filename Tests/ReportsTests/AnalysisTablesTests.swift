@@ -1,4 +1,5 @@
 @testable import Analysis
+import StudyCore
 import Testing
 
 @testable import Reports

@@ -1,3 +1,4 @@
+import StudyCore
 import Foundation
 import NIfTIFixtures
 import Testing

@@ -1,3 +1,5 @@
+import Store
+import StudyCore
 import ArgumentParser
 import Atlas
 

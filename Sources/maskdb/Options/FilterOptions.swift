@@ -1,5 +1,6 @@
+import Store
 import ArgumentParser
-import MaskStore
+import StudyCore
 
 /// `--where EXPR`: which records a command considers.
 struct FilterOptions: ParsableArguments {
@@ -12,21 +13,21 @@ struct FilterOptions: ParsableArguments {
             valueName: "expr"))
     var expression: String?
 
-    /// The compiled filter over the recorded masks' fields.
-    func maskFilter() throws -> Filter {
-        try filter(fields: MaskRecord.filterFields, paramsColumn: MaskRecord.paramsColumn)
+    /// The filter over the recorded masks' fields.
+    func maskFilter() throws -> FilterExpression {
+        try filter(fields: StudyField.maskFields)
     }
 
-    /// The compiled filter over the recorded models' fields.
-    func modelFilter() throws -> Filter {
-        try filter(fields: ModelRecord.filterFields, paramsColumn: ModelRecord.paramsColumn)
+    /// The filter over the recorded models' fields.
+    func modelFilter() throws -> FilterExpression {
+        try filter(fields: StudyField.modelFields)
     }
 
-    /// The compiled filter over `fields` (all records when no `--where` was given).
-    private func filter(fields: [FilterField], paramsColumn: String?) throws -> Filter {
+    /// The filter over `fields` and parameters (all records when no `--where` was given).
+    private func filter(fields: [StudyField]) throws -> FilterExpression {
         guard let expression else { return .all }
         do {
-            return try Filter.compile(expression, fields: fields, paramsColumn: paramsColumn)
+            return try FilterExpression.parse(expression, fields: fields, parameters: true)
         } catch {
             throw ValidationError("--where: \(error)")
         }

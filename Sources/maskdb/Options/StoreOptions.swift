@@ -1,6 +1,8 @@
+import Store
+import StudyCore
 import ArgumentParser
 import Foundation
-import MaskStore
+import SQLiteStore
 
 /// `--db`: which database file a command uses.
 struct StoreOptions: ParsableArguments {
@@ -18,8 +20,8 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the database; commands that record things create it when missing.
-    func open(create: Bool = false) throws -> MaskStore {
-        try MaskStore.open(path: path, create: create)
+    func open(create: Bool = false) throws -> SQLiteStore {
+        try SQLiteStore.open(path: path, create: create)
     }
 }
 

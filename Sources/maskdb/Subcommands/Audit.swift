@@ -1,6 +1,8 @@
+import Store
+import StudyCore
 import ArgumentParser
 import Formatting
-import MaskStore
+import SQLiteStore
 import Reports
 
 extension MaskDB {
@@ -45,7 +47,7 @@ extension MaskDB {
                     ("id", .integer(Int(model.id))),
                     ("name", .string(model.name)),
                     ("architecture", .string(model.architecture)),
-                    ("params", .raw(model.params)),
+                    ("params", .raw(model.params.json)),
                     ("metrics", .object(model.metrics.map { ("\($0.dataset).\($0.metric)", .number($0.value)) })),
                     ("weights_sha256", model.weightsSHA256.map { .string($0) } ?? .null),
                 ])),
@@ -54,8 +56,8 @@ extension MaskDB {
                 ("beta1", .number(mask.beta1)),
                 ("beta2", .number(mask.beta2)),
                 ("subjects", .string(mask.subjects)),
-                ("semantics", .string(mask.semantics)),
-                ("params", .raw(mask.params)),
+                ("semantics", .string(mask.semantics.rawValue)),
+                ("params", .raw(mask.params.json)),
                 ("atlas", .string(mask.atlas)),
                 ("source", .string(mask.source)),
                 ("imported_at", .string(mask.importedAt)),
@@ -77,9 +79,9 @@ extension MaskDB {
                 "  semantics    \(mask.semantics)",
                 "  atlas        \(mask.atlas)",
             ]
-            if mask.params != "{}" { lines.append("  parameters   \(mask.params)") }
+            if !mask.params.isEmpty { lines.append("  parameters   \(mask.params.json)") }
             lines.append("  model        id \(model.id)" + (model.architecture.isEmpty ? "" : ", \(model.architecture)"))
-            if model.params != "{}" { lines.append("    training   \(model.params)") }
+            if !model.params.isEmpty { lines.append("    training   \(model.params.json)") }
             for metric in model.metrics {
                 lines.append("    \(metric.dataset) \(metric.metric) = \(NumberText.exact(metric.value))")
             }

@@ -1,8 +1,10 @@
+import Store
+import StudyCore
 import ArgumentParser
 import Atlas
 import DemoStudy
 import Foundation
-import MaskStore
+import SQLiteStore
 
 extension MaskDB {
     /// `maskdb demo`: a synthetic study, imported and reported end to end.
@@ -26,7 +28,7 @@ extension MaskDB {
         func run() async throws {
             // What could refuse the results, checked before the minutes of work that make them.
             try StudyReportBuilder.checkFolder(out)
-            if let db { try MaskStore.checkPath(db, create: true) }
+            if let db { try SQLiteStore.checkPath(db, create: true) }
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-demo-\(UUID().uuidString.prefix(8))").path
             // The database keeps every file it imports: the masks and manifests go when it is done,
             // and the scratch folder too unless it holds the database.
@@ -34,7 +36,7 @@ extension MaskDB {
             defer { try? FileManager.default.removeItem(atPath: db == nil ? files : scratch) }
             let progress = ProgressBar(label: "writing masks")
             let manifests = try DemoStudy.write(to: files, atlas: try Atlas.aal2()) { progress.update($0, $1) }
-            let database = try MaskStore.open(path: db ?? scratch + "/demo.sqlite", create: true)
+            let database = try SQLiteStore.open(path: db ?? scratch + "/demo.sqlite", create: true)
             let command = InvocationText.current
             for (noun, manifest, importer) in [
                 ("models", manifests.models, database.importModels),

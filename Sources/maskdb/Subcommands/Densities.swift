@@ -1,7 +1,9 @@
+import Store
+import StudyCore
 import ArgumentParser
 import Atlas
 import Foundation
-import MaskStore
+import SQLiteStore
 import NIfTI
 import Reports
 
@@ -60,7 +62,7 @@ extension MaskDB {
 
         /// The stored vector when TARGET looks like a mask id or sha256 and a database exists.
         private func recordedDensities() throws -> RegionDensities? {
-            guard MaskStore.looksLikeRecordedMask(target), FileManager.default.fileExists(atPath: store.path) else { return nil }
+            guard MaskTarget.looksRecorded(target), FileManager.default.fileExists(atPath: store.path) else { return nil }
             let database = try store.open()
             return try database.storedDensities(maskID: try database.resolveRecordedMask(target))
         }

@@ -1,6 +1,8 @@
+import Store
+import StudyCore
 import ArgumentParser
 import Foundation
-import MaskStore
+import SQLiteStore
 import NIfTI
 
 extension MaskDB {

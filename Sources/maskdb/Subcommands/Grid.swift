@@ -1,6 +1,6 @@
 import Analysis
 import ArgumentParser
-import MaskStore
+import StudyCore
 import Reports
 
 extension MaskDB {
@@ -31,16 +31,16 @@ extension MaskDB {
         }
 
         /// How to read `name` off a mask.
-        static func value(_ name: String, _ selection: StudySelection) -> (MaskSample) -> Double? {
-            switch name {
-            case "density":
+        static func value(_ value: GridValue, _ selection: StudySelection) -> (MaskSample) -> Double? {
+            switch value {
+            case .density:
                 return { $0.meanDensity }
-            case "prob":
+            case .prob:
                 let probabilities = GridSearch.ownModelProbability(selection.evaluations)
                 return { probabilities[$0.id] }
-            default:
+            case .parameter(let name):
                 return { sample in
-                    if case .number(let n) = sample[name] { return n }
+                    if case .number(let n) = sample[.parameter(name)] { return n }
                     return nil
                 }
             }

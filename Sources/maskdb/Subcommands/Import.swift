@@ -1,5 +1,7 @@
+import Store
+import StudyCore
 import ArgumentParser
-import MaskStore
+import SQLiteStore
 
 extension MaskDB {
     /// `maskdb import`: record masks, models or evaluations from a TSV manifest.
@@ -43,7 +45,7 @@ struct ImportArguments: ParsableArguments {
 
     /// Runs `body` with the database and options, then reports the summary.
     func run(
-        noun: String, _ body: (MaskStore, ImportOptions) throws -> ImportSummary
+        noun: String, _ body: (SQLiteStore, ImportOptions) throws -> ImportSummary
     ) throws {
         _ = try Manifest(path: manifest, required: [])  // unreadable: say so before creating a database
         let database = try store.open(create: true)

@@ -1,5 +1,7 @@
+import Store
+import StudyCore
 import ArgumentParser
-import MaskStore
+import SQLiteStore
 import Reports
 
 extension MaskDB {
@@ -30,8 +32,8 @@ extension MaskDB {
                 table.append([
                     .integer(Int(mask.id)), .text(short ? String(mask.sha256.prefix(12)) : mask.sha256), .text(mask.study),
                     .integer(mask.fold), .integer(mask.run), .text(mask.model), .number(mask.lambda1), .number(mask.lambda2),
-                    .number(mask.beta1), .number(mask.beta2), .text(mask.subjects), .text(mask.semantics), .text(mask.atlas),
-                    .text(mask.params == "{}" ? "" : mask.params), .text(mask.source),
+                    .number(mask.beta1), .number(mask.beta2), .text(mask.subjects), .text(mask.semantics.rawValue), .text(mask.atlas),
+                    .text(mask.params.isEmpty ? "" : mask.params.json), .text(mask.source),
                 ])
             }
             return table

@@ -1,5 +1,7 @@
+import Store
+import StudyCore
 import ArgumentParser
-import MaskStore
+import SQLiteStore
 import Reports
 
 extension MaskDB {
@@ -32,7 +34,7 @@ extension MaskDB {
                     [
                         .integer(Int(model.id)), .text(model.study), .integer(model.fold), .integer(model.run),
                         .text(model.name), .text(model.architecture), .integer(model.maskCount),
-                        .text(model.weightsSHA256 ?? ""), .text(model.params == "{}" ? "" : model.params),
+                        .text(model.weightsSHA256 ?? ""), .text(model.params.isEmpty ? "" : model.params.json),
                     ] + metricNames.map { .number(values[$0]) })
             }
             return table

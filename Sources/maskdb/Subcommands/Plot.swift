@@ -1,9 +1,11 @@
+import Store
+import StudyCore
 import Analysis
 import ArgumentParser
 import Atlas
 import Figures
 import Foundation
-import MaskStore
+import SQLiteStore
 import NIfTI
 
 extension MaskDB {
@@ -99,15 +101,14 @@ extension MaskDB.Plot {
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: PlotOutput
 
-        @Option(help: ArgumentHelp("One row per value of this setting.", valueName: "field"))
-        var by = "fold"
+        @Option(help: ArgumentHelp("One row per value of this setting.", valueName: "field"), transform: StudyField.compared)
+        var by = StudyField.fold
 
         @Option(help: "At most this many masks per row.")
         var perRow = 6
 
         func validate() throws {
             try output.check(".png")
-            try StudySelection.validate(field: by, option: "--by")
             guard perRow >= 1 else { throw ValidationError("'--per-row': give at least 1") }
         }
 
@@ -135,12 +136,11 @@ extension MaskDB.Plot {
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: PlotOutput
 
-        @Option(help: ArgumentHelp("The setting.", valueName: "field"))
-        var by = "lambda1"
+        @Option(help: ArgumentHelp("The setting.", valueName: "field"), transform: StudyField.compared)
+        var by = StudyField.lambda1
 
         func validate() throws {
             try output.check(".svg")
-            try StudySelection.validate(field: by, option: "--by")
         }
 
         func run() async throws {

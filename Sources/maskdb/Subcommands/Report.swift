@@ -1,5 +1,7 @@
+import Store
+import StudyCore
 import ArgumentParser
-import MaskStore
+import SQLiteStore
 
 extension MaskDB {
     /// `maskdb report`: the study's tables as markdown and CSV.

@@ -1,6 +1,8 @@
+import Store
+import StudyCore
 import Analysis
 import ArgumentParser
-import MaskStore
+import SQLiteStore
 import Reports
 
 extension MaskDB {

@@ -1,5 +1,7 @@
+import Store
+import StudyCore
 import ArgumentParser
-import MaskStore
+import SQLiteStore
 import Reports
 
 extension MaskDB {
@@ -18,7 +20,7 @@ extension MaskDB {
         @OptionGroup var output: FormatOptions
 
         func run() async throws {
-            let result = try MaskStore.query(path: store.path, sql: query)
+            let result = try SQLiteStore.query(path: store.path, sql: query)
             var table = Table(columns: result.columns.map { .init($0, decimals: nil) })
             for row in result.rows {
                 table.append(row.map { value in

@@ -1,6 +1,8 @@
+import Store
+import StudyCore
 import Analysis
 import ArgumentParser
-import MaskStore
+import SQLiteStore
 import Reports
 
 extension MaskDB {
@@ -20,8 +22,10 @@ extension MaskDB {
         @OptionGroup var store: StoreOptions
 
         /// The setting.
-        @Option(help: ArgumentHelp("The setting: lambda1, lambda2, beta1, beta2, run, fold, subjects or params.NAME.", valueName: "field"))
-        var by: String
+        @Option(
+            help: ArgumentHelp("The setting: \(StudyField.compared.map(\.name).joined(separator: ", ")) or params.NAME.", valueName: "field"),
+            transform: StudyField.compared)
+        var by: StudyField
 
         /// Which similarity.
         @Option(help: "roi (cosine of density vectors) or prob (CNN probabilities; --by run or fold).")
@@ -37,8 +41,7 @@ extension MaskDB {
         enum Metric: String, ExpressibleByArgument, CaseIterable { case roi, prob }
 
         func validate() throws {
-            try StudySelection.validate(field: by, option: "--by")
-            if metric == .prob && by != "run" && by != "fold" {
+            if metric == .prob && by != .run && by != .fold {
                 throw ValidationError("'--metric prob' compares models: use --by run or --by fold")
             }
         }

@@ -1,6 +1,8 @@
+import Store
+import StudyCore
 import Analysis
 import ArgumentParser
-import MaskStore
+import SQLiteStore
 import Reports
 
 extension MaskDB {
@@ -22,8 +24,8 @@ extension MaskDB {
         var k = 5
 
         /// Grouping.
-        @Option(help: ArgumentHelp("Rank separately per value of this setting.", valueName: "field"))
-        var by: String?
+        @Option(help: ArgumentHelp("Rank separately per value of this setting.", valueName: "field"), transform: StudyField.compared)
+        var by: StudyField?
 
         /// Merge left and right.
         @Flag(help: "Merge _L and _R regions.")
@@ -34,7 +36,6 @@ extension MaskDB {
 
         func validate() throws {
             guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
-            if let by { try StudySelection.validate(field: by, option: "--by") }
         }
 
         func run() async throws {

@@ -1,0 +1,39 @@
+import Store
+import Formatting
+
+/// Why one manifest row cannot be imported; becomes `row N: <path>: <reason>`.
+struct RowRejection: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+extension Manifest.Row {
+    /// A required whole number, at least `minimum`.
+    func integer(_ column: String, minimum: Int = 0) throws(RowRejection) -> Int {
+        guard let text = self[column] else { throw RowRejection("\(column) is empty") }
+        guard let value = Int(text), value >= minimum else {
+            throw RowRejection("\(column) '\(text)' is not a whole number of at least \(minimum)")
+        }
+        return value
+    }
+
+    /// A required finite number, at least `minimum` when given.
+    func number(_ column: String, minimum: Double? = nil) throws(RowRejection) -> Double {
+        guard let text = self[column] else { throw RowRejection("\(column) is empty") }
+        return try Self.number(text, column: column, minimum: minimum)
+    }
+
+    /// An optional finite number.
+    func optionalNumber(_ column: String, minimum: Double? = nil) throws(RowRejection) -> Double? {
+        guard let text = self[column] else { return nil }
+        return try Self.number(text, column: column, minimum: minimum)
+    }
+
+    private static func number(_ text: String, column: String, minimum: Double?) throws(RowRejection) -> Double {
+        guard let value = NumberText.decimal(text) else { throw RowRejection("\(column) '\(text)' is not a number") }
+        if let minimum, value < minimum {
+            throw RowRejection("\(column) is \(text); it must be at least \(NumberText.exact(minimum))")
+        }
+        return value
+    }
+}

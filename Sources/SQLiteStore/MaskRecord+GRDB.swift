@@ -1,0 +1,29 @@
+import GRDB
+import Store
+import StudyCore
+
+// Rows of the `mask_settings` view, decoded by column name.
+extension MaskRecord: FetchableRecord {}
+
+// Rows of an evaluations query, decoded by column name.
+extension EvaluationRecord: FetchableRecord {}
+
+extension SQLiteStore {
+    public func masks(where filter: FilterExpression) throws -> [MaskRecord] {
+        let sql = SQLiteFilter.masks(filter)
+        return try read { db in
+            try MaskRecord.fetchAll(
+                db, sql: "SELECT * FROM mask_settings WHERE \(sql.sql) ORDER BY id", arguments: sql.statementArguments)
+        }
+    }
+
+    public func masks(ids: [Int64]) throws -> [MaskRecord] {
+        try read { db in try Self.masks(ids: ids, in: db) }
+    }
+
+    static func masks(ids: [Int64], in db: Database) throws -> [MaskRecord] {
+        try MaskRecord.fetchAll(
+            db, sql: "SELECT * FROM mask_settings WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            arguments: [jsonArray(ids)])
+    }
+}

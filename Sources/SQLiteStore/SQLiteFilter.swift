@@ -1,0 +1,81 @@
+import GRDB
+import StudyCore
+
+/// A filter rendered for SQLite: a boolean expression with `?` placeholders, and its
+/// arguments in order.
+///
+/// Every comparison is parenthesized, and so is every `AND`, `OR` and `NOT`, so
+/// the SQL never relies on operator precedence: `a = 1 or b = 2 and c = 3`
+/// renders as `((a = ?) OR ((b = ?) AND (c = ?)))`. The SQL text is made only of the
+/// columns the store names, fixed keywords, parentheses and `?`: what the user wrote
+/// reaches SQLite only as arguments (a parameter's name too, as a JSON path).
+struct SQLiteFilter: Equatable {
+    /// The boolean SQL expression, for a `WHERE` clause.
+    var sql: String
+    /// The values for the `?` placeholders of `sql`, in order.
+    var arguments: [FilterValue]
+
+    /// `expression` over a table whose fields are the SQL expressions `column` gives,
+    /// and whose parameters are in the JSON column `parameters`.
+    init(_ expression: FilterExpression, column: (StudyField) -> String, parameters: String) {
+        var arguments: [FilterValue] = []
+        func left(_ field: StudyField, comparedWith values: [FilterValue]) -> String {
+            guard case .parameter(let name) = field else { return column(field) }
+            // The key is quoted so dots and dashes in it are not read as path steps.
+            arguments.append(.text("$.\"\(name)\""))
+            // JSON text and numbers never compare equal in SQLite, so text comparisons
+            // cast whatever the JSON holds to its text.
+            if case .number = values.first { return "json_extract(\(parameters), ?)" }
+            return "CAST(json_extract(\(parameters), ?) AS TEXT)"
+        }
+        func render(_ expression: FilterExpression) -> String {
+            switch expression {
+            case .all:
+                return "1"
+            case let .compare(field, op, value):
+                let left = left(field, comparedWith: [value])
+                arguments.append(value)
+                return "(\(left) \(op.rawValue) ?)"
+            case let .member(field, values, negated):
+                let left = left(field, comparedWith: values)
+                arguments += values
+                let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
+                return "(\(left) \(negated ? "NOT IN" : "IN") (\(placeholders)))"
+            case let .and(operands):
+                return "(" + operands.map(render).joined(separator: " AND ") + ")"
+            case let .or(operands):
+                return "(" + operands.map(render).joined(separator: " OR ") + ")"
+            case let .not(operand):
+                return "(NOT \(render(operand)))"
+            }
+        }
+        self.sql = render(expression)
+        self.arguments = arguments
+    }
+
+    /// Over the `mask_settings` view, whose columns are named as the fields are.
+    static func masks(_ expression: FilterExpression) -> SQLiteFilter {
+        SQLiteFilter(expression, column: \.name, parameters: "params")
+    }
+
+    /// Over `models JOIN studies`.
+    static func models(_ expression: FilterExpression) -> SQLiteFilter {
+        SQLiteFilter(expression, column: { field in
+            switch field {
+            case .study: "studies.name"
+            case .model: "models.name"
+            default: "models.\(field.name)"
+            }
+        }, parameters: "models.params")
+    }
+
+    /// The arguments as SQLite values.
+    var statementArguments: StatementArguments {
+        StatementArguments(arguments.map { value -> (any DatabaseValueConvertible)? in
+            switch value {
+            case .number(let n): n
+            case .text(let t): t
+            }
+        })
+    }
+}

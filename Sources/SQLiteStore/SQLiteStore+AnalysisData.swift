@@ -1,0 +1,62 @@
+import GRDB
+import Store
+
+extension SQLiteStore {
+    // A label without a stored density is a damaged file, as `verify` says.
+    public func densityVectors(maskIDs: [Int64], labels: [Int]) throws -> [Int64: StoredVector] {
+        let position = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        let empty = StoredVector(densities: Array(repeating: nil, count: labels.count), voxels: Array(repeating: 0, count: labels.count))
+        var vectors = Dictionary(maskIDs.map { ($0, empty) }, uniquingKeysWith: { first, _ in first })
+        try read { db in
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT mask_densities.mask_id, mask_densities.label, mask_densities.density, mask_densities.voxels
+                    FROM mask_densities JOIN masks ON masks.id = mask_densities.mask_id
+                        AND masks.atlas_id = mask_densities.atlas_id
+                    WHERE mask_densities.mask_id IN (SELECT value FROM json_each(?))
+                    """, arguments: [Self.jsonArray(maskIDs)])
+            while let row = try cursor.next() {
+                let id: Int64 = row[0]
+                guard let index = position[row[1]] else { continue }
+                vectors[id]?.densities[index] = row[2]
+                vectors[id]?.voxels[index] = row[3]
+            }
+        }
+        return vectors
+    }
+
+    /// Ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one bound value
+    /// however many there are.
+    static func jsonArray(_ ids: [Int64]) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
+    }
+
+    public func atlasRegions(named name: String) throws -> [(label: Int, name: String)] {
+        let rows = try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT label, atlas_regions.name FROM atlas_regions JOIN atlases ON atlases.id = atlas_regions.atlas_id
+                    WHERE atlases.name = ? ORDER BY label
+                    """, arguments: [name])
+        }
+        guard !rows.isEmpty else { throw StoreError.unknownAtlas(name: name, known: try atlasNames()) }
+        return rows.map { (label: $0[0], name: $0[1]) }
+    }
+
+    public func evaluations(maskIDs: [Int64]) throws -> [EvaluationRecord] {
+        try read { db in
+            try EvaluationRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT evaluations.mask_id, studies.name AS study, models.fold, models.run, models.name AS model,
+                           evaluations.subjects, evaluations.true_label, evaluations.probability, evaluations.n
+                    FROM evaluations JOIN models ON models.id = evaluations.model_id
+                    JOIN studies ON studies.id = models.study_id
+                    WHERE evaluations.mask_id IN (SELECT value FROM json_each(?))
+                    ORDER BY evaluations.id
+                    """, arguments: [Self.jsonArray(maskIDs)])
+        }
+    }
+}

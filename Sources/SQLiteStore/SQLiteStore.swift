@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+import Schema
+import Store
+import StudyCore
+
+/// A maskdb database in one SQLite file, holding a study's models, masks, density
+/// vectors, evaluations and the audit log of its imports: the embedded default store.
+public final class SQLiteStore: StudyStore {
+    /// The database file's path (`:memory:` for an in-memory store).
+    public let path: String
+
+    public var location: String { path }
+    let writer: any DatabaseWriter
+
+    private init(path: String, writer: any DatabaseWriter) {
+        self.path = path
+        self.writer = writer
+    }
+
+    /// Opens the database at `path`, creating it when `create` is true, and brings its
+    /// schema up to date. Many processes may open and write one file at once: writes
+    /// wait for each other, and readers wait while an import writes to the file
+    /// (IMMEDIATE transactions, a long busy timeout).
+    ///
+    /// The file keeps a rollback journal, not a WAL: pages a transaction adds to the file
+    /// need no journal copy, so a mask's bytes are written once. WAL writes them twice
+    /// (log, then checkpoint) and made a 500-mask import nine times slower.
+    public static func open(path: String, create: Bool) throws -> SQLiteStore {
+        try checkPath(path, create: create)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // Masks are megabytes: 64 KiB pages store them in 16 times fewer pages.
+            // (It only takes effect when the file is created.)
+            try db.execute(sql: "PRAGMA page_size = 65536")
+            try db.execute(sql: "PRAGMA cache_size = -\(pageCacheBytes / 1024)")
+            // Statement journals and sorts in memory: with 64 KiB pages the first journaled
+            // page would otherwise create a temporary file (at the end of every import).
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try leaveWAL(db)
+        }
+        return try prepared(path: path) { try DatabaseQueue(path: path, configuration: configuration) }
+    }
+
+    /// SQLite's page cache per connection: room for a mask's blob (see `storeBlob`).
+    static let pageCacheBytes = 16 << 20
+
+    /// How long a command waits for another process's write (an import) to finish.
+    static let busyTimeout: TimeInterval = 600
+
+    /// Files made by earlier versions are in WAL mode: move them to the rollback journal
+    /// when no other connection has them open, else use them as they are, without waiting.
+    private static func leaveWAL(_ db: Database) throws {
+        guard try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal" else { return }
+        try db.execute(sql: "PRAGMA busy_timeout = 0")
+        defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(busyTimeout * 1000))") }
+        _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+    }
+
+    /// Refuses a missing file (unless it is to be created, in a folder that exists) and a
+    /// folder, before SQLite would say "cannot open" or "disk I/O error" about them.
+    public static func checkPath(_ path: String, create: Bool) throws {
+        // SQLite would take these as a database that vanishes when the command ends.
+        if path.isEmpty || path == ":memory:" || path.hasPrefix("file:") {
+            throw StoreError.database(path: path, message: "not a database file's path; give --db a file's path")
+        }
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if !exists && !create { throw StoreError.noDatabase(path: path) }
+        if isFolder.boolValue { throw StoreError.database(path: path, message: "a folder, not a database file; give --db a file's path") }
+        if !exists {
+            let folder = (path as NSString).deletingLastPathComponent
+            var folderIsFolder: ObjCBool = false
+            if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &folderIsFolder) || !folderIsFolder.boolValue {
+                throw StoreError.database(path: path, message: "its folder \(folder) does not exist; create it first")
+            }
+        }
+    }
+
+    /// A fresh store in memory, for tests.
+    public static func inMemory() throws -> SQLiteStore {
+        try prepared(path: ":memory:") { try DatabaseQueue() }
+    }
+
+    private static func prepared(path: String, _ connect: () throws -> any DatabaseWriter) throws -> SQLiteStore {
+        // Opening can meet SQLITE_BUSY that SQLite does not wait out (another process
+        // switching an earlier version's WAL file, or migrating it): retry, waiting in all
+        // no longer than the busy timeout any other wait has.
+        let start = Date()
+        while true {
+            do {
+                return try preparedOnce(path: path, connect)
+            } catch StoreError.busy where Date().timeIntervalSince(start) < busyTimeout {
+                usleep(UInt32.random(in: 50_000...350_000))
+            }
+        }
+    }
+
+    private static func preparedOnce(path: String, _ connect: () throws -> any DatabaseWriter) throws -> SQLiteStore {
+        do {
+            let writer = try connect()
+            let migrator = Self.migrator
+            let (superseded, applied) = try writer.read { db in
+                (try migrator.hasBeenSuperseded(db), try migrator.appliedIdentifiers(db))
+            }
+            if superseded {
+                let known = Set(SchemaMigrations.all.map(\.identifier))
+                throw StoreError.newerSchema(path: path, unknown: applied.filter { !known.contains($0) }.sorted())
+            }
+            try migrate(writer, with: migrator)
+            return SQLiteStore(path: path, writer: writer)
+        } catch let error as DatabaseError {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Applies pending migrations. GRDB checks what is applied outside the migration's
+    /// transaction, so when several processes open a new database at once, all but one
+    /// lose a race and roll back; they then find the work done, or retry what is left.
+    private static func migrate(_ writer: any DatabaseWriter, with migrator: DatabaseMigrator) throws {
+        for attempt in 1...5 {
+            do {
+                try migrator.migrate(writer)
+                return
+            } catch is DatabaseError where attempt < 5 {
+                // Another process migrated all or part of the way: done, or try what is left.
+                if try writer.read(migrator.hasCompletedMigrations) { return }
+            }
+        }
+    }
+
+    /// The schema's migrations, from the SQL files in `Schema/`.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in SchemaMigrations.all {
+            migrator.registerMigration(migration.identifier) { db in try db.execute(sql: migration.sql) }
+        }
+        return migrator
+    }
+
+    /// Runs `body` in one IMMEDIATE write transaction, mapping SQLite errors to `StoreError`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try writer.write(body)
+        } catch let error as DatabaseError {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Runs `body` in a read transaction, mapping SQLite errors to `StoreError`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as DatabaseError {
+            throw StoreError(error, path: path)
+        }
+    }
+}
+
+extension StoreError {
+    /// An SQLite error as users should read it.
+    init(_ error: DatabaseError, path: String) {
+        switch error.resultCode {
+        case .SQLITE_NOTADB: self = .notADatabase(path: path)
+        case .SQLITE_BUSY: self = .busy(path: path)
+        case .SQLITE_READONLY where error.extendedResultCode == .SQLITE_READONLY_ROLLBACK:
+            // A read-only connection cannot roll back what an interrupted import left.
+            self = .database(
+                path: path,
+                message: "an interrupted import left its journal beside it; run any other maskdb command on it (e.g. maskdb masks) to roll that import back, then this one again")
+        case .SQLITE_READONLY: self = .database(path: path, message: "the database is read-only here: \(error.message ?? "")")
+        case .SQLITE_CANTOPEN: self = .database(path: path, message: "cannot open the database file; check the folder exists and is writable")
+        case .SQLITE_FULL: self = .database(path: path, message: "the disk is full; nothing was written")
+        default: self = .database(path: path, message: "SQLite error: \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+}

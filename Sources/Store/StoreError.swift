@@ -1,0 +1,73 @@
+/// What can go wrong with the database or an import, each message naming the file or record.
+public enum StoreError: Error, Equatable, Sendable {
+    /// No database exists at the path and the command does not create one.
+    case noDatabase(path: String)
+    /// The file exists but is not an SQLite database.
+    case notADatabase(path: String)
+    /// The database was written by a newer maskdb.
+    case newerSchema(path: String, unknown: [String])
+    /// Other processes kept the database locked for longer than maskdb waits.
+    case busy(path: String)
+    /// SQLite refused an operation.
+    case database(path: String, message: String)
+    /// A manifest cannot be used at all (unreadable, no header, missing columns).
+    case badManifest(path: String, detail: String)
+    /// No recorded mask matches a target.
+    case notRecorded(target: String)
+    /// A target matches several recorded masks.
+    case ambiguous(target: String, ids: [Int64])
+    /// A target is neither a file, a mask id nor a sha256 (prefix).
+    case badTarget(target: String)
+    /// An atlas name is not registered in the database.
+    case unknownAtlas(name: String, known: [String])
+    /// `maskdb sql` was given a statement that is not a read-only query.
+    case notReadOnly(statement: String)
+    /// `maskdb sql` was given no statement, or several.
+    case notOneStatement(statement: String)
+    /// A file could not be written.
+    case unwritable(path: String, reason: String)
+}
+
+extension StoreError {
+    /// For an error about a mask target: what is wrong, without the target (for lines
+    /// that name it already); nil for other errors.
+    public var targetReason: String? {
+        switch self {
+        case .notRecorded: "not recorded in this database"
+        case let .ambiguous(_, ids):
+            "matches \(ids.count) recorded masks (ids \(ids.map(String.init).joined(separator: ", "))); give a mask id or a longer sha256"
+        case .badTarget: "not a file, a mask id, or a sha256 of at least 8 hex digits"
+        default: nil
+        }
+    }
+}
+
+extension StoreError: CustomStringConvertible {
+    /// The message: the file or record, what is wrong, and what to do.
+    public var description: String {
+        switch self {
+        case let .noDatabase(path):
+            "\(path): no maskdb database here; create one with 'maskdb init' or an import, or pass --db"
+        case let .notADatabase(path):
+            "\(path): not a maskdb database (not SQLite); check --db or $MASKDB_DB"
+        case let .newerSchema(path, unknown):
+            "\(path): written by a newer maskdb (schema \(unknown.joined(separator: ", "))); upgrade maskdb to open it"
+        case let .busy(path):
+            "\(path): the database stayed locked by other processes; try again"
+        case let .database(path, message):
+            "\(path): \(message)"
+        case let .badManifest(path, detail):
+            "\(path): \(detail)"
+        case let .notRecorded(target), let .ambiguous(target, _), let .badTarget(target):
+            "\(target): \(targetReason ?? "")"
+        case let .unknownAtlas(name, known):
+            "unknown atlas '\(name)'; this database has \(known.joined(separator: ", "))"
+        case let .notOneStatement(statement):
+            "'\(statement)': maskdb sql runs exactly one statement; give one SELECT"
+        case let .notReadOnly(statement):
+            "'\(statement)': maskdb sql runs read-only queries (SELECT, WITH, EXPLAIN, read-only PRAGMA)"
+        case let .unwritable(path, reason):
+            "\(path): cannot write the file: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Atlas
+import StudyCore
+
+/// A maskdb database, whatever holds it: the queries the commands and the study logic
+/// need. The SQLite store (the embedded default) is the first conformer; what is
+/// particular to a backend (its file, its pragmas, its SQL) stays inside it.
+public protocol StudyStore: Sendable {
+    /// Where the database is, as users name it (a file's path).
+    var location: String { get }
+
+    /// The names of the studies, sorted.
+    func studyNames() throws -> [String]
+
+    /// The names of the registered atlases, sorted.
+    func atlasNames() throws -> [String]
+
+    /// The recorded masks that pass `filter`, by id.
+    func masks(where filter: FilterExpression) throws -> [MaskRecord]
+
+    /// The recorded masks with these ids, by id.
+    func masks(ids: [Int64]) throws -> [MaskRecord]
+
+    /// The recorded models that pass `filter`, by study, fold, run and name.
+    func models(where filter: FilterExpression) throws -> [ModelRecord]
+
+    /// Every evaluation of the given masks, in the order they were recorded.
+    func evaluations(maskIDs: [Int64]) throws -> [EvaluationRecord]
+
+    /// The density vectors of the given masks over their atlas's `labels` (ascending), by
+    /// mask id. A label without a stored density reads as nil with 0 voxels, so every
+    /// vector stays aligned with `labels`.
+    func densityVectors(maskIDs: [Int64], labels: [Int]) throws -> [Int64: StoredVector]
+
+    /// A recorded mask's stored density vector over its atlas, in ascending label order.
+    func storedDensities(maskID: Int64) throws -> RegionDensities
+
+    /// The regions of an atlas, in ascending label order.
+    func atlasRegions(named name: String) throws -> [(label: Int, name: String)]
+
+    /// A registered atlas, rebuilt from its stored files.
+    func atlas(named name: String) throws -> Atlas
+
+    /// The stored bytes of a recorded mask's NIfTI file, exactly as imported.
+    func maskFileBytes(maskID: Int64) throws -> [UInt8]
+
+    /// The one recorded mask a target names: a mask id, a sha256, or a sha256 prefix of at
+    /// least 8 hex digits.
+    func resolveRecordedMask(_ target: String) throws -> Int64
+
+    /// The masks a target names: a file (hashed), a mask id, or a sha256 (prefix). A file
+    /// may be recorded under several settings: every record is returned.
+    func resolveMasks(_ target: String) throws -> [Int64]
+
+    /// Every record of the file, mask id or sha256 (prefix) `target` names.
+    func audit(_ target: String) throws -> [AuditRecord]
+
+    /// Checks the whole database; returns the problems found.
+    func verify() throws -> [String]
+
+    /// Prepares the database for use: registers the built-in atlases and, when `study` is
+    /// given, the study. Returns true when anything was added. Safe to repeat.
+    @discardableResult
+    func initialize(study: String?, command: String) throws -> Bool
+}
+
+extension StudyStore {
+    /// Every recorded mask, by id.
+    public func masks() throws -> [MaskRecord] { try masks(where: .all) }
+
+    /// Every recorded model.
+    public func models() throws -> [ModelRecord] { try models(where: .all) }
+}
+
+/// How a command names a recorded mask: a file, a mask id, a sha256 or a prefix of one.
+public enum MaskTarget {
+    /// True when `target` reads as a recorded mask's id or sha256 (a prefix of at least 8
+    /// hex digits) rather than a file.
+    public static func looksRecorded(_ target: String) -> Bool {
+        Int64(target) != nil || isSHA256Prefix(target)
+    }
+
+    /// 8 to 64 hex digits.
+    public static func isSHA256Prefix(_ target: String) -> Bool {
+        target.count >= 8 && target.count <= 64 && target.allSatisfy(\.isHexDigit)
+    }
+}

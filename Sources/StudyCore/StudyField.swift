@@ -1,0 +1,177 @@
+/// A field a study varies or records: the one list of names that manifests, `--where`,
+/// `--by`, the analyses and the reports all use. Every other list of fields is derived
+/// from it, so adding a setting is one case here (with its metadata below) plus its
+/// column in each backend's schema.
+public enum StudyField: Hashable, Sendable {
+    /// A record's id in the database.
+    case id
+    /// The sha256 of a mask's stored NIfTI file.
+    case sha256
+    case study, fold, run
+    /// A model's name within its fold and run ('' when there is one model).
+    case model
+    /// A model's architecture.
+    case architecture
+    case lambda1, lambda2, beta1, beta2
+    /// The subject set a mask was optimized on.
+    case subjects
+    /// `keep` or `perturb`: how a mask was saved.
+    case semantics
+    /// The atlas a mask's densities are over.
+    case atlas
+    /// An open-ended parameter, `params.NAME`.
+    case parameter(String)
+
+    /// What a field is to a record.
+    public enum Role: Sendable {
+        /// Names a record in the database: id, sha256.
+        case record
+        /// Identifies a model: two masks with equal values share it.
+        case model
+        /// Describes a model without identifying it.
+        case modelDetail
+        /// Part of a mask's identity: pairs of masks agree on every setting but the one compared.
+        case setting
+        /// How a mask was saved, not what produced it: densities are of the perturbation
+        /// either way, so pairs ignore it.
+        case convention
+        /// An open-ended parameter.
+        case parameter
+    }
+
+    /// How a field's values are compared, which decides how literals are read.
+    public enum Kind: Sendable {
+        /// Whole numbers (fold, run, id).
+        case integer
+        /// Numbers, bound as doubles.
+        case number
+        /// Text; a number literal is kept as written.
+        case text
+        /// A parameter: a number when compared with numbers, text otherwise.
+        case open
+    }
+
+    /// Every field but parameters, in the order tables list them.
+    public static let named: [StudyField] = [
+        .id, .sha256, .study, .fold, .run, .model, .architecture, .lambda1, .lambda2, .beta1, .beta2,
+        .subjects, .semantics, .atlas,
+    ]
+
+    /// The prefix of parameter fields.
+    public static let parameterPrefix = "params."
+
+    /// The name users write, in manifests and expressions: `lambda1`, `params.lr`.
+    public var name: String {
+        switch self {
+        case .id: "id"
+        case .sha256: "sha256"
+        case .study: "study"
+        case .fold: "fold"
+        case .run: "run"
+        case .model: "model"
+        case .architecture: "architecture"
+        case .lambda1: "lambda1"
+        case .lambda2: "lambda2"
+        case .beta1: "beta1"
+        case .beta2: "beta2"
+        case .subjects: "subjects"
+        case .semantics: "semantics"
+        case .atlas: "atlas"
+        case .parameter(let name): Self.parameterPrefix + name
+        }
+    }
+
+    /// How people read it in tables, figures and reports: `λ1`, `fold`.
+    public var label: String {
+        switch self {
+        case .lambda1: "λ1"
+        case .lambda2: "λ2"
+        case .beta1: "β1"
+        case .beta2: "β2"
+        default: name
+        }
+    }
+
+    /// How its values compare.
+    public var kind: Kind {
+        switch self {
+        case .id, .fold, .run: .integer
+        case .lambda1, .lambda2, .beta1, .beta2: .number
+        case .sha256, .study, .model, .architecture, .subjects, .semantics, .atlas: .text
+        case .parameter: .open
+        }
+    }
+
+    /// What it is to a record.
+    public var role: Role {
+        switch self {
+        case .id, .sha256: .record
+        case .study, .fold, .run, .model: .model
+        case .architecture: .modelDetail
+        case .lambda1, .lambda2, .beta1, .beta2, .subjects, .atlas: .setting
+        case .semantics: .convention
+        case .parameter: .parameter
+        }
+    }
+
+    /// True for number and whole-number fields.
+    public var isNumeric: Bool { kind == .integer || kind == .number }
+
+    /// The fields that identify a model.
+    public static let modelIdentity = named.filter { $0.role == .model }
+
+    /// The settings a report's main setting fixes: every mask setting but the atlas, which
+    /// all of a report's masks share.
+    public static let mainSettings = named.filter { $0.role == .setting && $0 != .atlas }
+
+    /// The fields analyses group and compare masks by (`--by`, `--rows`, `--cols`), besides
+    /// parameters: the settings a study varies, and the runs and folds of its models.
+    public static let compared: [StudyField] = mainSettings.filter { $0 != .subjects } + [.run, .fold, .subjects]
+
+    /// True when analyses may group and compare by this field.
+    public var isCompared: Bool {
+        if case .parameter = self { return true }
+        return Self.compared.contains(self)
+    }
+
+    /// The fields a recorded mask has (besides parameters).
+    public static let maskFields = named.filter { $0 != .architecture }
+
+    /// The fields a recorded model has (besides parameters).
+    public static let modelFields = [.id] + named.filter { $0.role == .model || $0.role == .modelDetail }
+
+    /// The field `name` spells (`lambda1`, `params.lr`), nil for any other text. A parameter's
+    /// name is `[A-Za-z0-9_][A-Za-z0-9_.-]*`.
+    public init?(name: String) {
+        if let field = Self.named.first(where: { $0.name == name }) {
+            self = field
+        } else if name.hasPrefix(Self.parameterPrefix), Self.isParameterName(name.dropFirst(Self.parameterPrefix.count)) {
+            self = .parameter(String(name.dropFirst(Self.parameterPrefix.count)))
+        } else {
+            return nil
+        }
+    }
+
+    /// `[A-Za-z0-9_][A-Za-z0-9_.-]*`
+    public static func isParameterName(_ name: Substring) -> Bool {
+        func isPlain(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
+                true
+            default: false
+            }
+        }
+        guard let first = name.utf8.first, isPlain(first) else { return false }
+        return name.utf8.allSatisfy { isPlain($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+    }
+}
+
+extension StudyField: Comparable {
+    /// By name, so that groupings keyed by several fields list them alphabetically.
+    public static func < (lhs: StudyField, rhs: StudyField) -> Bool { lhs.name < rhs.name }
+}
+
+extension StudyField: CustomStringConvertible {
+    public var description: String { name }
+}
