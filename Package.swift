@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "StudyCore", targets: ["StudyCore"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Import", targets: ["Import"]),
         .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
     ],
     dependencies: [
@@ -60,8 +61,10 @@ let package = Package(
         // The store protocol and its records: what every backend answers.
         .target(
             name: "Store",
-            dependencies: ["Atlas", "StudyCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["NIfTI", "Atlas", "StudyCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Row sources (manifests) to typed, checked rows, written through the store protocol.
+        .target(name: "Import", dependencies: ["NIfTI", "Atlas", "Formatting", "StudyCore", "Store"]),
         // The embedded default backend: one SQLite file.
         .target(
             name: "SQLiteStore",
@@ -75,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "maskdb",
             dependencies: [
-                "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "StudyCore", "Store", "SQLiteStore", "DemoStudy",
+                "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "StudyCore", "Store", "Import", "SQLiteStore", "DemoStudy",
                 "CGlibcExtras", "Formatting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -95,11 +98,12 @@ let package = Package(
         .testTarget(
             name: "SQLiteStoreTests",
             dependencies: [
-                "SQLiteStore", "Store", "StudyCore", "NIfTIFixtures", "NIfTI", "Atlas", "Schema", .product(name: "GRDB", package: "GRDB.swift"),
+                "SQLiteStore", "Store", "Import", "StudyCore", "NIfTIFixtures", "NIfTI", "Atlas", "Schema", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             exclude: ["Snapshots"]
         ),
+        .testTarget(name: "ImportTests", dependencies: ["Import"]),
         .testTarget(name: "maskdbTests", dependencies: ["maskdb", "NIfTIFixtures"]),
     ]
 )

@@ -50,6 +50,9 @@ public struct Atlas: Sendable {
 }
 
 extension Atlas {
+    /// The built-in atlas's name, which masks are measured over unless a manifest names another.
+    public static let defaultName = "aal2"
+
     /// The files of AAL2 as shipped in the binary: the label image (`.nii.gz`) and its TSV.
     public static var aal2Files: (image: [UInt8], labels: [UInt8]) {
         (BuiltinAtlasFiles.aal2Image, BuiltinAtlasFiles.aal2Labels)
@@ -57,7 +60,7 @@ extension Atlas {
 
     /// AAL2 on Clinica's 121 x 145 x 121, 1.5 mm grid, as shipped in the binary.
     public static func aal2() throws -> Atlas {
-        try Atlas(name: "aal2", imageBytes: aal2Files.image, labelsBytes: aal2Files.labels)
+        try Atlas(name: defaultName, imageBytes: aal2Files.image, labelsBytes: aal2Files.labels)
     }
 
     /// An atlas from the bytes of its label image and TSV (as a database stores them).

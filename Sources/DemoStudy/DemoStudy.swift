@@ -96,7 +96,7 @@ public enum DemoStudy {
     }
 
     static var modelRows: [String] {
-        var rows = ["fold\trun\tarchitecture\tparam.dropout\tparam.learning_rate\tmetric.ADNI-validation.balanced_accuracy\tmetric.ADNI-test.balanced_accuracy\tmetric.AIBL-test.balanced_accuracy"]
+        var rows = ["fold\trun\tarchitecture\tparams.dropout\tparams.learning_rate\tmetric.ADNI-validation.balanced_accuracy\tmetric.ADNI-test.balanced_accuracy\tmetric.AIBL-test.balanced_accuracy"]
         for fold in folds {
             for run in runs {
                 var random = SplitMix64(seed: 3000 + UInt64(fold * 10 + run))

@@ -1,5 +1,6 @@
 import CGlibcExtras
 import Glibc
+import Store
 import Synchronization
 
 /// Asks the kernel to start writing the database file's dirty pages to disk while an

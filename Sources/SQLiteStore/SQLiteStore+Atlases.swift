@@ -73,16 +73,12 @@ extension SQLiteStore {
         try read { db in try String.fetchAll(db, sql: "SELECT name FROM atlases ORDER BY name") }
     }
 
-    public func atlas(named name: String) throws -> Atlas { try loadAtlas(named: name).atlas }
-
-    /// A registered atlas, rebuilt from its stored files, with its row id.
-    public func loadAtlas(named name: String) throws -> (id: Int64, atlas: Atlas) {
-        let stored = try storedAtlas(named: name)
-        return (stored.id, try Atlas(name: name, imageBytes: stored.image, labelsBytes: stored.labels))
+    public func atlas(named name: String) throws -> Atlas {
+        let stored = try atlasFiles(named: name)
+        return try Atlas(name: name, imageBytes: stored.image, labelsBytes: stored.labels)
     }
 
-    /// A registered atlas's row id and stored files (its label image and table).
-    func storedAtlas(named name: String) throws -> (id: Int64, image: [UInt8], labels: [UInt8]) {
+    public func atlasFiles(named name: String) throws -> StoredAtlasFiles {
         let stored = try read { db -> (Int64, Data, Data)? in
             guard let row = try Row.fetchOne(
                 db,
@@ -98,6 +94,6 @@ extension SQLiteStore {
         guard let (id, image, labels) = stored else {
             throw StoreError.unknownAtlas(name: name, known: try atlasNames())
         }
-        return (id, [UInt8](image), [UInt8](labels))
+        return StoredAtlasFiles(id: id, image: [UInt8](image), labels: [UInt8](labels))
     }
 }

@@ -141,7 +141,7 @@ public final class SQLiteStore: StudyStore {
     }
 
     /// Runs `body` in one IMMEDIATE write transaction, mapping SQLite errors to `StoreError`.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func writeDatabase<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try writer.write(body)
         } catch let error as DatabaseError {

@@ -8,6 +8,9 @@ public protocol StudyStore: Sendable {
     /// Where the database is, as users name it (a file's path).
     var location: String { get }
 
+    /// The local file holding the database, if one does: an import never reads it as a row's file.
+    var file: String? { get }
+
     /// The names of the studies, sorted.
     func studyNames() throws -> [String]
 
@@ -56,6 +59,15 @@ public protocol StudyStore: Sendable {
 
     /// Checks the whole database; returns the problems found.
     func verify() throws -> [String]
+
+    /// The files the database has measured (their densities can be copied, not recomputed).
+    func measuredFiles() throws -> Set<MeasuredFile>
+
+    /// A registered atlas's id and stored files.
+    func atlasFiles(named name: String) throws -> StoredAtlasFiles
+
+    /// Runs `body` in one write transaction: all of it is written, or none of it.
+    func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
 
     /// Prepares the database for use: registers the built-in atlases and, when `study` is
     /// given, the study. Returns true when anything was added. Safe to repeat.

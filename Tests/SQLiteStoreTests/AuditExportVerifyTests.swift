@@ -1,3 +1,4 @@
+import Import
 import Store
 import Foundation
 import GRDB
@@ -25,7 +26,7 @@ struct AuditExportVerifyTests {
             }
             return words.withUnsafeBytes { Array($0.prefix(size)) }
         }
-        let keys = try store.write { db in try blobs.map { try SQLiteStore.storeBlob($0, in: db) } }
+        let keys = try store.writeDatabase { db in try blobs.map { try SQLiteStore.storeBlob($0, in: db) } }
         #expect(keys == blobs.map { SHA256Digest.hex($0) })
         // Each stored blob's size and digest (digests, not the bytes: a failed comparison of
         // megabyte arrays takes the test runner minutes to print).
@@ -41,15 +42,15 @@ struct AuditExportVerifyTests {
         }
         try checkStored()
         // Storing the same bytes again changes nothing, in that blob or in any other.
-        #expect(try store.write { db in try SQLiteStore.storeBlob(blobs[4], in: db) } == keys[4])
+        #expect(try store.writeDatabase { db in try SQLiteStore.storeBlob(blobs[4], in: db) } == keys[4])
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM blobs") } == sizes.count)
         try checkStored()
     }
 
     @Test func importTimesAreUTCToTheSecond() throws {
         // 1796050266.75 s after 1970 is 2026-11-30 14:51:06.75 UTC; the fraction is dropped.
-        #expect(ImportLog.timestamp(Date(timeIntervalSince1970: 1_796_050_266.75)) == "2026-11-30T14:51:06Z")
-        #expect(ImportLog.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(SQLiteTransaction.timestamp(Date(timeIntervalSince1970: 1_796_050_266.75)) == "2026-11-30T14:51:06Z")
+        #expect(SQLiteTransaction.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
     }
 
     @Test func auditNamesFoldRunAndLambdas() throws {
@@ -98,7 +99,7 @@ struct AuditExportVerifyTests {
         let victim = try store.masks()[2]
         let before = try store.storedDensities(maskID: victim.id)
         let lost = before.regions[try #require(before.voxelCounts.firstIndex { $0 > 0 })].label  // a region on the mask's grid
-        try store.write { db in
+        try store.writeDatabase { db in
             var bytes = [UInt8](try Data.fetchOne(db, sql: "SELECT bytes FROM blobs WHERE sha256 = ?", arguments: [victim.sha256])!)
             bytes[bytes.count / 2] ^= 0x01
             try db.execute(sql: "UPDATE blobs SET bytes = ? WHERE sha256 = ?", arguments: [Data(bytes), victim.sha256])

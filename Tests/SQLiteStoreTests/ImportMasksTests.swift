@@ -1,3 +1,4 @@
+import Import
 import Store
 import StudyCore
 import Atlas
@@ -150,7 +151,7 @@ struct ImportMasksTests {
         let fixture = try StudyFixture()
         let store = try SQLiteStore.inMemory()
         // Inject a failure: SQLite aborts the third mask's insert.
-        try store.write { db in
+        try store.writeDatabase { db in
             try db.execute(sql: """
                 CREATE TRIGGER injected_failure BEFORE INSERT ON masks WHEN (SELECT count(*) FROM masks) >= 2
                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END
@@ -193,7 +194,7 @@ extension ImportMasksTests {
         let fixture = try StudyFixture()
         let store = try SQLiteStore.open(path: fixture.databasePath, create: true)
         _ = try store.initialize(study: nil, command: "test")
-        try store.write { db in
+        try store.writeDatabase { db in
             try db.execute(sql: "UPDATE blobs SET bytes = x'00' WHERE sha256 = (SELECT image_sha256 FROM atlases WHERE name = 'aal2')")
         }
         let summary = try store.importMasks(manifestPath: try fixture.smallStudy(), options: options)
@@ -212,7 +213,7 @@ extension ImportMasksTests {
         let store = try SQLiteStore.open(path: fixture.databasePath, create: true)
         let first = try fixture.smallStudy()
         let files = try store.importMasks(manifestPath: first, options: options).added
-        try store.write { db in
+        try store.writeDatabase { db in
             try db.execute(sql: "UPDATE blobs SET bytes = x'00' WHERE sha256 = (SELECT image_sha256 FROM atlases WHERE name = 'aal2')")
         }
         let unix = try String(contentsOfFile: first, encoding: .utf8).split(separator: "\n").map(String.init)

@@ -1,3 +1,4 @@
+import Import
 import Store
 import Foundation
 import Testing
@@ -13,7 +14,7 @@ struct ImportModelsAndEvaluationsTests {
         _ = try store.importMasks(manifestPath: try fixture.smallStudy(), options: options)
         try Data([1, 2, 3, 4]).write(to: fixture.folder.appendingPathComponent("w00.pt"))
         let manifest = try fixture.manifest("models.tsv", [
-            "fold\trun\tarchitecture\tweights\tparam.dropout\tmetric.ADNI-test.balanced_accuracy\tmetric.AIBL-test.balanced_accuracy",
+            "fold\trun\tarchitecture\tweights\tparams.dropout\tmetric.ADNI-test.balanced_accuracy\tmetric.AIBL-test.balanced_accuracy",
             "0\t0\tConv5_FC3\tw00.pt\t0.79\t0.88\t0.9",
             "0\t1\tConv5_FC3\t\t0.79\t0.86\t",
         ])
@@ -47,10 +48,11 @@ struct ImportModelsAndEvaluationsTests {
     @Test func contradictingAModelIsRejectedAndChangesNothing() throws {
         let fixture = try StudyFixture()
         let store = try SQLiteStore.inMemory()
-        let first = try fixture.manifest("a.tsv", ["fold\trun\tarchitecture\tparam.lr", "0\t0\tA\t0.001"])
+        let first = try fixture.manifest("a.tsv", ["fold\trun\tarchitecture\tparams.lr", "0\t0\tA\t0.001"])
         _ = try store.importModels(manifestPath: first, options: options)
         let second = try fixture.manifest("b.tsv", [
-            "fold\trun\tarchitecture\tparam.lr\tparam.batch", "0\t0\tB\t0.001\t8", "0\t0\tA\t0.01\t8",
+            // param.NAME, the spelling of earlier versions, names the same parameter.
+            "fold\trun\tarchitecture\tparam.lr\tparams.batch", "0\t0\tB\t0.001\t8", "0\t0\tA\t0.01\t8",
         ])
         let summary = try store.importModels(manifestPath: second, options: options)
         #expect(summary.rejected.map(\.message) == [
@@ -60,14 +62,22 @@ struct ImportModelsAndEvaluationsTests {
         #expect(try store.models().map(\.params.json) == ["{\"lr\":0.001}"])
     }
 
-    @Test(arguments: ["accuracy", "param.", "metric.test"])
+    @Test(arguments: ["accuracy", "param.", "params.", "metric.test"])
     func unknownModelColumnsRefuseTheManifest(column: String) throws {
         let fixture = try StudyFixture()
         let manifest = try fixture.manifest("m.tsv", ["fold\trun\t\(column)", "0\t0\t0.9"])
         #expect(throws: StoreError.badManifest(
             path: manifest,
-            detail: "unknown column '\(column)'; model manifests take fold, run, study, model, architecture, weights, param.NAME and metric.DATASET.NAME")
+            detail: "unknown column '\(column)'; model manifests take fold, run, study, model, architecture, weights, params.NAME and metric.DATASET.NAME")
         ) {
+            try SQLiteStore.inMemory().importModels(manifestPath: manifest, options: options)
+        }
+    }
+
+    @Test func bothSpellingsOfOneParameterRefuseTheManifest() throws {
+        let fixture = try StudyFixture()
+        let manifest = try fixture.manifest("m.tsv", ["fold\trun\tparam.lr\tparams.lr", "0\t0\t0.1\t0.2"])
+        #expect(throws: StoreError.badManifest(path: manifest, detail: "two columns name the parameter lr; keep params.lr alone")) {
             try SQLiteStore.inMemory().importModels(manifestPath: manifest, options: options)
         }
     }

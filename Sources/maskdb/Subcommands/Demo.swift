@@ -1,3 +1,4 @@
+import Import
 import Store
 import StudyCore
 import ArgumentParser

@@ -1,3 +1,4 @@
+import Import
 import Store
 import StudyCore
 import ArgumentParser
@@ -96,7 +97,7 @@ extension MaskDB.Import {
             abstract: "Record trained models: architecture, weights, training parameters and metrics.",
             discussion: """
                 Required columns: fold, run. Optional: study, model, architecture, weights (a file, stored), \
-                param.NAME (training parameters) and metric.DATASET.NAME (e.g. metric.AIBL-test.balanced_accuracy).
+                params.NAME (training parameters; param.NAME is read the same) and metric.DATASET.NAME (e.g. metric.AIBL-test.balanced_accuracy).
                 """)
 
         @OptionGroup var arguments: ImportArguments

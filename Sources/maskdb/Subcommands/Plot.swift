@@ -82,7 +82,7 @@ extension MaskDB.Plot {
             let masks = try database.masks(ids: try database.resolveMasks(target))
             guard Set(masks.map(\.sha256)).count == 1 else { throw StoreError.ambiguous(target: target, ids: masks.map(\.id)) }
             let mask = masks[0]
-            let atlas = DensityCalculator(atlas: try database.loadAtlas(named: mask.atlas).atlas)
+            let atlas = DensityCalculator(atlas: try database.atlas(named: mask.atlas))
             let panel = try MontageData.panel(
                 store: database, mask: mask, label: "mask \(mask.id): fold \(mask.fold), run \(mask.run), λ1 \(mask.lambda1), λ2 \(mask.lambda2)",
                 atlas: atlas)
@@ -116,7 +116,7 @@ extension MaskDB.Plot {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter(), using: [("--by", by)])
             try selection.requireMasks()
-            let atlas = DensityCalculator(atlas: try database.loadAtlas(named: selection.masks[0].atlas).atlas)
+            let atlas = DensityCalculator(atlas: try database.atlas(named: selection.masks[0].atlas))
             let groups = Dictionary(grouping: zip(selection.masks, selection.samples), by: { $0.1[by] })
             let rows = try groups.keys.sorted().map { value in
                 let masks = groups[value]!.map(\.0).prefix(perRow)

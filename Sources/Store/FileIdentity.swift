@@ -2,12 +2,12 @@ import Glibc
 
 /// A file's identity (device and inode), whatever path names it: a symbolic link or another
 /// spelling of the path has the same one.
-struct FileIdentity: Hashable, Sendable {
+public struct FileIdentity: Hashable, Sendable {
     let device: UInt64
     let inode: UInt64
 
     /// The identity of the file at `path`, nil when there is none (missing, in memory).
-    init?(path: String) {
+    public init?(path: String) {
         var info = stat()
         guard path != ":memory:", stat(path, &info) == 0 else { return nil }
         device = UInt64(info.st_dev)

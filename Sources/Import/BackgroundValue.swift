@@ -1,16 +1,18 @@
 import Foundation
+import Synchronization
 
 /// A value computed on a thread of its own from the moment it is made, so that other
 /// work can go on meanwhile; `get()` waits for it.
-final class BackgroundValue<Value: Sendable>: @unchecked Sendable {
+final class BackgroundValue<Value: Sendable>: Sendable {
     private let done = DispatchGroup()
-    // Written once, before `done` is left; read only after waiting on it.
-    private var result: Result<Value, any Error>?
+    // Written once, before `done` is left.
+    private let result = Mutex<Result<Value, any Error>?>(nil)
 
     init(_ work: @escaping @Sendable () throws -> Value) {
         done.enter()
         Thread.detachNewThread { [self] in
-            result = Result(catching: work)
+            let value = Result(catching: work)
+            result.withLock { $0 = value }
             done.leave()
         }
     }
@@ -18,6 +20,6 @@ final class BackgroundValue<Value: Sendable>: @unchecked Sendable {
     /// The value, or the error computing it threw.
     func get() throws -> Value {
         done.wait()
-        return try result!.get()
+        return try result.withLock { $0! }.get()
     }
 }

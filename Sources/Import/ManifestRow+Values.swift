@@ -1,5 +1,6 @@
 import Store
 import Formatting
+import StudyCore
 
 /// Why one manifest row cannot be imported; becomes `row N: <path>: <reason>`.
 struct RowRejection: Error {
@@ -27,6 +28,21 @@ extension Manifest.Row {
     func optionalNumber(_ column: String, minimum: Double? = nil) throws(RowRejection) -> Double? {
         guard let text = self[column] else { return nil }
         return try Self.number(text, column: column, minimum: minimum)
+    }
+
+    /// A required whole number in the column `field` names.
+    func integer(_ field: StudyField, minimum: Int = 0) throws(RowRejection) -> Int {
+        try integer(field.name, minimum: minimum)
+    }
+
+    /// A required finite number in the column `field` names.
+    func number(_ field: StudyField, minimum: Double? = nil) throws(RowRejection) -> Double {
+        try number(field.name, minimum: minimum)
+    }
+
+    /// An optional finite number in the column `field` names.
+    func optionalNumber(_ field: StudyField, minimum: Double? = nil) throws(RowRejection) -> Double? {
+        try optionalNumber(field.name, minimum: minimum)
     }
 
     private static func number(_ text: String, column: String, minimum: Double?) throws(RowRejection) -> Double {

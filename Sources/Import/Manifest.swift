@@ -1,6 +1,7 @@
 import Store
 import Foundation
 import NIfTI
+import StudyCore
 
 /// A TSV manifest: a header of column names, then one row per record. Lines are
 /// numbered as in the file (the header is line 1), which is how rejections name rows.
@@ -14,7 +15,13 @@ public struct Manifest: Sendable {
 
         /// The cell of `column`, nil when absent or empty.
         public subscript(column: String) -> String? { cells[column] }
+
+        /// The cell of the column that `field` names, nil when absent or empty.
+        public subscript(field: StudyField) -> String? { cells[field.name] }
     }
+
+    /// The column of a mask manifest that names the mask's file.
+    public static let pathColumn = "path"
 
     /// The manifest's path, as given.
     public var path: String

@@ -1,0 +1,150 @@
+import Formatting
+import Foundation
+import NIfTI
+import Store
+import StudyCore
+
+/// A model row that passed every check.
+struct PreparedModel: Sendable {
+    var line: Int
+    var key: ModelKey
+    var architecture: String?
+    var weights: (path: String, sha256: String)?
+    var params: [String: Parameters.Value]
+    var metrics: [(dataset: String, metric: String, value: Double)]
+
+    var label: String { "fold \(key.fold) run \(key.run)" + (key.name.isEmpty ? "" : " model \(key.name)") }
+}
+
+extension StudyStore {
+    /// Imports the models a manifest lists: `fold`, `run`, optional `study`, `model`,
+    /// `architecture`, `weights` (a file, stored as a blob), `params.NAME` training
+    /// parameters (`param.NAME`, the spelling of earlier versions, is read the same) and
+    /// `metric.DATASET.NAME` metrics. A model that exists (e.g. created by
+    /// a mask import) gets what it lacks; a value that contradicts a recorded one is rejected.
+    public func importModels(manifestPath: String, options: ImportOptions) throws -> ImportSummary {
+        let required: [StudyField] = [.fold, .run]
+        let manifest = try Manifest(path: manifestPath, required: required.map(\.name))
+        try initialize(study: nil, command: options.command)
+        let study = try defaultStudy(options.study)
+        let columns = (required + StudyField.modelFields.filter { $0 != .id && !required.contains($0) }).map(\.name) + [Self.weightsColumn]
+        if let stray = manifest.columns.first(where: { !columns.contains($0) && Self.parameterName($0) == nil && !Self.isMetricColumn($0) }) {
+            throw StoreError.badManifest(
+                path: manifestPath,
+                detail: "unknown column '\(stray)'; model manifests take \(columns.joined(separator: ", ")), \(StudyField.parameterPrefix)NAME and metric.DATASET.NAME")
+        }
+        let parameters = manifest.columns.compactMap(Self.parameterName)
+        if let twice = parameters.first(where: { name in parameters.count { $0 == name } > 1 }) {
+            throw StoreError.badManifest(
+                path: manifestPath, detail: "two columns name the parameter \(twice); keep \(StudyField.parameter(twice)) alone")
+        }
+        return try runImport(
+            manifest, kind: .models, options: options, key: Self.rowKey,
+            file: { row in row[Self.weightsColumn].map(manifest.resolve) }
+        ) { row in
+            try Self.prepareModel(row, manifest: manifest, study: study)
+        } store: { model, _, transaction in
+            try Self.store(model, in: transaction)
+        }
+    }
+
+    /// The column naming a model's weights file.
+    static var weightsColumn: String { "weights" }
+
+    /// The parameter a `params.NAME` (or the older `param.NAME`) column holds; nil for any other column.
+    static func parameterName(_ column: String) -> String? {
+        for prefix in [StudyField.parameterPrefix, "param."] where column.hasPrefix(prefix) && column.count > prefix.count {
+            return String(column.dropFirst(prefix.count))
+        }
+        return nil
+    }
+
+    static func isMetricColumn(_ column: String) -> Bool {
+        let parts = column.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count >= 3 && parts[0] == "metric" && parts.allSatisfy { !$0.isEmpty }
+    }
+
+    private static func rowKey(_ row: Manifest.Row) -> String {
+        "fold \(row[.fold] ?? "?") run \(row[.run] ?? "?")"
+    }
+
+    private static func prepareModel(_ row: Manifest.Row, manifest: Manifest, study: String) throws -> PreparedModel {
+        let key = ModelKey(study: row[.study] ?? study, fold: try row.integer(.fold), run: try row.integer(.run), name: row[.model] ?? "")
+        var model = PreparedModel(line: row.line, key: key, architecture: row[.architecture], weights: nil, params: [:], metrics: [])
+        for (column, cell) in row.cells.sorted(by: { $0.key < $1.key }) {
+            if let name = parameterName(column) {
+                model.params[name] = .init(cell: cell)
+            } else if Self.isMetricColumn(column) {
+                // metric.DATASET.NAME: the last part names the metric, the middle the dataset.
+                let parts = column.split(separator: ".")
+                let dataset = parts[1..<(parts.count - 1)].joined(separator: ".")
+                guard let value = NumberText.decimal(cell) else {
+                    throw RowRejection("\(column) '\(cell)' is not a number")
+                }
+                model.metrics.append((dataset, String(parts.last!), value))
+            }
+        }
+        if let weights = row[weightsColumn] {
+            let resolved = manifest.resolve(weights)
+            model.weights = (resolved, SHA256Digest.hex(try FileBytes.read(resolved)))
+        }
+        return model
+    }
+
+    private static func store(_ model: PreparedModel, in transaction: any StoreTransaction) throws -> ImportSummary.RowResult {
+        var result = ImportSummary.RowResult(line: model.line, path: model.label, sha256: model.weights?.sha256, outcome: .unchanged)
+        func reject(_ message: String) -> ImportSummary.RowResult {
+            result.outcome = .rejected
+            result.message = message
+            return result
+        }
+        let id = try transaction.modelID(model.key)
+        let recorded = try transaction.model(id)
+        var changed = false
+        if let given = model.architecture, given != recorded.architecture {
+            guard recorded.architecture.isEmpty else {
+                return reject("already recorded with architecture '\(recorded.architecture)', not '\(given)'")
+            }
+            try transaction.updateModel(id, architecture: given, weightsSHA256: nil, params: nil)
+            changed = true
+        }
+        if let weights = model.weights, weights.sha256 != recorded.weightsSHA256 {
+            if let other = recorded.weightsSHA256 { return reject("already recorded with other weights (sha256 \(other.prefix(12)))") }
+            // Read again here rather than carried from the check: weights can be large, and
+            // only new ones are stored.
+            let bytes = try FileBytes.read(weights.path)
+            guard SHA256Digest.hex(bytes) == weights.sha256 else {
+                return reject("the weights file changed while it was being imported; import it again")
+            }
+            try transaction.storeBlob(bytes, sha256: weights.sha256)
+            try transaction.updateModel(id, architecture: nil, weightsSHA256: weights.sha256, params: nil)
+            changed = true
+        }
+        var params = recorded.params
+        var newParameter = false
+        for (name, value) in model.params.sorted(by: { $0.key < $1.key }) {
+            if let old = params.values[name] {
+                if old != value { return reject("parameter \(name) is already recorded as \(Parameters([name: old]).json)") }
+            } else {
+                params.values[name] = value
+                newParameter = true
+            }
+        }
+        if newParameter {
+            try transaction.updateModel(id, architecture: nil, weightsSHA256: nil, params: params)
+            changed = true
+        }
+        for metric in model.metrics {
+            if let old = try transaction.metric(model: id, dataset: metric.dataset, metric: metric.metric) {
+                if old != metric.value {
+                    return reject("metric \(metric.dataset).\(metric.metric) is already recorded as \(NumberText.exact(old))")
+                }
+            } else {
+                try transaction.addMetric(model: id, dataset: metric.dataset, metric: metric.metric, value: metric.value)
+                changed = true
+            }
+        }
+        result.outcome = changed ? .added : .unchanged
+        return result
+    }
+}

@@ -1,0 +1,205 @@
+import Atlas
+import Foundation
+import NIfTI
+import StudyCore
+
+/// One write transaction of a store: what the import engine writes through. Nothing it
+/// writes is visible to others until the transaction commits; a thrown error rolls it all
+/// back. Each backend keeps its SQL (and tricks such as blob writeback) behind it.
+public protocol StoreTransaction {
+    /// Starts an import's audit-log entry (before its records, which point to it); returns its id.
+    func beginImport(_ entry: ImportEntry) throws -> Int64
+
+    /// Stores every row's outcome and the totals of the import `id`.
+    func finishImport(_ id: Int64, summary: ImportSummary) throws
+
+    /// Runs `body` in a savepoint, kept when it returns true and rolled back otherwise.
+    func savepoint(_ body: () throws -> Bool) throws
+
+    /// The id of the model, created (with its study) when missing.
+    func modelID(_ model: ModelKey) throws -> Int64
+
+    /// What is recorded of model `id`.
+    func model(_ id: Int64) throws -> RecordedModel
+
+    /// Sets model `id`'s architecture, weights (a stored blob's sha256) or parameters; nil leaves one as it is.
+    func updateModel(_ id: Int64, architecture: String?, weightsSHA256: String?, params: Parameters?) throws
+
+    /// Model `id`'s recorded value of `metric` on `dataset`, if any.
+    func metric(model id: Int64, dataset: String, metric: String) throws -> Double?
+
+    /// Records model `id`'s `metric` on `dataset`.
+    func addMetric(model id: Int64, dataset: String, metric: String, value: Double) throws
+
+    /// Stores `bytes` under their sha256 unless present.
+    func storeBlob(_ bytes: [UInt8], sha256: String) throws
+
+    /// Records a mask unless its file and settings are recorded already; true when it was added.
+    func addMask(_ mask: NewMask, importID: Int64) throws -> Bool
+
+    /// The ids of the masks recorded from the file with this sha256.
+    func maskIDs(sha256: String) throws -> [Int64]
+
+    /// The ids a mask id or sha256 (prefix) names; throws `StoreError` when it names none.
+    func recordedMaskIDs(_ target: String) throws -> [Int64]
+
+    /// The recorded evaluation of mask by model for these subjects and label, if any.
+    func evaluation(mask: Int64, model: Int64, subjects: String, trueLabel: String) throws -> (probability: Double, n: Int?)?
+
+    /// Records an evaluation.
+    func addEvaluation(_ evaluation: NewEvaluation, importID: Int64) throws
+}
+
+/// What kind of import an audit-log entry records.
+public enum ImportKind: String, Sendable {
+    case initialize = "init"
+    case masks, models, evaluations
+}
+
+/// An import's entry in the audit log.
+public struct ImportEntry: Sendable {
+    public var kind: ImportKind
+    /// The command line, as typed.
+    public var command: String
+    /// The manifest's absolute path and sha256, when there is one.
+    public var manifestPath: String?
+    public var manifestSHA256: String?
+    public var startedAt: Date
+
+    /// An entry.
+    public init(kind: ImportKind, command: String, manifestPath: String?, manifestSHA256: String?, startedAt: Date) {
+        self.kind = kind
+        self.command = command
+        self.manifestPath = manifestPath
+        self.manifestSHA256 = manifestSHA256
+        self.startedAt = startedAt
+    }
+}
+
+/// A model's identity: its study, fold, run and name.
+public struct ModelKey: Sendable, Hashable {
+    public var study: String
+    public var fold: Int
+    public var run: Int
+    public var name: String
+
+    /// A key.
+    public init(study: String, fold: Int, run: Int, name: String) {
+        self.study = study
+        self.fold = fold
+        self.run = run
+        self.name = name
+    }
+}
+
+/// What a store has recorded of a model, for an import to complete or contradict.
+public struct RecordedModel: Sendable {
+    public var architecture: String
+    public var weightsSHA256: String?
+    public var params: Parameters
+
+    /// A model's record.
+    public init(architecture: String, weightsSHA256: String?, params: Parameters) {
+        self.architecture = architecture
+        self.weightsSHA256 = weightsSHA256
+        self.params = params
+    }
+}
+
+/// A file a store has measured: its densities depend only on its bytes, the atlas and
+/// the semantics, so an import need not decode it again.
+public struct MeasuredFile: Sendable, Hashable {
+    public var sha256: String
+    public var atlasID: Int64
+    public var semantics: MaskSemantics
+
+    /// A measured file.
+    public init(sha256: String, atlasID: Int64, semantics: MaskSemantics) {
+        self.sha256 = sha256
+        self.atlasID = atlasID
+        self.semantics = semantics
+    }
+}
+
+/// A registered atlas's id and stored files.
+public struct StoredAtlasFiles: Sendable {
+    public var id: Int64
+    /// The label image, as stored.
+    public var image: [UInt8]
+    /// The label table, as stored.
+    public var labels: [UInt8]
+
+    /// An atlas's files.
+    public init(id: Int64, image: [UInt8], labels: [UInt8]) {
+        self.id = id
+        self.image = image
+        self.labels = labels
+    }
+}
+
+/// A checked mask, ready to be recorded.
+public struct NewMask: Sendable {
+    public var model: ModelKey
+    public var lambda1: Double
+    public var lambda2: Double
+    public var beta1: Double?
+    public var beta2: Double?
+    public var subjects: String
+    public var semantics: MaskSemantics
+    public var params: Parameters
+    public var atlasID: Int64
+    /// The sha256 of its file.
+    public var sha256: String
+    /// The file's absolute path.
+    public var sourcePath: String
+    public var measurement: Measurement
+
+    /// What the import learnt from the file.
+    public enum Measurement: Sendable {
+        /// The store already holds this file measured over this atlas with these
+        /// semantics (a `MeasuredFile`): its bytes, grid and densities are copied from there.
+        case recorded
+        /// A newly measured file: its bytes (stored as they were read and hashed), grid and densities.
+        case new(bytes: [UInt8], dims: [Int], affine: Affine, densities: RegionDensities)
+    }
+
+    /// A mask.
+    public init(
+        model: ModelKey, lambda1: Double, lambda2: Double, beta1: Double?, beta2: Double?, subjects: String,
+        semantics: MaskSemantics, params: Parameters, atlasID: Int64, sha256: String, sourcePath: String,
+        measurement: Measurement
+    ) {
+        self.model = model
+        self.lambda1 = lambda1
+        self.lambda2 = lambda2
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.subjects = subjects
+        self.semantics = semantics
+        self.params = params
+        self.atlasID = atlasID
+        self.sha256 = sha256
+        self.sourcePath = sourcePath
+        self.measurement = measurement
+    }
+}
+
+/// A checked evaluation, ready to be recorded.
+public struct NewEvaluation: Sendable {
+    public var mask: Int64
+    public var model: Int64
+    public var subjects: String
+    public var trueLabel: String
+    public var probability: Double
+    public var n: Int?
+
+    /// An evaluation.
+    public init(mask: Int64, model: Int64, subjects: String, trueLabel: String, probability: Double, n: Int?) {
+        self.mask = mask
+        self.model = model
+        self.subjects = subjects
+        self.trueLabel = trueLabel
+        self.probability = probability
+        self.n = n
+    }
+}
