@@ -10,6 +10,31 @@ struct ByteReader {
     func float64(_ offset: Int) -> Double { Double(bitPattern: u64(offset)) }
     func uint8(_ offset: Int) -> Int { Int(bytes[offset]) }
 
+    /// Element `index` of an integer field, widened to Int (`dim` beyond Int's range,
+    /// possible on 32-bit machines only, saturates; validation refuses it as too large).
+    func integer(_ slot: FieldSlot, _ index: Int) -> Int {
+        let offset = slot.offset(of: index)
+        switch slot.storage {
+        case .uint8: return uint8(offset)
+        case .int16: return int16(offset)
+        case .int32: return int32(offset)
+        case .int64: return Int(clamping: int64(offset))
+        case .float32, .float64, .char: preconditionFailure("\(slot.storage) is not an integer type")
+        }
+    }
+
+    /// Element `index` of a numeric field as a Double (NIfTI-2's int64 `vox_offset` too).
+    func real(_ slot: FieldSlot, _ index: Int) -> Double {
+        let offset = slot.offset(of: index)
+        switch slot.storage {
+        case .float32: return float32(offset)
+        case .float64: return float64(offset)
+        case .int64: return Double(int64(offset))
+        case .uint8, .int16, .int32: return Double(integer(slot, index))
+        case .char: preconditionFailure("char is not a numeric type")
+        }
+    }
+
     /// A NUL-terminated string of at most `length` bytes.
     func string(_ offset: Int, length: Int) -> String {
         let field = bytes[offset..<offset + length]
@@ -55,78 +80,24 @@ extension NIfTIHeader {
         self.init()
         self.format = format
         self.byteOrder = order
-        switch format {
-        case .nifti1: try parseNIfTI1(reader, path: path)
-        case .nifti2: try parseNIfTI2(reader, path: path)
-        }
+        // Only the magic can fail, so its place in the table does not change which error a file gets.
+        for (slot, value) in Self.layout(format) { try read(value, at: slot, from: reader, path: path) }
     }
 
-    private mutating func parseNIfTI1(_ r: ByteReader, path: String) throws(NIfTIError) {
-        let magic = Array(r.bytes[344..<348])
-        if magic == Array("ni1\0".utf8) { throw .headerImagePair(path: path) }
-        guard magic == Array("n+1\0".utf8) else { throw .badMagic(path: path, magic: Self.printable(magic)) }
-        dim = (0..<8).map { r.int16(40 + 2 * $0) }
-        intentCode = r.int16(68)
-        datatypeCode = r.int16(70)
-        bitpix = r.int16(72)
-        pixdim = (0..<8).map { r.float32(76 + 4 * $0) }
-        voxOffset = r.float32(108)
-        sclSlope = r.float32(112)
-        sclInter = r.float32(116)
-        xyztUnits = r.uint8(123)
-        calMax = r.float32(124)
-        calMin = r.float32(128)
-        descrip = r.string(148, length: 80)
-        qformCode = r.int16(252)
-        sformCode = r.int16(254)
-        quaternB = r.float32(256)
-        quaternC = r.float32(260)
-        quaternD = r.float32(264)
-        qoffsetX = r.float32(268)
-        qoffsetY = r.float32(272)
-        qoffsetZ = r.float32(276)
-        srowX = (0..<4).map { r.float32(280 + 4 * $0) }
-        srowY = (0..<4).map { r.float32(296 + 4 * $0) }
-        srowZ = (0..<4).map { r.float32(312 + 4 * $0) }
-        intentName = r.string(328, length: 16)
-    }
-
-    private mutating func parseNIfTI2(_ r: ByteReader, path: String) throws(NIfTIError) {
-        let magic = Array(r.bytes[4..<12])
-        if magic == Array("ni2\0\r\n\u{1A}\n".utf8) { throw .headerImagePair(path: path) }
-        guard magic == Array("n+2\0\r\n\u{1A}\n".utf8) else {
-            throw .badMagic(path: path, magic: Self.printable(magic))
+    /// Reads one field into its property, or checks the magic.
+    private mutating func read(_ value: FieldValue, at slot: FieldSlot, from r: ByteReader, path: String) throws(NIfTIError) {
+        switch value {
+        case .integer(let property): self[keyPath: property] = r.integer(slot, 0)
+        case .integers(let property): self[keyPath: property] = (0..<slot.count).map { r.integer(slot, $0) }
+        case .real(let property): self[keyPath: property] = r.real(slot, 0)
+        case .reals(let property): self[keyPath: property] = (0..<slot.count).map { r.real(slot, $0) }
+        case .text(let property): self[keyPath: property] = r.string(slot.offset, length: slot.count)
+        case .magic:
+            let magic = Array(r.bytes[slot.range])
+            if magic == format.pairMagic { throw .headerImagePair(path: path) }
+            guard magic == format.singleFileMagic else { throw .badMagic(path: path, magic: Self.printable(magic)) }
+        case .headerSize, .unused: break
         }
-        datatypeCode = r.int16(12)
-        bitpix = r.int16(14)
-        var dims: [Int] = []
-        for i in 0..<8 {
-            // Dimensions beyond Int's range are refused by validation as too large.
-            let value = r.int64(16 + 8 * i)
-            dims.append(Int(clamping: value))
-        }
-        dim = dims
-        pixdim = (0..<8).map { r.float64(104 + 8 * $0) }
-        voxOffset = Double(r.int64(168))
-        sclSlope = r.float64(176)
-        sclInter = r.float64(184)
-        calMax = r.float64(192)
-        calMin = r.float64(200)
-        descrip = r.string(240, length: 80)
-        qformCode = r.int32(344)
-        sformCode = r.int32(348)
-        quaternB = r.float64(352)
-        quaternC = r.float64(360)
-        quaternD = r.float64(368)
-        qoffsetX = r.float64(376)
-        qoffsetY = r.float64(384)
-        qoffsetZ = r.float64(392)
-        srowX = (0..<4).map { r.float64(400 + 8 * $0) }
-        srowY = (0..<4).map { r.float64(432 + 8 * $0) }
-        srowZ = (0..<4).map { r.float64(464 + 8 * $0) }
-        xyztUnits = r.int32(500)
-        intentCode = r.int32(504)
-        intentName = r.string(508, length: 16)
     }
 
     /// Magic bytes as a quoted, escaped string for messages.

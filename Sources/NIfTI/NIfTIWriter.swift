@@ -9,35 +9,22 @@ public enum NIfTIWriter {
     ) -> [UInt8] {
         precondition((1...7).contains(shape.count) && shape.allSatisfy { $0 >= 1 }, "1 to 7 positive dimensions")
         precondition(shape.reduce(1, *) == voxels.count, "one value per voxel")
-        var header = [UInt8](repeating: 0, count: 352)
-        func put<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-            withUnsafeBytes(of: value.littleEndian) { header.replaceSubrange(offset..<offset + $0.count, with: $0) }
-        }
-        func put(_ value: Double, at offset: Int) { put(Float(value).bitPattern, at: offset) }
-
         let q = affine.quaternionForm
-        put(Int32(348), at: 0)
-        put(Int16(shape.count), at: 40)
-        for (i, size) in shape.enumerated() { put(Int16(clamping: size), at: 42 + 2 * i) }
-        for i in shape.count..<7 { put(Int16(1), at: 42 + 2 * i) }
-        put(Int16(NIfTIDataType.float32.rawValue), at: 70)
-        put(Int16(32), at: 72)
-        let zooms = [q.qfac, q.voxelSizes.x, q.voxelSizes.y, q.voxelSizes.z, 1, 1, 1, 1]
-        for (i, z) in zooms.enumerated() { put(z, at: 76 + 4 * i) }
-        put(352.0, at: 108)  // vox_offset
-        put(1.0, at: 112)  // scl_slope: values are stored as they are
-        header[123] = 2  // xyzt_units: millimetres
-        let text = Array(description.utf8.prefix(79))
-        header.replaceSubrange(148..<148 + text.count, with: text)
-        put(formCode, at: 252)
-        put(formCode, at: 254)
-        for (i, v) in [q.b, q.c, q.d, q.offset.x, q.offset.y, q.offset.z].enumerated() { put(v, at: 256 + 4 * i) }
-        for row in 0..<3 {
-            for column in 0..<4 { put(affine[row, column], at: 280 + 16 * row + 4 * column) }
-        }
-        header.replaceSubrange(344..<348, with: Array("n+1\0".utf8))
+        var header = NIfTIHeader()
+        header.dim = [shape.count] + shape + Array(repeating: 1, count: 7 - shape.count)
+        (header.datatypeCode, header.bitpix) = (NIfTIDataType.float32.rawValue, 32)
+        header.pixdim = [q.qfac, q.voxelSizes.x, q.voxelSizes.y, q.voxelSizes.z, 1, 1, 1, 1]
+        header.voxOffset = 352
+        header.sclSlope = 1  // values are stored as they are
+        header.xyztUnits = 2  // millimetres
+        header.descrip = description
+        (header.qformCode, header.sformCode) = (Int(formCode), Int(formCode))
+        (header.quaternB, header.quaternC, header.quaternD) = (q.b, q.c, q.d)
+        (header.qoffsetX, header.qoffsetY, header.qoffsetZ) = q.offset
+        let rows = affine.rows
+        (header.srowX, header.srowY, header.srowZ) = (rows[0], rows[1], rows[2])
 
-        var file = header
+        var file = header.encoded()
         file.reserveCapacity(352 + 4 * voxels.count)
         for v in voxels { withUnsafeBytes(of: v.bitPattern.littleEndian) { file.append(contentsOf: $0) } }
         return compressed ? Gzip.deflate(file, level: compressionLevel) : file

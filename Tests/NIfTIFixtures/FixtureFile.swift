@@ -21,6 +21,13 @@ public struct FixtureFile {
     public var qoffset: (Double, Double, Double) = (0, 0, 0)
     public var srows: [[Double]] = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]
     public var magic: [UInt8]? = nil
+    public var intentCode: Int = 0
+    public var intentName: String = ""
+    public var calMax: Double = 0
+    public var calMin: Double = 0
+    public var xyztUnits: Int = 0
+    /// Written as it is: keep it under 80 bytes of UTF-8 to leave its NUL.
+    public var descrip: String = ""
     /// The voxel bytes, already in `order` (see `encode`).
     public var data: [UInt8] = []
 
@@ -37,15 +44,20 @@ public struct FixtureFile {
         }
         func f32(_ v: Double, _ offset: Int) { put(Float(v).bitPattern, offset) }
         func f64(_ v: Double, _ offset: Int) { put(v.bitPattern, offset) }
+        func text(_ s: String, _ offset: Int) { h.replaceSubrange(offset..<offset + s.utf8.count, with: Array(s.utf8)) }
         let dims = [shape.count] + shape + Array(repeating: 1, count: 7 - shape.count)
         switch format {
         case .nifti1:
             put(Int32(348), 0)
             for (i, d) in dims.enumerated() { put(Int16(d), 40 + 2 * i) }
+            put(Int16(intentCode), 68)
             put(datatype, 70); put(bitpix, 72)
             for (i, p) in pixdim.enumerated() { f32(p, 76 + 4 * i) }
             f32(Double(voxOffset ?? 352), 108)
             f32(slope, 112); f32(inter, 116)
+            h[123] = UInt8(xyztUnits)
+            f32(calMax, 124); f32(calMin, 128)
+            text(descrip, 148); text(intentName, 328)
             put(Int16(qformCode), 252); put(Int16(sformCode), 254)
             f32(quaternion.b, 256); f32(quaternion.c, 260); f32(quaternion.d, 264)
             f32(qoffset.0, 268); f32(qoffset.1, 272); f32(qoffset.2, 276)
@@ -59,10 +71,14 @@ public struct FixtureFile {
             for (i, p) in pixdim.enumerated() { f64(p, 104 + 8 * i) }
             put(Int64(voxOffset ?? 544), 168)
             f64(slope, 176); f64(inter, 184)
+            f64(calMax, 192); f64(calMin, 200)
+            text(descrip, 240)
             put(Int32(qformCode), 344); put(Int32(sformCode), 348)
             f64(quaternion.b, 352); f64(quaternion.c, 360); f64(quaternion.d, 368)
             f64(qoffset.0, 376); f64(qoffset.1, 384); f64(qoffset.2, 392)
             for r in 0..<3 { for c in 0..<4 { f64(srows[r][c], 400 + 32 * r + 8 * c) } }
+            put(Int32(xyztUnits), 500); put(Int32(intentCode), 504)
+            text(intentName, 508)
         }
         let offset = voxOffset ?? (headerSize + 4)
         if h.count < offset { h += [UInt8](repeating: 0, count: offset - h.count) }
