@@ -175,10 +175,9 @@ extension StudyReport {
     }
 
     private var provenanceTable: Table {
-        var table = Table(columns: [
-            .init("id"), .init("sha256"), .init("fold"), .init("run"), .init("lambda1", decimals: nil),
-            .init("lambda2", decimals: nil), .init("source"),
-        ])
+        let fields: [StudyField] = [.id, .sha256, .fold, .run]
+        var table = Table(
+            columns: fields.map { .init($0.name) } + [.init(StudyField.lambda1.name, decimals: nil), .init(StudyField.lambda2.name, decimals: nil), .init("source")])
         for mask in provenance {
             table.append([
                 .integer(Int(mask.id)), .text(mask.sha256), .integer(mask.fold), .integer(mask.run),

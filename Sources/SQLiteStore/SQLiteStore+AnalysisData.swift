@@ -17,10 +17,10 @@ extension SQLiteStore {
                     WHERE mask_densities.mask_id IN (SELECT value FROM json_each(?))
                     """, arguments: [Self.jsonArray(maskIDs)])
             while let row = try cursor.next() {
-                let id: Int64 = row[0]
-                guard let index = position[row[1]] else { continue }
-                vectors[id]?.densities[index] = row[2]
-                vectors[id]?.voxels[index] = row[3]
+                let id: Int64 = row["mask_id"]
+                guard let index = position[row["label"]] else { continue }
+                vectors[id]?.densities[index] = row["density"]
+                vectors[id]?.voxels[index] = row["voxels"]
             }
         }
         return vectors
@@ -42,7 +42,7 @@ extension SQLiteStore {
                     """, arguments: [name])
         }
         guard !rows.isEmpty else { throw StoreError.unknownAtlas(name: name, known: try atlasNames()) }
-        return rows.map { (label: $0[0], name: $0[1]) }
+        return rows.map { (label: $0["label"], name: $0["name"]) }
     }
 
     public func evaluations(maskIDs: [Int64]) throws -> [EvaluationRecord] {

@@ -13,12 +13,12 @@ extension SQLiteStore {
                 problems.append("integrity: \(message)")
             }
             for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") {
-                let (table, rowid, parent): (String, Int64?, String) = (row[0], row[1], row[2])
+                let (table, rowid, parent): (String, Int64?, String) = (row["table"], row["rowid"], row["parent"])
                 problems.append("foreign key: \(table) row \(rowid.map(String.init) ?? "?") points to a missing \(parent) row")
             }
             let blobs = try Row.fetchCursor(db, sql: "SELECT sha256, size, bytes FROM blobs ORDER BY sha256")
             while let row = try blobs.next() {
-                let (sha256, size, data): (String, Int, Data) = (row[0], row[1], row[2])
+                let (sha256, size, data): (String, Int, Data) = (row["sha256"], row["size"], row["bytes"])
                 let bytes = [UInt8](data)
                 if bytes.count != size {
                     problems.append("blob \(sha256): \(bytes.count) bytes stored, \(size) recorded")
@@ -36,7 +36,7 @@ extension SQLiteStore {
                     GROUP BY masks.id HAVING stored <> expected ORDER BY masks.id
                     """)
             for row in incomplete {
-                let (id, stored, expected): (Int64, Int, Int) = (row[0], row[1], row[2])
+                let (id, stored, expected): (Int64, Int, Int) = (row["id"], row["stored"], row["expected"])
                 problems.append("mask \(id): \(stored) of its \(expected) region densities are stored")
             }
             return problems
