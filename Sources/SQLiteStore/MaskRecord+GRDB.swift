@@ -10,11 +10,13 @@ extension EvaluationRecord: FetchableRecord {}
 
 extension SQLiteStore {
     public func masks(where filter: FilterExpression) throws -> [MaskRecord] {
+        try read { db in try Self.masks(where: filter, in: db) }
+    }
+
+    static func masks(where filter: FilterExpression, in db: Database) throws -> [MaskRecord] {
         let sql = SQLiteFilter.masks(filter)
-        return try read { db in
-            try MaskRecord.fetchAll(
-                db, sql: "SELECT * FROM mask_settings WHERE \(sql.sql) ORDER BY id", arguments: sql.statementArguments)
-        }
+        return try MaskRecord.fetchAll(
+            db, sql: "SELECT * FROM mask_settings WHERE \(sql.sql) ORDER BY id", arguments: sql.statementArguments)
     }
 
     public func masks(ids: [Int64]) throws -> [MaskRecord] {

@@ -50,3 +50,26 @@ public struct StoredVector: Sendable, Equatable {
         self.voxels = voxels
     }
 }
+
+/// The masks a selection names and what the analyses read of them, read together.
+public struct StudyData: Sendable {
+    /// The masks, by id.
+    public var masks: [MaskRecord]
+    /// The regions (ascending labels) of each atlas the masks use, and of the default atlas.
+    public var regions: [String: [(label: Int, name: String)]]
+    /// Each mask's density vector over its atlas's regions, by mask id.
+    public var vectors: [Int64: StoredVector]
+    /// Every evaluation of the masks, in the order they were recorded.
+    public var evaluations: [EvaluationRecord]
+
+    /// The data of a selection.
+    public init(
+        masks: [MaskRecord], regions: [String: [(label: Int, name: String)]], vectors: [Int64: StoredVector],
+        evaluations: [EvaluationRecord]
+    ) {
+        self.masks = masks
+        self.regions = regions
+        self.vectors = vectors
+        self.evaluations = evaluations
+    }
+}

@@ -26,6 +26,10 @@ public protocol StudyStore: Sendable {
     /// The recorded models that pass `filter`, by study, fold, run and name.
     func models(where filter: FilterExpression) throws -> [ModelRecord]
 
+    /// The masks passing `filter` with everything the analyses read of them, as one
+    /// consistent view (no import lands between its parts).
+    func studyData(where filter: FilterExpression) throws -> StudyData
+
     /// Every evaluation of the given masks, in the order they were recorded.
     func evaluations(maskIDs: [Int64]) throws -> [EvaluationRecord]
 
