@@ -44,7 +44,7 @@ public struct Manifest: Sendable {
         do {
             bytes = try FileBytes.read(path)
         } catch {
-            throw StoreError.badManifest(path: path, detail: "cannot read the manifest: \(Self.reason(error))")
+            throw ImportError.badManifest(path: path, detail: "cannot read the manifest: \(Self.reason(error))")
         }
         self.path = path
         // Paths are recorded absolute, so the audit trail stays meaningful from any folder.
@@ -57,18 +57,18 @@ public struct Manifest: Sendable {
             .split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
         guard let header = lines.first, !header.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw StoreError.badManifest(path: path, detail: "the manifest is empty; its first line must name the columns")
+            throw ImportError.badManifest(path: path, detail: "the manifest is empty; its first line must name the columns")
         }
         let columns = header.split(separator: "\t", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
         self.columns = columns
         if let duplicate = Self.firstDuplicate(columns) {
-            throw StoreError.badManifest(path: path, detail: "column '\(duplicate)' appears twice in the header")
+            throw ImportError.badManifest(path: path, detail: "column '\(duplicate)' appears twice in the header")
         }
         let missing = required.filter { !columns.contains($0) }
         guard missing.isEmpty else {
             let tabHint = columns.count == 1 && header.contains(",") ? " (is it comma-separated? maskdb reads tab-separated files)" : ""
-            throw StoreError.badManifest(
+            throw ImportError.badManifest(
                 path: path,
                 detail: "missing required column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))\(tabHint); the header has \(columns.joined(separator: ", "))")
         }

@@ -29,13 +29,13 @@ extension StudyStore {
         let study = try defaultStudy(options.study)
         let columns = (required + StudyField.modelFields.filter { $0 != .id && !required.contains($0) }).map(\.name) + [Self.weightsColumn]
         if let stray = manifest.columns.first(where: { !columns.contains($0) && Self.parameterName($0) == nil && !Self.isMetricColumn($0) }) {
-            throw StoreError.badManifest(
+            throw ImportError.badManifest(
                 path: manifestPath,
                 detail: "unknown column '\(stray)'; model manifests take \(columns.joined(separator: ", ")), \(StudyField.parameterPrefix)NAME and metric.DATASET.NAME")
         }
         let parameters = manifest.columns.compactMap(Self.parameterName)
         if let twice = parameters.first(where: { name in parameters.count { $0 == name } > 1 }) {
-            throw StoreError.badManifest(
+            throw ImportError.badManifest(
                 path: manifestPath, detail: "two columns name the parameter \(twice); keep \(StudyField.parameter(twice)) alone")
         }
         return try runImport(

@@ -10,8 +10,6 @@ public enum StoreError: Error, Equatable, Sendable {
     case busy(path: String)
     /// SQLite refused an operation.
     case database(path: String, message: String)
-    /// A manifest cannot be used at all (unreadable, no header, missing columns).
-    case badManifest(path: String, detail: String)
     /// No recorded mask matches a target.
     case notRecorded(target: String)
     /// A target matches several recorded masks.
@@ -56,8 +54,6 @@ extension StoreError: CustomStringConvertible {
             "\(path): the database stayed locked by other processes; try again"
         case let .database(path, message):
             "\(path): \(message)"
-        case let .badManifest(path, detail):
-            "\(path): \(detail)"
         case let .notRecorded(target), let .ambiguous(target, _), let .badTarget(target):
             "\(target): \(targetReason ?? "")"
         case let .unknownAtlas(name, known):

@@ -180,7 +180,7 @@ struct ImportMasksTests {
     @Test func missingRequiredColumnsRefuseTheManifest() throws {
         let fixture = try StudyFixture()
         let manifest = try fixture.manifest("m.tsv", ["path,fold,run,lambda1,lambda2", "a.nii.gz,0,0,0.1,0.1"])
-        #expect(throws: StoreError.badManifest(
+        #expect(throws: ImportError.badManifest(
             path: manifest,
             detail: "missing required columns path, fold, run, lambda1, lambda2 (is it comma-separated? maskdb reads tab-separated files); the header has path,fold,run,lambda1,lambda2")
         ) {

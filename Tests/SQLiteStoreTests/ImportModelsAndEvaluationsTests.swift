@@ -66,7 +66,7 @@ struct ImportModelsAndEvaluationsTests {
     func unknownModelColumnsRefuseTheManifest(column: String) throws {
         let fixture = try StudyFixture()
         let manifest = try fixture.manifest("m.tsv", ["fold\trun\t\(column)", "0\t0\t0.9"])
-        #expect(throws: StoreError.badManifest(
+        #expect(throws: ImportError.badManifest(
             path: manifest,
             detail: "unknown column '\(column)'; model manifests take fold, run, study, model, architecture, weights, params.NAME and metric.DATASET.NAME")
         ) {
@@ -77,7 +77,7 @@ struct ImportModelsAndEvaluationsTests {
     @Test func bothSpellingsOfOneParameterRefuseTheManifest() throws {
         let fixture = try StudyFixture()
         let manifest = try fixture.manifest("m.tsv", ["fold\trun\tparam.lr\tparams.lr", "0\t0\t0.1\t0.2"])
-        #expect(throws: StoreError.badManifest(path: manifest, detail: "two columns name the parameter lr; keep params.lr alone")) {
+        #expect(throws: ImportError.badManifest(path: manifest, detail: "two columns name the parameter lr; keep params.lr alone")) {
             try SQLiteStore.inMemory().importModels(manifestPath: manifest, options: options)
         }
     }

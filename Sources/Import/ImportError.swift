@@ -1,0 +1,14 @@
+/// What makes a whole import impossible, before any row is read.
+public enum ImportError: Error, Equatable, Sendable {
+    /// A manifest cannot be used at all (unreadable, no header, missing or unknown columns).
+    case badManifest(path: String, detail: String)
+}
+
+extension ImportError: CustomStringConvertible {
+    /// The message: the manifest, and what is wrong with it.
+    public var description: String {
+        switch self {
+        case let .badManifest(path, detail): "\(path): \(detail)"
+        }
+    }
+}
