@@ -22,13 +22,10 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .systemLibrary(
-            name: "CLibDeflate",
-            providers: [.apt(["libdeflate-dev"])]
-        ),
         // glibc calls the Glibc module lacks: mallopt, sync_file_range.
         .systemLibrary(name: "CGlibcExtras"),
-        .target(name: "NIfTI", dependencies: ["CZlib", "CLibDeflate"]),
+        // libdeflate, the fast inflater, is opened at run time when present (Sources/NIfTI/LibDeflate.swift).
+        .target(name: "NIfTI", dependencies: ["CZlib"]),
         // The shipped atlases, embedded in the binary so `maskdb` works from any folder.
         .target(
             name: "Atlases",

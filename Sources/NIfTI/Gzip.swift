@@ -35,11 +35,17 @@ enum Gzip {
 
     /// Inflates the whole stream (every gzip member) into exactly `count` bytes:
     /// fewer is `truncated`, more is `longer`; every member's CRC and length are checked.
-    /// libdeflate does it in one pass. When it refuses, zlib inflates again only to say
-    /// why, keeping nothing, so a damaged header's size is never allocated; should zlib
-    /// accept the stream after all, it inflates once more into a buffer of that size.
+    /// libdeflate does it in one pass, when it loaded (see `Inflater`). When it refuses, or
+    /// is absent, zlib inflates first only to say why, keeping nothing, so a damaged
+    /// header's size is never allocated; should zlib accept the stream, it inflates once
+    /// more into a buffer of that size.
     static func inflate(_ input: [UInt8], exactly count: Int) throws(GzipFailure) -> [UInt8] {
-        if let fast = LibDeflate.gunzip(input, exactly: count) { return fast }
+        try inflate(input, exactly: count, libdeflate: Inflater.chosenLibDeflate.library)
+    }
+
+    /// `inflate(_:exactly:)` with libdeflate given, or not (nil: zlib alone, as without the library).
+    static func inflate(_ input: [UInt8], exactly count: Int, libdeflate: LibDeflate?) throws(GzipFailure) -> [UInt8] {
+        if let fast = libdeflate?.gunzip(input, exactly: count) { return fast }
         _ = try input.withUnsafeBytes { inflate($0, count: count, keep: false, requireEnd: true) }.get()
         return try input.withUnsafeBytes { inflate($0, count: count, keep: true, requireEnd: true) }.get()
     }
