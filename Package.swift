@@ -85,6 +85,6 @@ let package = Package(
             ],
             exclude: ["Snapshots"]
         ),
-        .testTarget(name: "maskdbTests", dependencies: ["maskdb", "NIfTIFixtures"]),
+        .testTarget(name: "maskdbTests", dependencies: ["maskdb", "NIfTI", "NIfTIFixtures"]),
     ]
 )
