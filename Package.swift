@@ -64,11 +64,9 @@ let package = Package(
             dependencies: [
                 "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "MaskStore", "DemoStudy", "CGlibcExtras", "Formatting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // The Swift runtime and Foundation linked in: a release binary starts in half the
-            // time (no shared-library relocations) and runs on machines without Swift.
-            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+            ]
+            // No unsafe flags, so the libraries stay usable from other packages: a binary with
+            // the Swift runtime linked in is built with `swift build -c release --static-swift-stdlib`.
         ),
         // NIfTI files built byte by byte from the spec, shared by the test targets.
         .target(name: "NIfTIFixtures", path: "Tests/NIfTIFixtures"),
