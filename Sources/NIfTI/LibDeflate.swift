@@ -31,7 +31,7 @@ struct LibDeflate: Sendable {
     enum LoadFailure: Error, Equatable, CustomStringConvertible {
         /// dlopen found no `libdeflate.so.0`.
         case notFound
-        /// dlopen found a file but could not load it (its message).
+        /// dlopen found a file but could not load it (dlerror's message).
         case unloadable(String)
         /// The library lacks a function this code calls.
         case missing(symbol: String)
@@ -57,10 +57,9 @@ struct LibDeflate: Sendable {
         // stay valid for the process's life.
         guard let handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL) else {
             let message = dlerror().map { String(cString: $0) } ?? "unknown error"
-            if message.hasSuffix("No such file or directory") { return .failure(.notFound) }
-            // dlerror names the file first: keep only what went wrong.
-            let prefix = soname + ": "
-            return .failure(.unloadable(message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message))
+            // "libdeflate.so.0: cannot open shared object file: No such file or directory";
+            // any other message names the file found and what is wrong with it.
+            return .failure(message.hasSuffix("No such file or directory") ? .notFound : .unloadable(message))
         }
         func symbol<Function>(_ name: String, as type: Function.Type) -> Result<Function, LoadFailure> {
             guard let address = dlsym(handle, name) else { return .failure(.missing(symbol: name)) }

@@ -3,8 +3,8 @@ import NIfTI
 import NIfTIFixtures
 import Testing
 
-/// Which inflater `maskdb` uses, and that zlib alone (`MASKDB_INFLATER=zlib`, as on a machine
-/// without libdeflate.so.0) reads files as libdeflate does.
+/// Which inflater `maskdb` uses, and that zlib alone (`MASKDB_INFLATER=zlib`, or a
+/// libdeflate.so.0 that does not load, as on a machine without it) reads files as libdeflate does.
 struct InflaterCommandTests {
     static let zlibOnly = [Inflater.environmentVariable: "zlib"]
 
@@ -20,10 +20,30 @@ struct InflaterCommandTests {
         #expect(zlib.stdout.wholeMatch(of: /0\.1\.0 \(gzip: zlib [0-9.]+; MASKDB_INFLATER=zlib\)\n/) != nil, "\(zlib.stdout)")
     }
 
+    /// Where the dynamic loader finds a libdeflate.so.0 that cannot load (an empty file): as on
+    /// a machine with a broken library, zlib does the work.
+    static func brokenLibrary(in scratch: ScratchFolder) throws -> [String: String] {
+        let folder = scratch.path("broken lib")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        _ = try scratch.write([], named: "broken lib/libdeflate.so.0")
+        let searched = ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"].map { ":" + $0 } ?? ""
+        return ["LD_LIBRARY_PATH": folder + searched]
+    }
+
+    @Test func aLibraryThatDoesNotLoadLeavesTheWorkToZlibAndIsNamed() throws {
+        let scratch = try ScratchFolder()
+        let result = try CLI.run(["--version"], environment: try Self.brokenLibrary(in: scratch))
+        #expect(result.status == 0)
+        #expect(result.stdout.wholeMatch(of: /0\.1\.0 \(gzip: zlib [0-9.]+; libdeflate\.so\.0 did not load \(.+: file too short\)\)\n/) != nil, "\(result.stdout)")
+        #expect(result.stdout.contains(scratch.path("broken lib/libdeflate.so.0")))
+    }
+
     @Test func zlibAloneMeasuresAMultiMemberPaddedFileAlike() throws {
         // A keep mask on the AAL2 grid (the built-in atlas, itself a .nii.gz, is inflated
-        // too), as two gzip members and trailing padding.
+        // too), as two gzip members and trailing padding; measured with libdeflate where it
+        // loads, with zlib forced, and with a libdeflate.so.0 that does not load.
         let scratch = try ScratchFolder()
+        let broken = try Self.brokenLibrary(in: scratch)
         var mask = FixtureFile()
         mask.shape = [121, 145, 121]
         mask.encode(float32: (0..<121 * 145 * 121).map { Float($0 % 1000) / 1000 })
@@ -38,6 +58,8 @@ struct InflaterCommandTests {
         #expect(usual.status == 0 && zlib.status == 0, "\(usual.stderr)\(zlib.stderr)")
         #expect(usual.stdout.split(separator: "\n").count == 121)
         #expect(zlib.stdout == usual.stdout)
+        let withoutLibrary = try CLI.run(["densities", path, "--format", "csv"], environment: broken)
+        #expect(withoutLibrary.status == 0 && withoutLibrary.stdout == usual.stdout, "\(withoutLibrary.stderr)")
         // A damaged file gets the same one line either way (zlib explains both).
         let cut = try scratch.write(Array(StoredGzip.member(bytes).dropLast(8)), named: "cut.nii.gz")
         let usualCut = try CLI.run("densities", cut)
