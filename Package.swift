@@ -25,13 +25,10 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .systemLibrary(
-            name: "CLibDeflate",
-            providers: [.apt(["libdeflate-dev"])]
-        ),
         // glibc calls the Glibc module lacks: mallopt, sync_file_range.
         .systemLibrary(name: "CGlibcExtras"),
-        .target(name: "NIfTI", dependencies: ["CZlib", "CLibDeflate"]),
+        // libdeflate, the fast inflater, is opened at run time when present (Sources/NIfTI/LibDeflate.swift).
+        .target(name: "NIfTI", dependencies: ["CZlib"]),
         // The shipped atlases, embedded in the binary so `maskdb` works from any folder.
         .target(
             name: "Atlases",
@@ -81,11 +78,9 @@ let package = Package(
                 "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "StudyCore", "Store", "Import", "SQLiteStore", "DemoStudy",
                 "CGlibcExtras", "Formatting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // The Swift runtime and Foundation linked in: a release binary starts in half the
-            // time (no shared-library relocations) and runs on machines without Swift.
-            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+            ]
+            // No unsafe flags, so the libraries stay usable from other packages: a binary with
+            // the Swift runtime linked in is built with `swift build -c release --static-swift-stdlib`.
         ),
         // NIfTI files built byte by byte from the spec, shared by the test targets.
         .target(name: "NIfTIFixtures", path: "Tests/NIfTIFixtures"),
@@ -104,6 +99,6 @@ let package = Package(
             exclude: ["Snapshots"]
         ),
         .testTarget(name: "ImportTests", dependencies: ["Import"]),
-        .testTarget(name: "maskdbTests", dependencies: ["maskdb", "NIfTIFixtures"]),
+        .testTarget(name: "maskdbTests", dependencies: ["maskdb", "NIfTI", "NIfTIFixtures"]),
     ]
 )

@@ -2,7 +2,8 @@
 # The whole benchmark, side by side in one run: maskdb (import, decompression floor, queries)
 # and the Python baseline (numpy and nilearn) on the same real-size masks; prints the ratios.
 # Usage: bash Benchmarks/run.sh [MASKS=28] [RUNS=9]
-# Needs: swift, python3 with Benchmarks/requirements.txt, libdeflate-tools (for the floor).
+# Needs: swift, python3 with Benchmarks/requirements.txt, libdeflate-tools (for the floor; it
+# brings libdeflate0, which maskdb opens to inflate: without it zlib does, and bench says so).
 set -euo pipefail
 masks=${1:-28}
 runs=${2:-9}
@@ -14,7 +15,8 @@ cd "$root"
 python3 -c "import nibabel, nilearn, numpy" 2>/dev/null \
     || { echo "run.sh: the baseline needs nibabel, nilearn and numpy: python3 -m pip install -r Benchmarks/requirements.txt" >&2; exit 1; }
 command -v libdeflate-gunzip >/dev/null || echo "run.sh: libdeflate-gunzip not found (apt-get install libdeflate-tools): no floor ratio" >&2
-swift build -c release >/dev/null
+# The Swift runtime linked in, as every measured binary has been (it starts faster).
+swift build -c release --static-swift-stdlib --product maskdb >/dev/null
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 .build/release/maskdb bench --masks "$masks" --runs "$runs" --keep "$work" | tee "$work/bench.txt"
 for variant in numpy nilearn; do

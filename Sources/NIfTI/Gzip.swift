@@ -35,11 +35,17 @@ enum Gzip {
 
     /// Inflates the whole stream (every gzip member) into exactly `count` bytes:
     /// fewer is `truncated`, more is `longer`; every member's CRC and length are checked.
-    /// libdeflate does it in one pass. When it refuses, zlib inflates again only to say
-    /// why, keeping nothing, so a damaged header's size is never allocated; should zlib
-    /// accept the stream after all, it inflates once more into a buffer of that size.
+    /// libdeflate does it in one pass, when it loaded (see `Inflater`). When it refuses, or
+    /// is absent, zlib inflates first only to say why, keeping nothing, so a damaged
+    /// header's size is never allocated; should zlib accept the stream, it inflates once
+    /// more into a buffer of that size.
     static func inflate(_ input: [UInt8], exactly count: Int) throws(GzipFailure) -> [UInt8] {
-        if let fast = LibDeflate.gunzip(input, exactly: count) { return fast }
+        try inflate(input, exactly: count, libdeflate: Inflater.chosenLibDeflate.library)
+    }
+
+    /// `inflate(_:exactly:)` with libdeflate given, or not (nil: zlib alone, as without the library).
+    static func inflate(_ input: [UInt8], exactly count: Int, libdeflate: LibDeflate?) throws(GzipFailure) -> [UInt8] {
+        if let fast = libdeflate?.gunzip(input, exactly: count) { return fast }
         _ = try input.withUnsafeBytes { inflate($0, count: count, keep: false, requireEnd: true) }.get()
         return try input.withUnsafeBytes { inflate($0, count: count, keep: true, requireEnd: true) }.get()
     }
@@ -51,9 +57,7 @@ enum Gzip {
     private static func inflate(
         _ input: UnsafeRawBufferPointer, count: Int, keep: Bool, requireEnd: Bool
     ) -> Result<[UInt8], GzipFailure> {
-        // zlib checks that its stream stays at one address: keep it off the Swift stack.
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
+        let stream = allocateStream()
         defer { stream.deallocate() }
         // 15 + 32: a 32 KiB window, gzip or zlib header detected automatically.
         guard czlib_inflateInit2(stream, 15 + 32) == Z_OK else { return .failure(.corrupt("zlib could not start")) }
@@ -107,6 +111,14 @@ enum Gzip {
         }
     }
 
+    /// A zeroed zlib stream for the caller to deallocate, off the Swift stack: zlib checks
+    /// that its stream stays at one address from init to end.
+    private static func allocateStream() -> UnsafeMutablePointer<z_stream> {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        return stream
+    }
+
     /// One call to zlib's inflate into `buffer`: its status and the bytes it wrote.
     private static func step(_ stream: UnsafeMutablePointer<z_stream>, into buffer: UnsafeMutableRawBufferPointer) -> (Int32, Int) {
         let room = min(buffer.count, Int(UInt32.max))
@@ -122,12 +134,13 @@ enum Gzip {
     }
 
     private static func deflate(_ input: UnsafeRawBufferPointer, level: Int32) -> [UInt8] {
-        var stream = z_stream()
+        let stream = allocateStream()
+        defer { stream.deallocate() }
         // 15 + 16: a 32 KiB window with a gzip header and trailer.
-        let started = czlib_deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY)
+        let started = czlib_deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY)
         precondition(started == Z_OK, "zlib deflateInit2 failed with valid parameters")
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+        defer { deflateEnd(stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(stream, uLong(input.count))) + 32)
         var inputLeft = input.count
         var inputPosition = 0
         var produced = 0
@@ -135,19 +148,19 @@ enum Gzip {
             while true {
                 let chunk = min(inputLeft, Int(UInt32.max))
                 if let base = input.baseAddress {
-                    stream.next_in = UnsafeMutablePointer(
+                    stream.pointee.next_in = UnsafeMutablePointer(
                         mutating: base.advanced(by: inputPosition).assumingMemoryBound(to: Bytef.self))
                 }
-                stream.avail_in = uInt(chunk)
-                stream.next_out = out.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
+                stream.pointee.avail_in = uInt(chunk)
+                stream.pointee.next_out = out.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
                 let room = min(out.count - produced, Int(UInt32.max))
-                stream.avail_out = uInt(room)
+                stream.pointee.avail_out = uInt(room)
                 let finishing = chunk == inputLeft
-                let status = CZlib.deflate(&stream, finishing ? Z_FINISH : Z_NO_FLUSH)
-                let consumed = chunk - Int(stream.avail_in)
+                let status = CZlib.deflate(stream, finishing ? Z_FINISH : Z_NO_FLUSH)
+                let consumed = chunk - Int(stream.pointee.avail_in)
                 inputLeft -= consumed
                 inputPosition += consumed
-                produced += room - Int(stream.avail_out)
+                produced += room - Int(stream.pointee.avail_out)
                 if status == Z_STREAM_END { break }
                 precondition(status == Z_OK || status == Z_BUF_ERROR, "zlib deflate failed: \(status)")
             }

@@ -6,7 +6,7 @@ struct MaskDB: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maskdb",
         abstract: "Record, measure and compare perturbation masks of a 3D CNN study.",
-        version: "0.1.0",
+        version: versionText,
         subcommands: [
             Init.self, Import.self, Masks.self, Models.self, Densities.self, Similarity.self, Robustness.self,
             TopROIs.self, Grid.self, Report.self, Plot.self, Demo.self, Bench.self, Audit.self, Export.self, Verify.self, SQL.self, Inspect.self,

@@ -219,16 +219,40 @@ struct LargeStreamTests {
         }
     }
 
-    @Test func multiMemberLargeStreamInflatesToItsSize() throws {
+    /// The 32 MB image as two gzip members, and its bytes.
+    func twoMembers() -> (bytes: [UInt8], gz: [UInt8]) {
         let bytes = zeros(announcing: [200, 200, 200])
-        let gz = Gzip.deflate(Array(bytes[..<1_000_000])) + Gzip.deflate(Array(bytes[1_000_000...]))
-        // libdeflate itself joins the members (zlib, the fallback, would hide a failure here).
-        #expect(LibDeflate.gunzip(gz, exactly: bytes.count) == bytes)
-        #expect(LibDeflate.gunzip(gz + [0, 0, 0], exactly: bytes.count) == bytes)  // trailing padding ignored
-        #expect(LibDeflate.gunzip(gz, exactly: bytes.count - 1) == nil)  // longer than announced
-        #expect(LibDeflate.gunzip(Array(gz.dropLast(8)), exactly: bytes.count) == nil)  // no trailer
+        return (bytes, Gzip.deflate(Array(bytes[..<1_000_000])) + Gzip.deflate(Array(bytes[1_000_000...])))
+    }
+
+    @Test func multiMemberLargeStreamInflatesToItsSize() throws {
+        let (bytes, gz) = twoMembers()
         let image = try NIfTIImage(fileBytes: gz, path: "m.nii.gz")
         #expect(image.layout.voxelCount == 8_000_000)
         #expect(image.withRawVoxelBytes { Array($0) } == Array(bytes[352...]))
+    }
+
+    @Test(.enabled(if: LibDeflate.available != nil, "libdeflate.so.0 does not load on this machine: zlib alone inflates (zlibAloneInflatesTheSameCasesAlike still runs)"))
+    func libdeflateJoinsMembersItself() throws {
+        let libdeflate = try #require(LibDeflate.available)
+        let (bytes, gz) = twoMembers()
+        // libdeflate itself joins the members (zlib, the fallback, would hide a failure here).
+        #expect(libdeflate.gunzip(gz, exactly: bytes.count) == bytes)
+        #expect(libdeflate.gunzip(gz + [0, 0, 0], exactly: bytes.count) == bytes)  // trailing padding ignored
+        #expect(libdeflate.gunzip(gz, exactly: bytes.count - 1) == nil)  // longer than announced
+        #expect(libdeflate.gunzip(Array(gz.dropLast(8)), exactly: bytes.count) == nil)  // no trailer
+    }
+
+    @Test func zlibAloneInflatesTheSameCasesAlike() throws {
+        let (bytes, gz) = twoMembers()
+        // As on a machine without libdeflate: the same bytes, the same refusals.
+        #expect(try Gzip.inflate(gz, exactly: bytes.count, libdeflate: nil) == bytes)
+        #expect(try Gzip.inflate(gz + [0, 0, 0], exactly: bytes.count, libdeflate: nil) == bytes)
+        #expect(throws: GzipFailure.longer) { try Gzip.inflate(gz, exactly: bytes.count - 1, libdeflate: nil) }
+        #expect(throws: GzipFailure.truncated(produced: bytes.count, output: [])) {
+            try Gzip.inflate(Array(gz.dropLast(8)), exactly: bytes.count, libdeflate: nil)
+        }
+        // And whichever this process uses gives what zlib gives.
+        #expect(try Gzip.inflate(gz + [0, 0, 0], exactly: bytes.count) == bytes)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIfTI
 import NIfTIFixtures
 import Testing
 
@@ -11,6 +12,8 @@ struct BenchCommandTests {
         for queryMasks in [3, 2] {
             let result = try CLI.run("bench", "--masks", "1", "--jobs", "1", "--runs", "1", "--query-masks", "\(queryMasks)", "--keep", kept, "--format", "tsv")
             #expect(result.status == 0, "\(result.stderr)")
+            // Which inflater the steps ran with, on stderr beside a machine-readable table.
+            #expect(result.stderr.hasPrefix("gzip: \(Inflater.current)\n"))
             let steps = result.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
             let floor = Self.hasFloorTool ? ["libdeflate-gunzip -c (1 core, floor)"] : []
             #expect(steps.map { $0[0] } == ["import masks (--jobs 1)"] + floor + [

@@ -24,10 +24,18 @@ enum CLI {
         try run(arguments)
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs it with `environment` added to this process's.
+    static func run(environment: [String: String], _ arguments: String...) throws -> Result {
+        try run(arguments, environment: environment)
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("maskdb")
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -3,6 +3,7 @@ import ArgumentParser
 import Atlas
 import DemoStudy
 import Foundation
+import NIfTI
 import Reports
 
 extension MaskDB {
@@ -47,6 +48,11 @@ extension MaskDB {
             let scratch = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-bench-\(UUID().uuidString.prefix(8))").path
             defer { if keep == nil { try? FileManager.default.removeItem(atPath: scratch) } }
             let maskdb = ChildProcess.currentExecutable
+            // The inflater the children use (same binary, same environment): above a table for
+            // people, on stderr beside the machine-readable formats.
+            let forPeople = output.format == .table || output.format == .md
+            let inflater = "gzip: \(Inflater.current)"
+            if !forPeople { Output.error(inflater) }
             var table = Table(columns: [
                 .init("step"), .init("masks"), .init("runs"), .init("median_s", decimals: 3), .init("masks_per_s", decimals: 1),
                 .init("peak_rss_mb", decimals: 0),
@@ -104,7 +110,7 @@ extension MaskDB {
                     try ChildProcess.run(maskdb, step.arguments + ["--db", queries], errors: errors)
                 }
             }
-            Output.print(table.rendered(as: output.format))
+            Output.print((forPeople ? inflater + "\n\n" : "") + table.rendered(as: output.format))
         }
 
         static func removeDatabase(_ path: String) {
