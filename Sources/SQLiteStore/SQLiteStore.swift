@@ -102,13 +102,8 @@ public final class SQLiteStore: StudyStore {
         do {
             let writer = try connect()
             let migrator = Self.migrator
-            let (superseded, applied) = try writer.read { db in
-                (try migrator.hasBeenSuperseded(db), try migrator.appliedIdentifiers(db))
-            }
-            if superseded {
-                let known = Set(SchemaMigrations.all.map(\.identifier))
-                throw StoreError.newerSchema(path: path, unknown: applied.filter { !known.contains($0) }.sorted())
-            }
+            let unknown = try writer.read(Self.appliedMigrations).subtracting(knownMigrations)
+            if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown.sorted()) }
             try migrate(writer, with: migrator)
             return SQLiteStore(path: path, writer: writer)
         } catch let error as DatabaseError {
@@ -126,10 +121,22 @@ public final class SQLiteStore: StudyStore {
                 return
             } catch is DatabaseError where attempt < 5 {
                 // Another process migrated all or part of the way: done, or try what is left.
-                if try writer.read(migrator.hasCompletedMigrations) { return }
+                if try writer.read(Self.appliedMigrations).isSuperset(of: knownMigrations) { return }
             }
         }
     }
+
+    /// The identifiers of the migrations applied to the database. GRDB's own reading
+    /// (`appliedIdentifiers`) selects first and checks that the table exists after a
+    /// failure, so another process creating the table between the two made it throw
+    /// "no such table: grdb_migrations" while several importers opened a new file. A
+    /// table once created stays, so checking first leaves no such gap.
+    private static func appliedMigrations(_ db: Database) throws -> Set<String> {
+        guard try db.tableExists("grdb_migrations") else { return [] }
+        return try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations")
+    }
+
+    private static let knownMigrations = Set(SchemaMigrations.all.map(\.identifier))
 
     /// The schema's migrations, from the SQL files in `Schema/`.
     static var migrator: DatabaseMigrator {

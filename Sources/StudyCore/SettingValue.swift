@@ -1,4 +1,3 @@
-import StudyCore
 import Formatting
 
 /// The value of one setting of a mask (fold, λ1, subjects, a parameter...), ordered so
