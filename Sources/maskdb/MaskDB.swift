@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `maskdb` command: a results database for perturbation-mask robustness studies.
 @main
-struct MaskDB: AsyncParsableCommand {
+struct MaskDB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maskdb",
         abstract: "Record, measure and compare perturbation masks of a 3D CNN study.",
@@ -13,7 +13,7 @@ struct MaskDB: AsyncParsableCommand {
         ]
     )
 
-    static func main() async {
+    static func main() {
         var command: any ParsableCommand
         do {
             command = try parseAsRoot()
@@ -21,11 +21,7 @@ struct MaskDB: AsyncParsableCommand {
             ErrorReport.exit(reporting: error)
         }
         do {
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            try command.run()
         } catch {
             // A usage error found while running is explained with that command's usage.
             ErrorReport.exit(reporting: error, in: type(of: command))

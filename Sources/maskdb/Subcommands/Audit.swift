@@ -7,7 +7,7 @@ import Reports
 
 extension MaskDB {
     /// `maskdb audit`: which settings produced this mask?
-    struct Audit: AsyncParsableCommand {
+    struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "audit",
             abstract: "Show every record of a mask: its study, fold, run, model, λ settings and import.",
@@ -25,7 +25,7 @@ extension MaskDB {
 
         enum AuditFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-        func run() async throws {
+        func run() throws {
             let records = try store.open().audit(target)
             switch format {
             case .json:

@@ -7,7 +7,7 @@ import Reports
 
 extension MaskDB {
     /// `maskdb bench`: how fast import and the queries are on this machine.
-    struct Bench: AsyncParsableCommand {
+    struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "bench",
             abstract: "Time import and every query on synthetic studies, as separate processes (medians).",
@@ -43,7 +43,7 @@ extension MaskDB {
             try JobsLimit.check(jobs)
         }
 
-        func run() async throws {
+        func run() throws {
             let scratch = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-bench-\(UUID().uuidString.prefix(8))").path
             defer { if keep == nil { try? FileManager.default.removeItem(atPath: scratch) } }
             let maskdb = ChildProcess.currentExecutable

@@ -8,7 +8,7 @@ import SQLiteStore
 
 extension MaskDB {
     /// `maskdb demo`: a synthetic study, imported and reported end to end.
-    struct Demo: AsyncParsableCommand {
+    struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "demo",
             abstract: "Build a synthetic 5-fold x 5-run study, import it as a user would, and write its report.",
@@ -25,7 +25,7 @@ extension MaskDB {
         @Option(help: ArgumentHelp("The report folder.", valueName: "folder"))
         var out = "Reports/demo"
 
-        func run() async throws {
+        func run() throws {
             // What could refuse the results, checked before the minutes of work that make them.
             try StudyReportBuilder.checkFolder(out)
             if let db { try SQLiteStore.checkPath(db, create: true) }

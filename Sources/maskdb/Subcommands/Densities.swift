@@ -9,7 +9,7 @@ import Reports
 
 extension MaskDB {
     /// `maskdb densities`: a mask's density vector over an atlas.
-    struct Densities: AsyncParsableCommand {
+    struct Densities: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "densities",
             abstract: "Print a mask's per-region densities (mean perturbation) over an atlas.",
@@ -40,7 +40,7 @@ extension MaskDB {
 
         @OptionGroup var output: FormatOptions
 
-        func run() async throws {
+        func run() throws {
             if !FileManager.default.fileExists(atPath: target), let recorded = try recordedDensities() {
                 guard atlas.isBuiltin, semantics == .keep, !clamp else {
                     throw ValidationError("'--atlas', '--labels', '--semantics' and '--clamp' apply to mask files; a recorded mask's vector is printed as it was stored")

@@ -5,7 +5,7 @@ import Reports
 
 extension MaskDB {
     /// `maskdb grid`: a grid search's table of means.
-    struct Grid: AsyncParsableCommand {
+    struct Grid: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "grid",
             abstract: "Grid-search table: the mean of a value over masks, by two settings (the poster's Figure 1).",
@@ -24,7 +24,7 @@ extension MaskDB {
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: FormatOptions
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: grid.fields)
             let table = GridSearch.table(selection.samples, rows: grid.rows, columns: grid.cols, value: Self.value(grid.value, selection))
             Output.print(AnalysisTables.grid(table, counts: counts).rendered(as: output.format))

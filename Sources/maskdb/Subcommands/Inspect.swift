@@ -5,7 +5,7 @@ import Reports
 
 extension MaskDB {
     /// `maskdb inspect`: what a NIfTI file holds, as nibabel would read it.
-    struct Inspect: AsyncParsableCommand {
+    struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "inspect",
             abstract: "Summarize a NIfTI file: format, grid, affine, scaling and value statistics."
@@ -19,7 +19,7 @@ extension MaskDB {
         @Flag(help: "Print one JSON object instead of the readable summary.")
         var json = false
 
-        func run() async throws {
+        func run() throws {
             let bytes = try FileBytes.read(file)
             let image = try NIfTIImage(fileBytes: bytes, path: file)
             let summary = ImageSummary(image: image, compressed: bytes.starts(with: [0x1F, 0x8B]))

@@ -6,14 +6,14 @@ import Reports
 
 extension MaskDB {
     /// `maskdb masks`: the recorded masks and their settings.
-    struct Masks: AsyncParsableCommand {
+    struct Masks: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "masks", abstract: "List the recorded masks and their settings.")
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: FormatOptions
 
-        func run() async throws {
+        func run() throws {
             let database = try store.open()
             let masks = try database.masks(
                 where: filter.maskFilter())

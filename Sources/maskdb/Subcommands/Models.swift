@@ -6,7 +6,7 @@ import Reports
 
 extension MaskDB {
     /// `maskdb models`: the recorded models and their metrics.
-    struct Models: AsyncParsableCommand {
+    struct Models: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "models",
             abstract: "List the recorded models with their metrics (one column per metric.DATASET.NAME).")
@@ -15,7 +15,7 @@ extension MaskDB {
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: FormatOptions
 
-        func run() async throws {
+        func run() throws {
             let database = try store.open()
             let models = try database.models(where: filter.modelFilter())
             Output.print(Self.table(models).rendered(as: output.format))

@@ -10,7 +10,7 @@ import NIfTI
 
 extension MaskDB {
     /// `maskdb plot`: the report's pictures, for any selection.
-    struct Plot: AsyncParsableCommand {
+    struct Plot: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "plot",
             abstract: "Draw a mask, a montage of masks (PNG), or a similarity, grid or top-regions chart (SVG).",
@@ -35,7 +35,7 @@ struct PlotOutput: ParsableArguments {
 
 extension MaskDB.Plot {
     /// `maskdb plot mask`.
-    struct Mask: AsyncParsableCommand {
+    struct Mask: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "mask", abstract: "Draw one recorded mask's slices as PNG.")
 
         @OptionGroup var store: StoreOptions
@@ -76,7 +76,7 @@ extension MaskDB.Plot {
             return (x, y, z)
         }
 
-        func run() async throws {
+        func run() throws {
             let database = try store.open()
             // A file recorded under several settings is one picture: draw its first record.
             let masks = try database.masks(ids: try database.resolveMasks(target))
@@ -94,7 +94,7 @@ extension MaskDB.Plot {
     }
 
     /// `maskdb plot montage`.
-    struct Montage: AsyncParsableCommand {
+    struct Montage: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "montage", abstract: "Draw masks as PNG: one row per value of a setting.")
 
         @OptionGroup var store: StoreOptions
@@ -112,7 +112,7 @@ extension MaskDB.Plot {
             guard perRow >= 1 else { throw ValidationError("'--per-row': give at least 1") }
         }
 
-        func run() async throws {
+        func run() throws {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter(), using: [("--by", by)])
             try selection.requireMasks()
@@ -129,7 +129,7 @@ extension MaskDB.Plot {
     }
 
     /// `maskdb plot similarity`.
-    struct SimilarityChart: AsyncParsableCommand {
+    struct SimilarityChart: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "similarity", abstract: "Draw the ROI-based similarity matrix as SVG.")
 
         @OptionGroup var store: StoreOptions
@@ -143,7 +143,7 @@ extension MaskDB.Plot {
             try output.check(".svg")
         }
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
             try selection.requireMasks()
             try output.write(Array(StudyFigures.similarity(Analysis.Similarity.roi(selection.samples, by: by)).svg().utf8))
@@ -151,7 +151,7 @@ extension MaskDB.Plot {
     }
 
     /// `maskdb plot grid`.
-    struct GridChart: AsyncParsableCommand {
+    struct GridChart: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "grid", abstract: "Draw the grid-search heatmap as SVG.")
 
         @OptionGroup var store: StoreOptions
@@ -164,7 +164,7 @@ extension MaskDB.Plot {
             try output.check(".svg")
         }
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: grid.fields)
             try selection.requireMasks()
             let table = GridSearch.table(
@@ -177,7 +177,7 @@ extension MaskDB.Plot {
     }
 
     /// `maskdb plot top-rois`.
-    struct TopRegionsChart: AsyncParsableCommand {
+    struct TopRegionsChart: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "top-rois", abstract: "Draw the top regions as an SVG bar chart.")
 
         @OptionGroup var store: StoreOptions
@@ -195,7 +195,7 @@ extension MaskDB.Plot {
             guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
         }
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
             try selection.requireMasks()
             let rows = TopRegions.rank(selection.samples, regions: selection.regions, k: k, by: nil, mergeHemispheres: mergeHemispheres)

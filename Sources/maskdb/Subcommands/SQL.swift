@@ -6,7 +6,7 @@ import Reports
 
 extension MaskDB {
     /// `maskdb sql`: a read-only query.
-    struct SQL: AsyncParsableCommand {
+    struct SQL: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sql",
             abstract: "Run a read-only SQL query (views: mask_settings, mask_region_densities, model_performance).")
@@ -19,7 +19,7 @@ extension MaskDB {
 
         @OptionGroup var output: FormatOptions
 
-        func run() async throws {
+        func run() throws {
             let result = try SQLiteStore.query(path: store.path, sql: query)
             var table = Table(columns: result.columns.map { .init($0, decimals: nil) })
             for row in result.rows {

@@ -7,7 +7,7 @@ import Reports
 
 extension MaskDB {
     /// `maskdb similarity`: how alike masks are across the values of one setting.
-    struct Similarity: AsyncParsableCommand {
+    struct Similarity: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "similarity",
             abstract: "Similarity matrix across the values of a setting (the poster's Table 1 for --by lambda1).",
@@ -46,7 +46,7 @@ extension MaskDB {
             }
         }
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
             let matrix = metric == .roi
                 ? Analysis.Similarity.roi(selection.samples, by: by)

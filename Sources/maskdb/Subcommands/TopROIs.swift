@@ -7,7 +7,7 @@ import Reports
 
 extension MaskDB {
     /// `maskdb top-rois`: the regions masked most.
-    struct TopROIs: AsyncParsableCommand {
+    struct TopROIs: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "top-rois",
             abstract: "The regions masked most: per group, every region in some mask's top k.",
@@ -38,7 +38,7 @@ extension MaskDB {
             guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
         }
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
             let rows = TopRegions.rank(
                 selection.samples, regions: selection.regions, k: k, by: by, mergeHemispheres: mergeHemispheres)
