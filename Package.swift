@@ -1,10 +1,18 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The Swift runtime and Foundation linked into release executables: a release binary starts
+// in half the time (no shared-library relocations) and runs on machines without Swift.
+let staticStdlib = (
+    swift: [SwiftSetting.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
+    linker: [LinkerSetting.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+)
+
 let package = Package(
     name: "maskdb",
     products: [
         .executable(name: "maskdb", targets: ["maskdb"]),
+        .executable(name: "maskdb-bench", targets: ["maskdb-bench"]),
         .library(name: "NIfTI", targets: ["NIfTI"]),
         .library(name: "Atlas", targets: ["Atlas"]),
         .library(name: "Analysis", targets: ["Analysis"]),
@@ -72,17 +80,29 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // What the executables share: error reporting, output, common options.
+        .target(
+            name: "CLISupport",
+            dependencies: ["Reports", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "maskdb",
             dependencies: [
                 "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "StudyCore", "Store", "SQLiteStore", "DemoStudy",
-                "CGlibcExtras", "Formatting",
+                "CGlibcExtras", "Formatting", "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // The Swift runtime and Foundation linked in: a release binary starts in half the
-            // time (no shared-library relocations) and runs on machines without Swift.
-            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+            swiftSettings: staticStdlib.swift,
+            linkerSettings: staticStdlib.linker
+        ),
+        // Times the maskdb beside it as child processes.
+        .executableTarget(
+            name: "maskdb-bench",
+            dependencies: [
+                "Atlas", "DemoStudy", "Reports", "CLISupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: staticStdlib.swift,
+            linkerSettings: staticStdlib.linker
         ),
         // NIfTI files built byte by byte from the spec, shared by the test targets.
         .target(name: "NIfTIFixtures", path: "Tests/NIfTIFixtures"),
@@ -100,6 +120,7 @@ let package = Package(
             ],
             exclude: ["Snapshots"]
         ),
-        .testTarget(name: "maskdbTests", dependencies: ["maskdb", "NIfTIFixtures"]),
+        // Runs the built executables: depending on them builds them first.
+        .testTarget(name: "maskdbTests", dependencies: ["maskdb", "maskdb-bench", "NIfTIFixtures"]),
     ]
 )

@@ -16,7 +16,7 @@ python3 -c "import nibabel, nilearn, numpy" 2>/dev/null \
 command -v libdeflate-gunzip >/dev/null || echo "run.sh: libdeflate-gunzip not found (apt-get install libdeflate-tools): no floor ratio" >&2
 swift build -c release >/dev/null
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-.build/release/maskdb bench --masks "$masks" --runs "$runs" --keep "$work" | tee "$work/bench.txt"
+.build/release/maskdb-bench --masks "$masks" --runs "$runs" --keep "$work" | tee "$work/bench.txt"
 for variant in numpy nilearn; do
     python3 Benchmarks/baseline.py --manifest "$work/real/masks.tsv" --db "$work/baseline-$variant.sqlite" \
         --variant "$variant" --repeat "$runs" | tee "$work/$variant.txt"

@@ -3,7 +3,7 @@ import Foundation
 import NIfTI
 import Synchronization
 
-/// Synthetic studies for `maskdb bench`: real-size masks with optimizer noise (about 6 MB
+/// Synthetic studies for `maskdb-bench`: real-size masks with optimizer noise (about 6 MB
 /// each, as optimized masks are), and many small masks for timing queries.
 public enum BenchStudy {
     /// Writes `count` real-size noisy keep masks on the AAL2 grid and their manifest

@@ -2,14 +2,15 @@ import Foundation
 import NIfTIFixtures
 import Testing
 
-/// `maskdb bench` end to end on the smallest studies: its timing is not tested, only
+/// `maskdb-bench` end to end on the smallest studies: its timing is not tested, only
 /// that every step runs, in a kept folder whose path needs quoting, run after run.
 struct BenchCommandTests {
     @Test func benchRunsEveryStepInAKeptFolderTwice() throws {
         let scratch = try ScratchFolder(prefix: "maskdb-bench test")
         let kept = scratch.path("kept study")
         for queryMasks in [3, 2] {
-            let result = try CLI.run("bench", "--masks", "1", "--jobs", "1", "--runs", "1", "--query-masks", "\(queryMasks)", "--keep", kept, "--format", "tsv")
+            let result = try CLI.run(
+                tool: "maskdb-bench", ["--masks", "1", "--jobs", "1", "--runs", "1", "--query-masks", "\(queryMasks)", "--keep", kept, "--format", "tsv"])
             #expect(result.status == 0, "\(result.stderr)")
             let steps = result.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
             let floor = Self.hasFloorTool ? ["libdeflate-gunzip -c (1 core, floor)"] : []
@@ -27,9 +28,10 @@ struct BenchCommandTests {
     @Test func aFileAsTheKeptFolderIsNamedInOneLine() throws {
         let scratch = try ScratchFolder(prefix: "maskdb-bench")
         let file = try scratch.write([1], named: "a file")
-        let result = try CLI.run("bench", "--masks", "1", "--keep", file)
+        let result = try CLI.run(tool: "maskdb-bench", ["--masks", "1", "--keep", file])
         #expect(result.status == 1)
-        #expect(result.stderr.split(separator: "\n").last == "maskdb: error: \(file)/real: not a directory")
+        #expect(result.stderr.split(separator: "\n").last == "maskdb-bench: error: \(file)/real: not a directory")
+
     }
 
     static var hasFloorTool: Bool {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs the built `maskdb` executable, as a user would from a shell.
+/// Runs the built executables (`maskdb`, `maskdb-bench`), as a user would from a shell.
 enum CLI {
     struct Result {
         var status: Int32
@@ -24,9 +24,9 @@ enum CLI {
         try run(arguments)
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(tool: String = "maskdb", _ arguments: [String]) throws -> Result {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("maskdb")
+        process.executableURL = productsDirectory.appendingPathComponent(tool)
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

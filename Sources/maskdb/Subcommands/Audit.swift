@@ -1,6 +1,7 @@
 import Store
 import StudyCore
 import ArgumentParser
+import CLISupport
 import Formatting
 import SQLiteStore
 import Reports

@@ -1,6 +1,7 @@
 import Store
 import StudyCore
 import ArgumentParser
+import CLISupport
 import Foundation
 import SQLiteStore
 import NIfTI

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import CLISupport
 import StudyCore
 import Reports
 

@@ -2,6 +2,7 @@ import Store
 import StudyCore
 import Analysis
 import ArgumentParser
+import CLISupport
 import Atlas
 import Figures
 import Foundation

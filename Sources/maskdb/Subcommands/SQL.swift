@@ -1,6 +1,7 @@
 import Store
 import StudyCore
 import ArgumentParser
+import CLISupport
 import SQLiteStore
 import Reports
 

@@ -24,7 +24,7 @@ enum ChildProcess {
         let start = DispatchTime.now()
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard spawned == 0 else {
-            throw CommandFailure("cannot start \(executable): \(String(cString: strerror(spawned)))")
+            throw BenchError.cannotStart(executable: executable, reason: String(cString: strerror(spawned)))
         }
         let peak = PeakMemory(pid: pid)
         var status: Int32 = 0
