@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "StudyCore", targets: ["StudyCore"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
+        .library(name: "Study", targets: ["Study"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -80,6 +81,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The study logic over any store: selections, the report, pictures and presenters.
+        .target(
+            name: "Study",
+            dependencies: ["Store", "StudyCore", "Analysis", "Reports", "Figures", "Atlas", "NIfTI", "Formatting"]
+        ),
         // What the executables share: error reporting, output, common options.
         .target(
             name: "CLISupport",
@@ -88,8 +94,8 @@ let package = Package(
         .executableTarget(
             name: "maskdb",
             dependencies: [
-                "NIfTI", "Atlas", "Analysis", "Reports", "Figures", "StudyCore", "Store", "SQLiteStore", "DemoStudy",
-                "CGlibcExtras", "Formatting", "CLISupport",
+                "NIfTI", "Atlas", "Reports", "Figures", "StudyCore", "Store", "SQLiteStore", "Study", "DemoStudy",
+                "CGlibcExtras", "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: staticStdlib.swift,

@@ -1,11 +1,10 @@
-import Store
-import StudyCore
 import ArgumentParser
-import CLISupport
 import Atlas
+import CLISupport
 import DemoStudy
 import Foundation
 import SQLiteStore
+import Study
 
 extension MaskDB {
     /// `maskdb demo`: a synthetic study, imported and reported end to end.
@@ -47,7 +46,7 @@ extension MaskDB {
                 let bar = ProgressBar(label: "importing \(noun)")
                 let summary = try importer(manifest, ImportOptions(study: "demo", strict: true, command: command) { bar.update($0, $1) })
                 guard !summary.strictAbort else {
-                    throw CommandFailure("the demo's \(noun) manifest was rejected: \(summary.rejected.first?.message ?? "")")
+                    throw MaskDBError.demoRejected(noun: noun, message: summary.rejected.first?.message ?? "")
                 }
             }
             let report = try StudyReportBuilder.build(

@@ -1,8 +1,7 @@
-import Analysis
 import ArgumentParser
 import CLISupport
-import StudyCore
 import Reports
+import Study
 
 extension MaskDB {
     /// `maskdb grid`: a grid search's table of means.
@@ -27,24 +26,8 @@ extension MaskDB {
 
         func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: grid.fields)
-            let table = GridSearch.table(selection.samples, rows: grid.rows, columns: grid.cols, value: Self.value(grid.value, selection))
+            let table = selection.grid(rows: grid.rows, columns: grid.cols, value: grid.value)
             Output.print(AnalysisTables.grid(table, counts: counts).rendered(as: output.format))
-        }
-
-        /// How to read `name` off a mask.
-        static func value(_ value: GridValue, _ selection: StudySelection) -> (MaskSample) -> Double? {
-            switch value {
-            case .density:
-                return { $0.meanDensity }
-            case .prob:
-                let probabilities = GridSearch.ownModelProbability(selection.evaluations)
-                return { probabilities[$0.id] }
-            case .parameter(let name):
-                return { sample in
-                    if case .number(let n) = sample[.parameter(name)] { return n }
-                    return nil
-                }
-            }
         }
     }
 }

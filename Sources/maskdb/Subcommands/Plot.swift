@@ -1,13 +1,11 @@
-import Store
-import StudyCore
-import Analysis
 import ArgumentParser
 import CLISupport
-import Atlas
 import Figures
 import Foundation
-import SQLiteStore
 import NIfTI
+import SQLiteStore
+import Study
+import StudyCore
 
 extension MaskDB {
     /// `maskdb plot`: the report's pictures, for any selection.
@@ -78,19 +76,13 @@ extension MaskDB.Plot {
         }
 
         func run() throws {
-            let database = try store.open()
-            // A file recorded under several settings is one picture: draw its first record.
-            let masks = try database.masks(ids: try database.resolveMasks(target))
-            guard Set(masks.map(\.sha256)).count == 1 else { throw StoreError.ambiguous(target: target, ids: masks.map(\.id)) }
-            let mask = masks[0]
-            let atlas = DensityCalculator(atlas: try database.loadAtlas(named: mask.atlas).atlas)
-            let panel = try MontageData.panel(
-                store: database, mask: mask, label: "mask \(mask.id): fold \(mask.fold), run \(mask.run), λ1 \(mask.lambda1), λ2 \(mask.lambda2)",
-                atlas: atlas)
-            if let point = try point(), point.0 >= panel.shape[0] || point.1 >= panel.shape[1] || point.2 >= panel.shape[2] {
-                throw ValidationError("'--at': the mask's grid is \(panel.shape.map(String.init).joined(separator: " x "))")
+            do {
+                try output.write(StudyPlots.mask(store: try store.open(), target: target, planes: try planes(), at: try point()))
+            } catch let error as StudyError {
+                // A voxel outside the grid is a bad --at, like one that is not a voxel at all.
+                guard case .pointOutsideGrid = error else { throw error }
+                throw ValidationError(error.description)
             }
-            try output.write(PNGEncoder.encode(MaskMontage.render(panel, planes: try planes(), at: try point())))
         }
     }
 
@@ -116,16 +108,7 @@ extension MaskDB.Plot {
         func run() throws {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter(), using: [("--by", by)])
-            try selection.requireMasks()
-            let atlas = DensityCalculator(atlas: try database.loadAtlas(named: selection.masks[0].atlas).atlas)
-            let groups = Dictionary(grouping: zip(selection.masks, selection.samples), by: { $0.1[by] })
-            let rows = try groups.keys.sorted().map { value in
-                let masks = groups[value]!.map(\.0).prefix(perRow)
-                return ("\(by) = \(value)", try masks.map { mask in
-                    try MontageData.panel(store: database, mask: mask, label: "mask \(mask.id)", atlas: atlas)
-                })
-            }
-            try output.write(PNGEncoder.encode(MaskMontage.render(title: "Masks by \(by)", rows: rows)))
+            try output.write(StudyPlots.montage(selection, store: database, by: by, perRow: perRow))
         }
     }
 
@@ -146,8 +129,7 @@ extension MaskDB.Plot {
 
         func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
-            try selection.requireMasks()
-            try output.write(Array(StudyFigures.similarity(Analysis.Similarity.roi(selection.samples, by: by)).svg().utf8))
+            try output.write(StudyPlots.similarity(selection, by: by))
         }
     }
 
@@ -167,13 +149,7 @@ extension MaskDB.Plot {
 
         func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: grid.fields)
-            try selection.requireMasks()
-            let table = GridSearch.table(
-                selection.samples, rows: grid.rows, columns: grid.cols, value: MaskDB.Grid.value(grid.value, selection))
-            guard table.means.joined().contains(where: { $0 != nil }) else {
-                throw CommandFailure("no selected mask has a numeric \(grid.value); nothing to draw")
-            }
-            try output.write(Array(StudyFigures.grid(table, title: "Grid search: mean \(grid.value) per mask").svg().utf8))
+            try output.write(StudyPlots.grid(selection, rows: grid.rows, columns: grid.cols, value: grid.value))
         }
     }
 
@@ -198,9 +174,7 @@ extension MaskDB.Plot {
 
         func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
-            try selection.requireMasks()
-            let rows = TopRegions.rank(selection.samples, regions: selection.regions, k: k, by: nil, mergeHemispheres: mergeHemispheres)
-            try output.write(Array(StudyFigures.topRegions(rows, k: k).svg().utf8))
+            try output.write(StudyPlots.topRegions(selection, k: k, mergeHemispheres: mergeHemispheres))
         }
     }
 }

@@ -1,8 +1,7 @@
-import Store
-import StudyCore
 import ArgumentParser
 import CLISupport
 import SQLiteStore
+import Study
 
 extension MaskDB {
     /// `maskdb report`: the study's tables as markdown and CSV.

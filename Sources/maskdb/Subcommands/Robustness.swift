@@ -1,10 +1,8 @@
-import Store
-import StudyCore
-import Analysis
 import ArgumentParser
 import CLISupport
-import SQLiteStore
 import Reports
+import SQLiteStore
+import Study
 
 extension MaskDB {
     /// `maskdb robustness`: do masks agree across runs and folds?
@@ -25,8 +23,7 @@ extension MaskDB {
 
         func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
-            let table = Analysis.Robustness.compute(selection.samples, selection.evaluations)
-            Output.print(AnalysisTables.robustness(table).rendered(as: output.format))
+            Output.print(AnalysisTables.robustness(selection.robustness()).rendered(as: output.format))
         }
     }
 }

@@ -1,10 +1,11 @@
-import Store
-import StudyCore
-import Analysis
 import ArgumentParser
 import CLISupport
-import SQLiteStore
 import Reports
+import SQLiteStore
+import Study
+import StudyCore
+
+extension SimilarityMetric: ExpressibleByArgument {}
 
 extension MaskDB {
     /// `maskdb similarity`: how alike masks are across the values of one setting.
@@ -30,7 +31,7 @@ extension MaskDB {
 
         /// Which similarity.
         @Option(help: "roi (cosine of density vectors) or prob (CNN probabilities; --by run or fold).")
-        var metric: Metric = .roi
+        var metric: SimilarityMetric = .roi
 
         /// Pair counts.
         @Flag(help: "Add the number of pairs behind each cell.")
@@ -38,8 +39,6 @@ extension MaskDB {
 
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: FormatOptions
-
-        enum Metric: String, ExpressibleByArgument, CaseIterable { case roi, prob }
 
         func validate() throws {
             if metric == .prob && by != .run && by != .fold {
@@ -49,10 +48,7 @@ extension MaskDB {
 
         func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
-            let matrix = metric == .roi
-                ? Analysis.Similarity.roi(selection.samples, by: by)
-                : Analysis.Similarity.prob(selection.evaluations, by: by)
-            Output.print(AnalysisTables.similarity(matrix, counts: counts).rendered(as: output.format))
+            Output.print(AnalysisTables.similarity(selection.similarity(by: by, metric: metric), counts: counts).rendered(as: output.format))
         }
     }
 }

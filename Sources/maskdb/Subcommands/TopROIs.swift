@@ -1,10 +1,9 @@
-import Store
-import StudyCore
-import Analysis
 import ArgumentParser
 import CLISupport
-import SQLiteStore
 import Reports
+import SQLiteStore
+import Study
+import StudyCore
 
 extension MaskDB {
     /// `maskdb top-rois`: the regions masked most.
@@ -41,8 +40,7 @@ extension MaskDB {
 
         func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
-            let rows = TopRegions.rank(
-                selection.samples, regions: selection.regions, k: k, by: by, mergeHemispheres: mergeHemispheres)
+            let rows = selection.topRegions(k: k, by: by, mergeHemispheres: mergeHemispheres)
             Output.print(AnalysisTables.topRegions(rows).rendered(as: output.format))
         }
     }

@@ -1,33 +1,32 @@
 import Analysis
-import ArgumentParser
 import Store
 import StudyCore
 
-/// The recorded masks a command analyses, turned into the analyses' inputs.
-struct StudySelection {
-    let masks: [MaskRecord]
-    let samples: [MaskSample]
-    let evaluations: [EvaluationSample]
-    let regions: [(label: Int, name: String)]
+/// The recorded masks a command analyses, turned into the analyses' inputs: the bridge
+/// from a store's records to `Analysis`.
+public struct StudySelection: Sendable {
+    /// The selected masks, by id.
+    public let masks: [MaskRecord]
+    /// One sample per mask, in the same order.
+    public let samples: [MaskSample]
+    /// Every evaluation of the selected masks, in the order they were recorded.
+    public let evaluations: [EvaluationSample]
+    /// The regions of the masks' atlas, in ascending label order (the samples' order).
+    public let regions: [(label: Int, name: String)]
 
     /// The masks passing `filter`, their density vectors and evaluations. They must
     /// share one atlas, since density vectors over different atlases do not compare.
     /// Each parameter that `using` names (option and field) must be a parameter of
     /// some selected mask: a misspelt one would otherwise group every mask as "missing".
-    init(store: any StudyStore, filter: FilterExpression, using fields: [(option: String, field: StudyField?)] = []) throws {
+    public init(store: any StudyStore, filter: FilterExpression, using fields: [(option: String, field: StudyField?)] = []) throws {
         masks = try store.masks(where: filter)
         let atlases = Set(masks.map(\.atlas)).sorted()
-        guard atlases.count <= 1 else {
-            throw CommandFailure("the selected masks use several atlases (\(atlases.joined(separator: ", "))); add --where \"atlas = NAME\"")
-        }
+        guard atlases.count <= 1 else { throw StudyError.severalAtlases(names: atlases) }
         regions = try store.atlasRegions(named: atlases.first ?? "aal2")
         // Before the density vectors and evaluations are read: it needs only the settings.
         let parameters = Set(masks.flatMap { $0.params.values.keys })
         for case let (option, .parameter(name)?) in fields where !masks.isEmpty && !parameters.contains(name) {
-            throw CommandFailure(
-                "'\(option) \(StudyField.parameter(name))': no selected mask has this parameter; "
-                    + (parameters.isEmpty
-                        ? "they have none" : "they have \(parameters.sorted().map { StudyField.parameter($0).name }.joined(separator: ", "))"))
+            throw StudyError.unknownParameter(option: option, name: name, known: parameters.sorted())
         }
         let settingsByID = Dictionary(uniqueKeysWithValues: masks.map { ($0.id, $0.settings) })
         let vectors = try store.densityVectors(maskIDs: masks.map(\.id), labels: regions.map(\.label))
@@ -45,7 +44,7 @@ struct StudySelection {
     }
 
     /// Throws unless some mask was selected: a figure or report of nothing is no answer.
-    func requireMasks() throws {
-        guard !masks.isEmpty else { throw CommandFailure("no recorded mask matches --where; nothing to draw") }
+    public func requireMasks() throws {
+        guard !masks.isEmpty else { throw StudyError.nothingSelected }
     }
 }
