@@ -126,6 +126,13 @@ let package = Package(
             ],
             exclude: ["Snapshots"]
         ),
+        .testTarget(
+            name: "StudyTests",
+            dependencies: [
+                "Study", "Store", "StudyCore", "SQLiteStore", "Analysis", "Reports", "Figures", "Atlas", "NIfTI", "NIfTIFixtures",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Runs the built executables: depending on them builds them first.
         .testTarget(name: "maskdbTests", dependencies: ["maskdb", "maskdb-bench", "NIfTIFixtures"]),
     ]

@@ -9,16 +9,7 @@ struct InspectCommandTests {
     init() throws { scratch = try ScratchFolder() }
 
     func fixture(gzip: Bool = true) throws -> String {
-        var file = FixtureFile()
-        file.order = .big
-        file.shape = [3, 2, 2]
-        file.encode([Int16(-4), 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20], code: 4)
-        file.slope = 0.5
-        file.inter = 1
-        file.pixdim = [1, 1.5, 1.5, 1.5, 1, 1, 1, 1]
-        file.sformCode = 4
-        file.srows = [[1.5, 0, 0, -90], [0, 1.5, 0, -126], [0, 0, 1.5, -72]]
-        return try file.write(named: "scaled_be.nii.gz", in: scratch, gzip: gzip)
+        try FixtureFile.scaledBigEndian.write(named: "scaled_be.nii.gz", in: scratch, gzip: gzip)
     }
 
     @Test func jsonHasTheDocumentedKeysAndValues() throws {
