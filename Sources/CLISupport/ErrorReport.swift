@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 
-/// Turns any error into what the user sees: one line on stderr, `<tool>: error: ...`, and
-/// an exit status (1 for a failed command; 2 for a usage error, which ArgumentParser
-/// explains with the usage line of its command; 0 for `--help`).
+/// Turns any error into what the user sees: lines on stderr that start `<tool>: error: `
+/// (the root command's `_errorPrefix`) and an exit status (1 for a failed command, 2 for a
+/// usage error, followed by its command's usage line; 0 for `--help`).
 public enum ErrorReport {
     /// Parses the command line as `root` or one of its subcommands, runs it, and exits
     /// with the status of its error, if any: what a root command's `main()` does.
@@ -29,21 +29,20 @@ public enum ErrorReport {
 
     /// Reports `error` (met while parsing for `root`, or while running `command`) and returns its exit status.
     public static func status(reporting error: any Error, root: any ParsableCommand.Type, in command: (any ParsableCommand.Type)? = nil) -> Int32 {
-        let prefix = "\(root.configuration.commandName ?? "\(root)"): error: "
         switch root.exitCode(for: error) {
         case .success:  // --help, --version
             Output.print(root.fullMessage(for: error))
             return 0
         case .validationFailure:  // a usage error, explained with the usage line of the command it concerns
             if let command, command != root {
-                Output.error("Error: \(root.message(for: error))\nUsage: \(root.usageString(for: command))")
+                Output.error("\(root._errorPrefix)\(root.message(for: error))\nUsage: \(root.usageString(for: command))")
             } else {
                 Output.error(root.fullMessage(for: error))
             }
             return 2
         default:
             if let exit = error as? ExitCode { return exit.rawValue }
-            Output.error("\(prefix)\(describe(error))")
+            Output.error("\(root._errorPrefix)\(describe(error))")
             return 1
         }
     }

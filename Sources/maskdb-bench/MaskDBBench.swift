@@ -18,6 +18,8 @@ struct MaskDBBench: ParsableCommand {
             """,
         version: "0.1.0")
 
+    static var _errorPrefix: String { "maskdb-bench: error: " }
+
     @Option(help: "Real-size masks to import.")
     var masks = 28
 

@@ -14,6 +14,9 @@ struct MaskDB: ParsableCommand {
         ]
     )
 
+    /// Every error line, usage errors' too, starts so (ArgumentParser's hook for its "Error: ").
+    static var _errorPrefix: String { "maskdb: error: " }
+
     static func main() {
         ErrorReport.main(Self.self)
     }

@@ -31,7 +31,14 @@ struct BenchCommandTests {
         let result = try CLI.run(tool: "maskdb-bench", ["--masks", "1", "--keep", file])
         #expect(result.status == 1)
         #expect(result.stderr.split(separator: "\n").last == "maskdb-bench: error: \(file)/real: not a directory")
+    }
 
+    @Test func usageErrorsNameTheToolAndItsUsage() throws {
+        let result = try CLI.run(tool: "maskdb-bench", ["--jobs", "0"])
+        #expect(result.status == 2)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.first == "maskdb-bench: error: '--jobs 0': give at least 1")
+        #expect(lines.dropFirst().first?.hasPrefix("Usage: maskdb-bench ") == true)
     }
 
     static var hasFloorTool: Bool {

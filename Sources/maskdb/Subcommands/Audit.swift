@@ -19,9 +19,7 @@ extension MaskDB {
 
         /// Text or JSON.
         @Option(help: "Output format: text or json.")
-        var format: AuditFormat = .text
-
-        enum AuditFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+        var format: SummaryFormat = .text
 
         func run() throws {
             let records = try store.open().audit(target)

@@ -14,13 +14,23 @@ extension MaskDB {
         @Argument(help: ArgumentHelp("A NIfTI-1 or NIfTI-2 file (.nii or .nii.gz).", valueName: "file"))
         var file: String
 
-        /// Print one JSON object instead of the summary.
-        @Flag(help: "Print one JSON object instead of the readable summary.")
+        /// Text or JSON (default text).
+        @Option(help: "Output format: text or json (one JSON object).")
+        var format: SummaryFormat?
+
+        /// What `--format json` was before every command took `--format`; kept for scripts.
+        @Flag(help: .hidden)
         var json = false
+
+        func validate() throws {
+            if json, let format, format != .json {
+                throw ValidationError("'--json' is '--format json'; give one of them")
+            }
+        }
 
         func run() throws {
             let summary = try ImageSummary(file: file)
-            Output.print(json ? summary.json.rendered(pretty: true) : summary.text)
+            Output.print(json || format == .json ? summary.json.rendered(pretty: true) : summary.text)
         }
     }
 }

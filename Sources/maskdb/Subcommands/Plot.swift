@@ -1,7 +1,5 @@
 import ArgumentParser
 import CLISupport
-import Figures
-import Foundation
 import NIfTI
 import SQLiteStore
 import Study
@@ -44,40 +42,21 @@ extension MaskDB.Plot {
 
         @OptionGroup var output: PlotOutput
 
-        @Option(help: "Planes, comma-separated: axial, coronal, sagittal.")
-        var slices = "axial,coronal,sagittal"
+        @Option(help: "Planes, comma-separated: axial, coronal, sagittal.", transform: SlicePlaneList.parse)
+        var slices = SlicePlaneList.all
 
-        @Option(help: ArgumentHelp("The voxel the slices go through (default: the point of highest perturbation).", valueName: "x,y,z"))
-        var at: String?
+        @Option(
+            help: ArgumentHelp("The voxel the slices go through (default: the point of highest perturbation).", valueName: "x,y,z"),
+            transform: VoxelCoordinate.parse)
+        var at: VoxelCoordinate?
 
         func validate() throws {
             try output.check(".png")
-            _ = try planes()
-            _ = try point()
-        }
-
-        func planes() throws -> [SlicePlane] {
-            let planes = slices.split(separator: ",", omittingEmptySubsequences: false).map {
-                SlicePlane(rawValue: $0.trimmingCharacters(in: .whitespaces))
-            }
-            guard !planes.contains(nil) else {
-                throw ValidationError("'--slices \(slices)': use axial, coronal and sagittal")
-            }
-            return planes.compactMap { $0 }
-        }
-
-        func point() throws -> (Int, Int, Int)? {
-            guard let at else { return nil }
-            let parts = at.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 3, let x = parts[0], let y = parts[1], let z = parts[2], x >= 0, y >= 0, z >= 0 else {
-                throw ValidationError("'--at \(at)': give three voxel indices, x,y,z")
-            }
-            return (x, y, z)
         }
 
         func run() throws {
             do {
-                try output.write(StudyPlots.mask(store: try store.open(), target: target, planes: try planes(), at: try point()))
+                try output.write(StudyPlots.mask(store: try store.open(), target: target, planes: slices.planes, at: at?.indices))
             } catch let error as StudyError {
                 // A voxel outside the grid is a bad --at, like one that is not a voxel at all.
                 guard case .pointOutsideGrid = error else { throw error }
