@@ -18,7 +18,7 @@ command -v libdeflate-gunzip >/dev/null || echo "run.sh: libdeflate-gunzip not f
 # The Swift runtime linked in, as every measured binary has been (it starts faster).
 swift build -c release --static-swift-stdlib --product maskdb >/dev/null
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-.build/release/maskdb bench --masks "$masks" --runs "$runs" --keep "$work" | tee "$work/bench.txt"
+.build/release/maskdb-bench --masks "$masks" --runs "$runs" --keep "$work" | tee "$work/bench.txt"
 for variant in numpy nilearn; do
     python3 Benchmarks/baseline.py --manifest "$work/real/masks.tsv" --db "$work/baseline-$variant.sqlite" \
         --variant "$variant" --repeat "$runs" | tee "$work/$variant.txt"

@@ -4,7 +4,7 @@
 Generates a deterministic corpus of NIfTI files in a work directory, runs
 maskdb on each file and compares its output with independent references:
 
-* ``maskdb inspect FILE --json`` against nibabel (header fields, affine,
+* ``maskdb inspect FILE --format json`` against nibabel (header fields, affine,
   data type, byte order and NaN-aware statistics of the scaled voxel values);
 * ``maskdb densities FILE --format csv [--semantics keep|perturb]`` against
   nilearn's ``NiftiLabelsMasker(strategy="mean")`` on the AAL2 atlas (labels
@@ -516,7 +516,7 @@ def compare_inspect(got: dict, ref: dict, path: Path) -> list[str]:
 def check_inspect(maskdb: str, case: InspectCase) -> list[str]:
     probs = list(case.notes)
     ref = inspect_reference(case.path)
-    run = run_maskdb(maskdb, ["inspect", str(case.path), "--json"])
+    run = run_maskdb(maskdb, ["inspect", str(case.path), "--format", "json"])
     if run.rc != 0:
         return probs + [f"maskdb failed: {run.describe()}"]
     try:

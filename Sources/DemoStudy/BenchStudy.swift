@@ -1,8 +1,9 @@
 import Atlas
 import Foundation
 import NIfTI
+import Synchronization
 
-/// Synthetic studies for `maskdb bench`: real-size masks with optimizer noise (about 6 MB
+/// Synthetic studies for `maskdb-bench`: real-size masks with optimizer noise (about 6 MB
 /// each, as optimized masks are), and many small masks for timing queries.
 public enum BenchStudy {
     /// Writes `count` real-size noisy keep masks on the AAL2 grid and their manifest
@@ -63,10 +64,9 @@ public enum BenchStudy {
     }
 
     /// Errors from worker threads.
-    private final class Failures: @unchecked Sendable {
-        private let lock = NSLock()
-        private var errors: [any Error] = []
-        func add(_ error: any Error) { lock.withLock { errors.append(error) } }
-        var first: (any Error)? { lock.withLock { errors.first } }
+    private final class Failures: Sendable {
+        private let errors = Mutex<[any Error]>([])
+        func add(_ error: any Error) { errors.withLock { $0.append(error) } }
+        var first: (any Error)? { errors.withLock { $0.first } }
     }
 }

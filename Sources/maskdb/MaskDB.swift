@@ -1,34 +1,23 @@
 import ArgumentParser
+import CLISupport
 
 /// The `maskdb` command: a results database for perturbation-mask robustness studies.
 @main
-struct MaskDB: AsyncParsableCommand {
+struct MaskDB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maskdb",
         abstract: "Record, measure and compare perturbation masks of a 3D CNN study.",
         version: versionText,
         subcommands: [
             Init.self, Import.self, Masks.self, Models.self, Densities.self, Similarity.self, Robustness.self,
-            TopROIs.self, Grid.self, Report.self, Plot.self, Demo.self, Bench.self, Audit.self, Export.self, Verify.self, SQL.self, Inspect.self,
+            TopROIs.self, Grid.self, Report.self, Plot.self, Demo.self, Audit.self, Export.self, Verify.self, SQL.self, Inspect.self,
         ]
     )
 
-    static func main() async {
-        var command: any ParsableCommand
-        do {
-            command = try parseAsRoot()
-        } catch {
-            ErrorReport.exit(reporting: error)
-        }
-        do {
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            // A usage error found while running is explained with that command's usage.
-            ErrorReport.exit(reporting: error, in: type(of: command))
-        }
+    /// Every error line, usage errors' too, starts so (ArgumentParser's hook for its "Error: ").
+    static var _errorPrefix: String { "maskdb: error: " }
+
+    static func main() {
+        ErrorReport.main(Self.self)
     }
 }

@@ -110,6 +110,23 @@ public struct FixtureFile {
     }
 }
 
+extension FixtureFile {
+    /// A 3 x 2 x 2 big-endian int16 image scaled 0.5 x raw + 1 (values -1, 1, 2, ..., 11),
+    /// 1.5 mm voxels placed by an sform: what `inspect` is checked on.
+    public static var scaledBigEndian: FixtureFile {
+        var file = FixtureFile()
+        file.order = .big
+        file.shape = [3, 2, 2]
+        file.encode([Int16(-4), 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20], code: 4)
+        file.slope = 0.5
+        file.inter = 1
+        file.pixdim = [1, 1.5, 1.5, 1.5, 1, 1, 1, 1]
+        file.sformCode = 4
+        file.srows = [[1.5, 0, 0, -90], [0, 1.5, 0, -126], [0, 0, 1.5, -72]]
+        return file
+    }
+}
+
 /// A fresh temporary folder for a test's files, removed when its owner (a test suite's
 /// instance, which lives for one test) lets it go.
 public final class ScratchFolder: Sendable {

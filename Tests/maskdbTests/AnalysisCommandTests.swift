@@ -146,8 +146,10 @@ extension AnalysisCommandTests {
         let id = try self.masks()[0].id
         for bad in [["--at", "1,2,foo"], ["--at", "1,2"], ["--at", "1,,2,3"], ["--at", "1,2,3,x"], ["--at", "1,-2,3"], ["--slices", ""], ["--slices", "axial,"]] {
             let result = try CLI.run(["plot", "mask", id, "-o", png, "--db", db] + bad)
-            let said = bad[0] == "--at" ? "give three voxel indices, x,y,z" : "use axial, coronal and sagittal"
-            #expect(result.status == 2 && result.stderr.contains("'\(bad[0]) \(bad[1])': \(said)"), "\(bad): \(result.stderr)")
+            // The option, the value given, and what to give instead.
+            let (option, said) = bad[0] == "--at" ? ("--at <x,y,z>", "give three voxel indices, x,y,z") : ("--slices <slices>", "use axial, coronal and sagittal")
+            let line = "maskdb: error: The value '\(bad[1])' is invalid for '\(option)': \(said)"
+            #expect(result.status == 2 && result.stderr.hasPrefix(line + "\n"), "\(bad): \(result.stderr)")
         }
     }
 
@@ -155,7 +157,7 @@ extension AnalysisCommandTests {
         let result = try CLI.run("plot", "grid", "-o", commands.folder.appendingPathComponent("g.svg").path, "--where", "fold = = 1", "--db", db)
         #expect(result.status == 2)
         let lines = result.stderr.split(separator: "\n")
-        #expect(lines.first == "Error: --where: missing value after '=' at position 6; give a number, a word or a quoted string")
+        #expect(lines.first == "maskdb: error: --where: missing value after '=' at position 6; give a number, a word or a quoted string")
         #expect(lines.dropFirst().first?.hasPrefix("Usage: maskdb plot grid ") == true)
     }
 

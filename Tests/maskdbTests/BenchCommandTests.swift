@@ -3,14 +3,15 @@ import NIfTI
 import NIfTIFixtures
 import Testing
 
-/// `maskdb bench` end to end on the smallest studies: its timing is not tested, only
+/// `maskdb-bench` end to end on the smallest studies: its timing is not tested, only
 /// that every step runs, in a kept folder whose path needs quoting, run after run.
 struct BenchCommandTests {
     @Test func benchRunsEveryStepInAKeptFolderTwice() throws {
         let scratch = try ScratchFolder(prefix: "maskdb-bench test")
         let kept = scratch.path("kept study")
         for queryMasks in [3, 2] {
-            let result = try CLI.run("bench", "--masks", "1", "--jobs", "1", "--runs", "1", "--query-masks", "\(queryMasks)", "--keep", kept, "--format", "tsv")
+            let result = try CLI.run(
+                tool: "maskdb-bench", ["--masks", "1", "--jobs", "1", "--runs", "1", "--query-masks", "\(queryMasks)", "--keep", kept, "--format", "tsv"])
             #expect(result.status == 0, "\(result.stderr)")
             // Which inflater the steps ran with, on stderr beside a machine-readable table.
             #expect(result.stderr.hasPrefix("gzip: \(Inflater.current)\n"))
@@ -30,9 +31,17 @@ struct BenchCommandTests {
     @Test func aFileAsTheKeptFolderIsNamedInOneLine() throws {
         let scratch = try ScratchFolder(prefix: "maskdb-bench")
         let file = try scratch.write([1], named: "a file")
-        let result = try CLI.run("bench", "--masks", "1", "--keep", file)
+        let result = try CLI.run(tool: "maskdb-bench", ["--masks", "1", "--keep", file])
         #expect(result.status == 1)
-        #expect(result.stderr.split(separator: "\n").last == "maskdb: error: \(file)/real: not a directory")
+        #expect(result.stderr.split(separator: "\n").last == "maskdb-bench: error: \(file)/real: not a directory")
+    }
+
+    @Test func usageErrorsNameTheToolAndItsUsage() throws {
+        let result = try CLI.run(tool: "maskdb-bench", ["--jobs", "0"])
+        #expect(result.status == 2)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.first == "maskdb-bench: error: '--jobs 0': give at least 1")
+        #expect(lines.dropFirst().first?.hasPrefix("Usage: maskdb-bench ") == true)
     }
 
     static var hasFloorTool: Bool {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs the built `maskdb` executable, as a user would from a shell.
+/// Runs the built executables (`maskdb`, `maskdb-bench`), as a user would from a shell.
 enum CLI {
     struct Result {
         var status: Int32
@@ -29,9 +29,10 @@ enum CLI {
         try run(arguments, environment: environment)
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs `tool` (maskdb, or maskdb-bench) with `environment` added to this process's.
+    static func run(tool: String = "maskdb", _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("maskdb")
+        process.executableURL = productsDirectory.appendingPathComponent(tool)
         process.arguments = arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

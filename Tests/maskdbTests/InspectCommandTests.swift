@@ -9,21 +9,12 @@ struct InspectCommandTests {
     init() throws { scratch = try ScratchFolder() }
 
     func fixture(gzip: Bool = true) throws -> String {
-        var file = FixtureFile()
-        file.order = .big
-        file.shape = [3, 2, 2]
-        file.encode([Int16(-4), 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20], code: 4)
-        file.slope = 0.5
-        file.inter = 1
-        file.pixdim = [1, 1.5, 1.5, 1.5, 1, 1, 1, 1]
-        file.sformCode = 4
-        file.srows = [[1.5, 0, 0, -90], [0, 1.5, 0, -126], [0, 0, 1.5, -72]]
-        return try file.write(named: "scaled_be.nii.gz", in: scratch, gzip: gzip)
+        try FixtureFile.scaledBigEndian.write(named: "scaled_be.nii.gz", in: scratch, gzip: gzip)
     }
 
     @Test func jsonHasTheDocumentedKeysAndValues() throws {
         let path = try fixture()
-        let result = try CLI.run("inspect", path, "--json")
+        let result = try CLI.run("inspect", path, "--format", "json")
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -45,6 +36,17 @@ struct InspectCommandTests {
         #expect(object["nan_count"] as? Int == 0)
     }
 
+    @Test func jsonIsStillTheOldFlagAndNotBothAtOnce() throws {
+        let path = try fixture()
+        let flag = try CLI.run("inspect", path, "--json"), option = try CLI.run("inspect", path, "--format", "json")
+        #expect(flag.status == 0 && flag.stdout == option.stdout)
+        #expect(try CLI.run("inspect", path, "--json", "--format", "json").status == 0)
+        let both = try CLI.run("inspect", path, "--json", "--format", "text")
+        #expect(both.status == 2 && both.stderr.hasPrefix("maskdb: error: '--json' is '--format json'; give one of them\nUsage: maskdb inspect "))
+        let help = try CLI.run("inspect", "--help")
+        #expect(help.stdout.contains("--format") && !help.stdout.contains("--json"))
+    }
+
     @Test func readableSummaryNamesTheEssentials() throws {
         let result = try CLI.run("inspect", try fixture(gzip: false))
         #expect(result.status == 0)
@@ -56,7 +58,7 @@ struct InspectCommandTests {
 
     @Test func brokenFileIsOneLineOnStderrAndExitOne() throws {
         let path = try scratch.write(Array("not an image".utf8) + [UInt8](repeating: 0, count: 400), named: "broken.nii")
-        let result = try CLI.run("inspect", path, "--json")
+        let result = try CLI.run("inspect", path, "--format", "json")
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr == "maskdb: error: \(path): not a NIfTI-1 or NIfTI-2 file (sizeof_hdr is neither 348 nor 540)\n")
@@ -66,9 +68,9 @@ struct InspectCommandTests {
         let result = try CLI.run("inspect")
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr.contains("Missing expected argument '<file>'"))
+        #expect(result.stderr.hasPrefix("maskdb: error: Missing expected argument '<file>'\n"))
         let unknown = try CLI.run("inspekt", "x.nii")
-        #expect(unknown.status == 2)
+        #expect(unknown.status == 2 && unknown.stderr.hasPrefix("maskdb: error: "))
     }
 
     @Test func helpExitsZeroOnStdout() throws {

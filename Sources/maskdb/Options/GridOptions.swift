@@ -1,5 +1,5 @@
-import Store
 import ArgumentParser
+import Study
 import StudyCore
 
 /// `--rows`, `--cols` and `--value`: what a grid search tabulates.
@@ -24,37 +24,19 @@ struct GridOptions: ParsableArguments {
     }
 }
 
-/// What a grid's cells average: a mask's mean perturbation, its own model's probability, or a parameter.
-enum GridValue: Equatable, ExpressibleByArgument, CustomStringConvertible {
-    case density
-    case prob
-    case parameter(String)
+extension GridValue: ExpressibleByArgument {
+    /// `density`, `prob` or `params.NAME`.
+    public init?(argument: String) { self.init(name: argument) }
 
-    init?(argument: String) {
-        switch argument {
-        case "density": self = .density
-        case "prob": self = .prob
-        default:
-            guard case .parameter(let name)? = StudyField(name: argument) else { return nil }
-            self = .parameter(name)
-        }
-    }
+    /// The default as help shows it.
+    public var defaultValueDescription: String { description }
 
-    var description: String {
-        switch self {
-        case .density: "density"
-        case .prob: "prob"
-        case .parameter(let name): StudyField.parameter(name).name
-        }
-    }
-
-    var defaultValueDescription: String { description }
+    /// Shells complete the names, and the parameter prefix.
+    public static var defaultCompletionKind: CompletionKind { .list(names + [StudyField.parameterPrefix]) }
 
     /// Reads `text`, saying what it may be when it is none of them.
     static func parse(_ text: String) throws -> GridValue {
-        guard let value = GridValue(argument: text) else { throw ValidationError("use density, prob or params.NAME") }
+        guard let value = GridValue(name: text) else { throw ValidationError("use density, prob or params.NAME") }
         return value
     }
-
-    static var defaultCompletionKind: CompletionKind { .list(["density", "prob", StudyField.parameterPrefix]) }
 }

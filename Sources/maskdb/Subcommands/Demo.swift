@@ -3,13 +3,15 @@ import Store
 import StudyCore
 import ArgumentParser
 import Atlas
+import CLISupport
 import DemoStudy
 import Foundation
 import SQLiteStore
+import Study
 
 extension MaskDB {
     /// `maskdb demo`: a synthetic study, imported and reported end to end.
-    struct Demo: AsyncParsableCommand {
+    struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "demo",
             abstract: "Build a synthetic 5-fold x 5-run study, import it as a user would, and write its report.",
@@ -26,7 +28,7 @@ extension MaskDB {
         @Option(help: ArgumentHelp("The report folder.", valueName: "folder"))
         var out = "Reports/demo"
 
-        func run() async throws {
+        func run() throws {
             // What could refuse the results, checked before the minutes of work that make them.
             try StudyReportBuilder.checkFolder(out)
             if let db { try SQLiteStore.checkPath(db, create: true) }
@@ -47,7 +49,7 @@ extension MaskDB {
                 let bar = ProgressBar(label: "importing \(noun)")
                 let summary = try importer(manifest, ImportOptions(study: "demo", strict: true, command: command) { bar.update($0, $1) })
                 guard !summary.strictAbort else {
-                    throw CommandFailure("the demo's \(noun) manifest was rejected: \(summary.rejected.first?.message ?? "")")
+                    throw MaskDBError.demoRejected(noun: noun, message: summary.rejected.first?.message ?? "")
                 }
             }
             let report = try StudyReportBuilder.build(

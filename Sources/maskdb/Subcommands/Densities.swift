@@ -1,15 +1,16 @@
-import Store
-import StudyCore
 import ArgumentParser
 import Atlas
+import CLISupport
 import Foundation
-import SQLiteStore
 import NIfTI
-import Reports
+import SQLiteStore
+import Store
+import Study
+import StudyCore
 
 extension MaskDB {
     /// `maskdb densities`: a mask's density vector over an atlas.
-    struct Densities: AsyncParsableCommand {
+    struct Densities: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "densities",
             abstract: "Print a mask's per-region densities (mean perturbation) over an atlas.",
@@ -40,24 +41,17 @@ extension MaskDB {
 
         @OptionGroup var output: FormatOptions
 
-        func run() async throws {
+        func run() throws {
+            let densities: RegionDensities
             if !FileManager.default.fileExists(atPath: target), let recorded = try recordedDensities() {
                 guard atlas.isBuiltin, semantics == .keep, !clamp else {
                     throw ValidationError("'--atlas', '--labels', '--semantics' and '--clamp' apply to mask files; a recorded mask's vector is printed as it was stored")
                 }
-                Output.print(DensityTable.table(recorded).rendered(as: output.format))
-                return
+                densities = recorded
+            } else {
+                densities = try MaskDensities.measure(try NIfTIImage(contentsOf: target), atlas: try atlas.load(), semantics: semantics, clamp: clamp)
             }
-            let mask = try NIfTIImage(contentsOf: target)
-            let calculator = DensityCalculator(atlas: try atlas.load())
-            let densities: RegionDensities
-            do {
-                densities = try calculator.densities(of: mask, semantics: semantics, clamp: clamp)
-            } catch {
-                guard case .maskOutOfRange = error else { throw error }
-                throw CommandFailure("\(error) (or pass --clamp to clamp them)")
-            }
-            Output.print(DensityTable.table(densities).rendered(as: output.format))
+            Output.print(RecordTables.densities(densities).rendered(as: output.format))
         }
 
         /// The stored vector when TARGET looks like a mask id or sha256 and a database exists.
@@ -66,19 +60,5 @@ extension MaskDB {
             let database = try store.open()
             return try database.storedDensities(maskID: try database.resolveRecordedMask(target))
         }
-    }
-}
-
-/// The `label,name,density,voxels` table of a density vector.
-enum DensityTable {
-    static func table(_ vector: RegionDensities) -> Table {
-        var table = Table(columns: [.init("label"), .init("name"), .init("density", decimals: 6), .init("voxels")])
-        for (index, region) in vector.regions.enumerated() {
-            table.append([
-                .integer(region.label), .text(region.name),
-                .number(vector.densities[index]), .integer(vector.voxelCounts[index]),
-            ])
-        }
-        return table
     }
 }

@@ -1,13 +1,14 @@
 import Store
 import StudyCore
 import ArgumentParser
+import CLISupport
 import Foundation
 import SQLiteStore
 import NIfTI
 
 extension MaskDB {
     /// `maskdb export`: write a recorded mask's file back out.
-    struct Export: AsyncParsableCommand {
+    struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export",
             abstract: "Write a recorded mask's NIfTI file, byte for byte as it was imported.")
@@ -26,7 +27,7 @@ extension MaskDB {
         @Flag(help: "Overwrite the output file if it exists.")
         var force = false
 
-        func run() async throws {
+        func run() throws {
             let database = try store.open()
             let maskID = try database.resolveRecordedMask(target)
             if !force && FileManager.default.fileExists(atPath: output) {

@@ -2,11 +2,12 @@ import Import
 import Store
 import StudyCore
 import ArgumentParser
+import CLISupport
 import SQLiteStore
 
 extension MaskDB {
     /// `maskdb import`: record masks, models or evaluations from a TSV manifest.
-    struct Import: AsyncParsableCommand {
+    struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
             abstract: "Record masks, models or evaluations listed in a TSV manifest.",
@@ -72,7 +73,7 @@ struct ImportArguments: ParsableArguments {
 
 extension MaskDB.Import {
     /// `maskdb import masks`.
-    struct Masks: AsyncParsableCommand {
+    struct Masks: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "masks",
             abstract: "Record masks: their files, settings and density vectors.",
@@ -85,13 +86,13 @@ extension MaskDB.Import {
 
         @OptionGroup var arguments: ImportArguments
 
-        func run() async throws {
+        func run() throws {
             try arguments.run(noun: "masks") { try $0.importMasks(manifestPath: arguments.manifest, options: $1) }
         }
     }
 
     /// `maskdb import models`.
-    struct Models: AsyncParsableCommand {
+    struct Models: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "models",
             abstract: "Record trained models: architecture, weights, training parameters and metrics.",
@@ -102,13 +103,13 @@ extension MaskDB.Import {
 
         @OptionGroup var arguments: ImportArguments
 
-        func run() async throws {
+        func run() throws {
             try arguments.run(noun: "models") { try $0.importModels(manifestPath: arguments.manifest, options: $1) }
         }
     }
 
     /// `maskdb import evaluations`.
-    struct Evaluations: AsyncParsableCommand {
+    struct Evaluations: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "evaluations",
             abstract: "Record evaluations: the probability a model gives to inputs masked by a recorded mask.",
@@ -119,7 +120,7 @@ extension MaskDB.Import {
 
         @OptionGroup var arguments: ImportArguments
 
-        func run() async throws {
+        func run() throws {
             try arguments.run(noun: "evaluations") {
                 try $0.importEvaluations(manifestPath: arguments.manifest, options: $1)
             }

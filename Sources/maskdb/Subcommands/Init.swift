@@ -1,11 +1,12 @@
 import Store
 import StudyCore
 import ArgumentParser
+import CLISupport
 import SQLiteStore
 
 extension MaskDB {
     /// `maskdb init`: create a database.
-    struct Init: AsyncParsableCommand {
+    struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "init",
             abstract: "Create the database and register the AAL2 atlas (a no-op when it exists).")
@@ -16,7 +17,7 @@ extension MaskDB {
         @Option(help: "Also create a study with this name.")
         var study: String?
 
-        func run() async throws {
+        func run() throws {
             let database = try store.open(create: true)
             let added = try database.initialize(study: study, command: InvocationText.current)
             let studies = try database.studyNames()

@@ -1,11 +1,10 @@
 import ArgumentParser
-import Formatting
-import NIfTI
-import Reports
+import CLISupport
+import Study
 
 extension MaskDB {
     /// `maskdb inspect`: what a NIfTI file holds, as nibabel would read it.
-    struct Inspect: AsyncParsableCommand {
+    struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "inspect",
             abstract: "Summarize a NIfTI file: format, grid, affine, scaling and value statistics."
@@ -15,87 +14,23 @@ extension MaskDB {
         @Argument(help: ArgumentHelp("A NIfTI-1 or NIfTI-2 file (.nii or .nii.gz).", valueName: "file"))
         var file: String
 
-        /// Print one JSON object instead of the summary.
-        @Flag(help: "Print one JSON object instead of the readable summary.")
+        /// Text or JSON (default text).
+        @Option(help: "Output format: text or json (one JSON object).")
+        var format: SummaryFormat?
+
+        /// What `--format json` was before every command took `--format`; kept for scripts.
+        @Flag(help: .hidden)
         var json = false
 
-        func run() async throws {
-            let bytes = try FileBytes.read(file)
-            let image = try NIfTIImage(fileBytes: bytes, path: file)
-            let summary = ImageSummary(image: image, compressed: bytes.starts(with: [0x1F, 0x8B]))
-            Output.print(json ? summary.json.rendered(pretty: true) : summary.text)
+        func validate() throws {
+            if json, let format, format != .json {
+                throw ValidationError("'--json' is '--format json'; give one of them")
+            }
         }
-    }
-}
 
-/// What `inspect` reports about an image.
-struct ImageSummary {
-    let image: NIfTIImage
-    let compressed: Bool
-    let statistics: VoxelStatistics
-
-    init(image: NIfTIImage, compressed: Bool) {
-        self.image = image
-        self.compressed = compressed
-        self.statistics = image.statistics()
-    }
-
-    private var header: NIfTIHeader { image.header }
-
-    var json: JSONValue {
-        .object([
-            ("path", .string(image.path)),
-            ("format", .string(header.format.rawValue)),
-            ("dims", .array(image.shape.map { .integer($0) })),
-            ("datatype", .string(image.layout.datatype.name)),
-            ("byte_order", .string(header.byteOrder.rawValue)),
-            ("pixdim", .array(header.pixdim.map { .number($0) })),
-            ("affine", .array(image.affine.rows.map { .array($0.map { .number($0) }) })),
-            ("affine_source", .string(image.affineSource.rawValue)),
-            ("scl_slope", .number(header.sclSlope)),
-            ("scl_inter", .number(header.sclInter)),
-            ("min", .number(statistics.min)),
-            ("max", .number(statistics.max)),
-            ("mean", .number(statistics.mean)),
-            ("sum", .number(statistics.sum)),
-            ("nan_count", .integer(statistics.nanCount)),
-            ("voxel_count", .integer(image.layout.voxelCount)),
-            ("compressed", .bool(compressed)),
-            ("zooms", .array(header.zooms.map { .number($0) })),
-            ("qform_code", .integer(header.qformCode)),
-            ("sform_code", .integer(header.sformCode)),
-            ("vox_offset", .integer(image.layout.dataOffset)),
-            ("description", .string(header.descrip)),
-        ])
-    }
-
-    var text: String {
-        let format = header.format == .nifti1 ? "NIfTI-1" : "NIfTI-2"
-        let scaling = header.scaling.map { "value = \(NumberText.exact($0.slope)) x raw + \(NumberText.exact($0.intercept))" }
-            ?? "none"
-        let affineRows = image.affine.rows.prefix(3).map { row in
-            "  " + row.map { pad(NumberText.fixed($0, decimals: 4), 11) }.joined()
+        func run() throws {
+            let summary = try ImageSummary(file: file)
+            Output.print(json || format == .json ? summary.json.rendered(pretty: true) : summary.text)
         }
-        func stat(_ value: Double?) -> String { value.map { NumberText.exact($0) } ?? "-" }
-        var lines = [
-            "file        \(image.path)",
-            "format      \(format), \(header.byteOrder.rawValue)-endian\(compressed ? ", gzip" : "")",
-            "dims        \(image.shape.map(String.init).joined(separator: " x ")) (\(image.layout.voxelCount) voxels)",
-            "datatype    \(image.layout.datatype.name)",
-            "voxel size  \(header.zooms.prefix(3).map { NumberText.exact($0) }.joined(separator: " x "))",
-            "scaling     \(scaling)",
-            "affine      from the \(image.affineSource.rawValue) (sform_code \(header.sformCode), qform_code \(header.qformCode))",
-        ]
-        lines += affineRows
-        lines += [
-            "values      min \(stat(statistics.min)), max \(stat(statistics.max)), mean \(stat(statistics.mean)), sum \(stat(statistics.sum))",
-            "NaN voxels  \(statistics.nanCount)",
-        ]
-        if !header.descrip.isEmpty { lines.append("description \(header.descrip)") }
-        return lines.joined(separator: "\n")
-    }
-
-    private func pad(_ text: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }

@@ -1,16 +1,13 @@
-import Store
-import StudyCore
-import Analysis
 import ArgumentParser
-import Atlas
-import Figures
-import Foundation
-import SQLiteStore
+import CLISupport
 import NIfTI
+import SQLiteStore
+import Study
+import StudyCore
 
 extension MaskDB {
     /// `maskdb plot`: the report's pictures, for any selection.
-    struct Plot: AsyncParsableCommand {
+    struct Plot: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "plot",
             abstract: "Draw a mask, a montage of masks (PNG), or a similarity, grid or top-regions chart (SVG).",
@@ -35,7 +32,7 @@ struct PlotOutput: ParsableArguments {
 
 extension MaskDB.Plot {
     /// `maskdb plot mask`.
-    struct Mask: AsyncParsableCommand {
+    struct Mask: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "mask", abstract: "Draw one recorded mask's slices as PNG.")
 
         @OptionGroup var store: StoreOptions
@@ -45,56 +42,31 @@ extension MaskDB.Plot {
 
         @OptionGroup var output: PlotOutput
 
-        @Option(help: "Planes, comma-separated: axial, coronal, sagittal.")
-        var slices = "axial,coronal,sagittal"
+        @Option(help: "Planes, comma-separated: axial, coronal, sagittal.", transform: SlicePlaneList.parse)
+        var slices = SlicePlaneList.all
 
-        @Option(help: ArgumentHelp("The voxel the slices go through (default: the point of highest perturbation).", valueName: "x,y,z"))
-        var at: String?
+        @Option(
+            help: ArgumentHelp("The voxel the slices go through (default: the point of highest perturbation).", valueName: "x,y,z"),
+            transform: VoxelCoordinate.parse)
+        var at: VoxelCoordinate?
 
         func validate() throws {
             try output.check(".png")
-            _ = try planes()
-            _ = try point()
         }
 
-        func planes() throws -> [SlicePlane] {
-            let planes = slices.split(separator: ",", omittingEmptySubsequences: false).map {
-                SlicePlane(rawValue: $0.trimmingCharacters(in: .whitespaces))
+        func run() throws {
+            do {
+                try output.write(StudyPlots.mask(store: try store.open(), target: target, planes: slices.planes, at: at?.indices))
+            } catch let error as StudyError {
+                // A voxel outside the grid is a bad --at, like one that is not a voxel at all.
+                guard case .pointOutsideGrid = error else { throw error }
+                throw ValidationError(error.description)
             }
-            guard !planes.contains(nil) else {
-                throw ValidationError("'--slices \(slices)': use axial, coronal and sagittal")
-            }
-            return planes.compactMap { $0 }
-        }
-
-        func point() throws -> (Int, Int, Int)? {
-            guard let at else { return nil }
-            let parts = at.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 3, let x = parts[0], let y = parts[1], let z = parts[2], x >= 0, y >= 0, z >= 0 else {
-                throw ValidationError("'--at \(at)': give three voxel indices, x,y,z")
-            }
-            return (x, y, z)
-        }
-
-        func run() async throws {
-            let database = try store.open()
-            // A file recorded under several settings is one picture: draw its first record.
-            let masks = try database.masks(ids: try database.resolveMasks(target))
-            guard Set(masks.map(\.sha256)).count == 1 else { throw StoreError.ambiguous(target: target, ids: masks.map(\.id)) }
-            let mask = masks[0]
-            let atlas = DensityCalculator(atlas: try database.atlas(named: mask.atlas))
-            let panel = try MontageData.panel(
-                store: database, mask: mask, label: "mask \(mask.id): fold \(mask.fold), run \(mask.run), λ1 \(mask.lambda1), λ2 \(mask.lambda2)",
-                atlas: atlas)
-            if let point = try point(), point.0 >= panel.shape[0] || point.1 >= panel.shape[1] || point.2 >= panel.shape[2] {
-                throw ValidationError("'--at': the mask's grid is \(panel.shape.map(String.init).joined(separator: " x "))")
-            }
-            try output.write(PNGEncoder.encode(MaskMontage.render(panel, planes: try planes(), at: try point())))
         }
     }
 
     /// `maskdb plot montage`.
-    struct Montage: AsyncParsableCommand {
+    struct Montage: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "montage", abstract: "Draw masks as PNG: one row per value of a setting.")
 
         @OptionGroup var store: StoreOptions
@@ -112,24 +84,15 @@ extension MaskDB.Plot {
             guard perRow >= 1 else { throw ValidationError("'--per-row': give at least 1") }
         }
 
-        func run() async throws {
+        func run() throws {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter(), using: [("--by", by)])
-            try selection.requireMasks()
-            let atlas = DensityCalculator(atlas: try database.atlas(named: selection.masks[0].atlas))
-            let groups = Dictionary(grouping: zip(selection.masks, selection.samples), by: { $0.1[by] })
-            let rows = try groups.keys.sorted().map { value in
-                let masks = groups[value]!.map(\.0).prefix(perRow)
-                return ("\(by) = \(value)", try masks.map { mask in
-                    try MontageData.panel(store: database, mask: mask, label: "mask \(mask.id)", atlas: atlas)
-                })
-            }
-            try output.write(PNGEncoder.encode(MaskMontage.render(title: "Masks by \(by)", rows: rows)))
+            try output.write(StudyPlots.montage(selection, store: database, by: by, perRow: perRow))
         }
     }
 
     /// `maskdb plot similarity`.
-    struct SimilarityChart: AsyncParsableCommand {
+    struct SimilarityChart: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "similarity", abstract: "Draw the ROI-based similarity matrix as SVG.")
 
         @OptionGroup var store: StoreOptions
@@ -143,15 +106,14 @@ extension MaskDB.Plot {
             try output.check(".svg")
         }
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
-            try selection.requireMasks()
-            try output.write(Array(StudyFigures.similarity(Analysis.Similarity.roi(selection.samples, by: by)).svg().utf8))
+            try output.write(StudyPlots.similarity(selection, by: by))
         }
     }
 
     /// `maskdb plot grid`.
-    struct GridChart: AsyncParsableCommand {
+    struct GridChart: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "grid", abstract: "Draw the grid-search heatmap as SVG.")
 
         @OptionGroup var store: StoreOptions
@@ -164,20 +126,14 @@ extension MaskDB.Plot {
             try output.check(".svg")
         }
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: grid.fields)
-            try selection.requireMasks()
-            let table = GridSearch.table(
-                selection.samples, rows: grid.rows, columns: grid.cols, value: MaskDB.Grid.value(grid.value, selection))
-            guard table.means.joined().contains(where: { $0 != nil }) else {
-                throw CommandFailure("no selected mask has a numeric \(grid.value); nothing to draw")
-            }
-            try output.write(Array(StudyFigures.grid(table, title: "Grid search: mean \(grid.value) per mask").svg().utf8))
+            try output.write(StudyPlots.grid(selection, rows: grid.rows, columns: grid.cols, value: grid.value))
         }
     }
 
     /// `maskdb plot top-rois`.
-    struct TopRegionsChart: AsyncParsableCommand {
+    struct TopRegionsChart: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "top-rois", abstract: "Draw the top regions as an SVG bar chart.")
 
         @OptionGroup var store: StoreOptions
@@ -195,11 +151,9 @@ extension MaskDB.Plot {
             guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
         }
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
-            try selection.requireMasks()
-            let rows = TopRegions.rank(selection.samples, regions: selection.regions, k: k, by: nil, mergeHemispheres: mergeHemispheres)
-            try output.write(Array(StudyFigures.topRegions(rows, k: k).svg().utf8))
+            try output.write(StudyPlots.topRegions(selection, k: k, mergeHemispheres: mergeHemispheres))
         }
     }
 }

@@ -1,11 +1,11 @@
-import Store
-import StudyCore
 import ArgumentParser
+import CLISupport
 import SQLiteStore
+import Study
 
 extension MaskDB {
     /// `maskdb report`: the study's tables as markdown and CSV.
-    struct Report: AsyncParsableCommand {
+    struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "report",
             abstract: "Write a study's report: report.md with the poster's tables, and each table as CSV.",
@@ -23,7 +23,7 @@ extension MaskDB {
         @Option(help: ArgumentHelp("The folder to write (default: Reports/<study>).", valueName: "folder"))
         var out: String?
 
-        func run() async throws {
+        func run() throws {
             let database = try store.open()
             if let out { try StudyReportBuilder.checkFolder(out) }
             let report = try StudyReportBuilder.build(store: database, study: study, note: nil)

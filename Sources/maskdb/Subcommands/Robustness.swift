@@ -1,13 +1,12 @@
-import Store
-import StudyCore
-import Analysis
 import ArgumentParser
-import SQLiteStore
+import CLISupport
 import Reports
+import SQLiteStore
+import Study
 
 extension MaskDB {
     /// `maskdb robustness`: do masks agree across runs and folds?
-    struct Robustness: AsyncParsableCommand {
+    struct Robustness: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "robustness",
             abstract: "Inter-run and inter-fold agreement of masks (the poster's CNN robustness table).",
@@ -22,10 +21,9 @@ extension MaskDB {
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: FormatOptions
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
-            let table = Analysis.Robustness.compute(selection.samples, selection.evaluations)
-            Output.print(AnalysisTables.robustness(table).rendered(as: output.format))
+            Output.print(AnalysisTables.robustness(selection.robustness()).rendered(as: output.format))
         }
     }
 }

@@ -1,12 +1,11 @@
-import Store
-import StudyCore
 import ArgumentParser
+import CLISupport
 import SQLiteStore
-import Reports
+import Study
 
 extension MaskDB {
     /// `maskdb sql`: a read-only query.
-    struct SQL: AsyncParsableCommand {
+    struct SQL: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sql",
             abstract: "Run a read-only SQL query (views: mask_settings, mask_region_densities, model_performance).")
@@ -19,21 +18,22 @@ extension MaskDB {
 
         @OptionGroup var output: FormatOptions
 
-        func run() async throws {
+        func run() throws {
             let result = try SQLiteStore.query(path: store.path, sql: query)
-            var table = Table(columns: result.columns.map { .init($0, decimals: nil) })
-            for row in result.rows {
-                table.append(row.map { value in
-                    switch value {
-                    case .null: .empty
-                    case .integer(let i): .integer(Int(i))
-                    case .real(let d): .number(d)
-                    case .text(let t): .text(t)
-                    case .blob(let size): .text("<blob \(size) bytes>")
-                    }
-                })
-            }
-            Output.print(table.rendered(as: output.format))
+            Output.print(RecordTables.query(columns: result.columns, rows: result.rows.map { $0.map(QueryValue.init) }).rendered(as: output.format))
+        }
+    }
+}
+
+extension QueryValue {
+    /// SQLite's value as the study library's (which knows no backend).
+    init(_ value: SQLResult.Value) {
+        switch value {
+        case .null: self = .null
+        case .integer(let i): self = .integer(i)
+        case .real(let d): self = .real(d)
+        case .text(let t): self = .text(t)
+        case .blob(let size): self = .blob(size: size)
         }
     }
 }

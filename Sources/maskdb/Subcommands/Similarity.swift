@@ -1,13 +1,15 @@
-import Store
-import StudyCore
-import Analysis
 import ArgumentParser
-import SQLiteStore
+import CLISupport
 import Reports
+import SQLiteStore
+import Study
+import StudyCore
+
+extension SimilarityMetric: ExpressibleByArgument {}
 
 extension MaskDB {
     /// `maskdb similarity`: how alike masks are across the values of one setting.
-    struct Similarity: AsyncParsableCommand {
+    struct Similarity: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "similarity",
             abstract: "Similarity matrix across the values of a setting (the poster's Table 1 for --by lambda1).",
@@ -29,7 +31,7 @@ extension MaskDB {
 
         /// Which similarity.
         @Option(help: "roi (cosine of density vectors) or prob (CNN probabilities; --by run or fold).")
-        var metric: Metric = .roi
+        var metric: SimilarityMetric = .roi
 
         /// Pair counts.
         @Flag(help: "Add the number of pairs behind each cell.")
@@ -38,20 +40,15 @@ extension MaskDB {
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: FormatOptions
 
-        enum Metric: String, ExpressibleByArgument, CaseIterable { case roi, prob }
-
         func validate() throws {
             if metric == .prob && by != .run && by != .fold {
                 throw ValidationError("'--metric prob' compares models: use --by run or --by fold")
             }
         }
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
-            let matrix = metric == .roi
-                ? Analysis.Similarity.roi(selection.samples, by: by)
-                : Analysis.Similarity.prob(selection.evaluations, by: by)
-            Output.print(AnalysisTables.similarity(matrix, counts: counts).rendered(as: output.format))
+            Output.print(AnalysisTables.similarity(selection.similarity(by: by, metric: metric), counts: counts).rendered(as: output.format))
         }
     }
 }

@@ -1,13 +1,13 @@
-import Store
-import StudyCore
-import Analysis
 import ArgumentParser
-import SQLiteStore
+import CLISupport
 import Reports
+import SQLiteStore
+import Study
+import StudyCore
 
 extension MaskDB {
     /// `maskdb top-rois`: the regions masked most.
-    struct TopROIs: AsyncParsableCommand {
+    struct TopROIs: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "top-rois",
             abstract: "The regions masked most: per group, every region in some mask's top k.",
@@ -38,10 +38,9 @@ extension MaskDB {
             guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
         }
 
-        func run() async throws {
+        func run() throws {
             let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
-            let rows = TopRegions.rank(
-                selection.samples, regions: selection.regions, k: k, by: by, mergeHemispheres: mergeHemispheres)
+            let rows = selection.topRegions(k: k, by: by, mergeHemispheres: mergeHemispheres)
             Output.print(AnalysisTables.topRegions(rows).rendered(as: output.format))
         }
     }

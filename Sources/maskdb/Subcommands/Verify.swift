@@ -1,18 +1,19 @@
 import Store
 import StudyCore
 import ArgumentParser
+import CLISupport
 import SQLiteStore
 
 extension MaskDB {
     /// `maskdb verify`: is the database whole?
-    struct Verify: AsyncParsableCommand {
+    struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
             abstract: "Check the database: SQLite integrity, foreign keys, every stored file's sha256, every density vector.")
 
         @OptionGroup var store: StoreOptions
 
-        func run() async throws {
+        func run() throws {
             let database = try store.open()
             let problems = try database.verify()
             guard problems.isEmpty else {

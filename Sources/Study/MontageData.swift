@@ -7,8 +7,9 @@ import StudyCore
 /// Recorded masks turned into montage panels: decoded from their stored bytes, with
 /// their atlas laid on their grid for the outlines (resampled once per grid, through
 /// the calculator's cache).
-enum MontageData {
-    static func panel(store: any StudyStore, mask: MaskRecord, label: String, atlas: DensityCalculator) throws -> MontagePanel {
+public enum MontageData {
+    /// A mask's panel, labelled `label`, with the regions of `atlas` resampled onto its grid.
+    public static func panel(store: any StudyStore, mask: MaskRecord, label: String, atlas: DensityCalculator) throws -> MontagePanel {
         let image = try NIfTIImage(fileBytes: try store.maskFileBytes(maskID: mask.id), path: "mask \(mask.id)")
         let shape = Array((image.shape + [1, 1]).prefix(3))
         let grid = try atlas.grid(shape: shape, affine: image.affine, path: "mask \(mask.id)")
@@ -20,7 +21,7 @@ enum MontageData {
     }
 
     /// The poster's Figure 2: the first run's mask of each fold, and the first fold's mask of each run.
-    static func studyMontage(store: any StudyStore, masks: [MaskRecord], atlas: Atlas) throws -> RasterImage? {
+    public static func studyMontage(store: any StudyStore, masks: [MaskRecord], atlas: Atlas) throws -> RasterImage? {
         guard let firstRun = masks.map(\.run).min(), let firstFold = masks.map(\.fold).min() else { return nil }
         let folds = masks.filter { $0.run == firstRun }.sorted { ($0.fold, $0.id) < ($1.fold, $1.id) }
         let runs = masks.filter { $0.fold == firstFold }.sorted { ($0.run, $0.id) < ($1.run, $1.id) }

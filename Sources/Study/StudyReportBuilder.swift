@@ -1,5 +1,4 @@
 import Analysis
-import ArgumentParser
 import Figures
 import Foundation
 import NIfTI
@@ -8,20 +7,18 @@ import Store
 import StudyCore
 
 /// Builds a study's report from the store, and writes it.
-enum StudyReportBuilder {
+public enum StudyReportBuilder {
     /// The report of `study` (nil: the database's only study).
-    static func build(store: any StudyStore, study: String?, note: String?) throws -> StudyReport {
+    public static func build(store: any StudyStore, study: String?, note: String?) throws -> StudyReport {
         let studies = try store.studyNames()
         guard let name = study ?? (studies.count == 1 ? studies[0] : nil) else {
-            throw CommandFailure(
-                studies.isEmpty ? "the database has no study yet; import masks first"
-                    : "the database has several studies (\(studies.joined(separator: ", "))); pick one with --study")
+            throw studies.isEmpty ? StudyError.noStudy : StudyError.severalStudies(names: studies)
         }
         guard studies.contains(name) else {
-            throw CommandFailure("no study '\(name)' in \(store.location); it has \(studies.joined(separator: ", "))")
+            throw StudyError.unknownStudy(name: name, location: store.location, known: studies)
         }
         let selection = try StudySelection(store: store, filter: .equal(.study, .text(name)))
-        guard !selection.masks.isEmpty else { throw CommandFailure("study '\(name)' has no masks yet; import masks first") }
+        guard !selection.masks.isEmpty else { throw StudyError.studyWithoutMasks(name: name) }
         let samples = selection.samples
         func distinct(_ field: StudyField) -> [SettingValue] { Set(samples.map { $0[field] }).sorted() }
 
@@ -92,13 +89,10 @@ enum StudyReportBuilder {
 
     /// Writes the report's files into `folder` (created when missing); returns report.md's
     /// path and how many files were written.
-    static func write(_ report: StudyReport, to folder: String) throws -> (path: String, files: Int) {
+    public static func write(_ report: StudyReport, to folder: String) throws -> (path: String, files: Int) {
         try checkFolder(folder)
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CommandFailure(ErrorReport.describe(error))
-        }
+        // Foundation's error, if any, names the folder and the system's reason.
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let files = report.files()
         for file in files {
             try FileBytes.write(file.bytes, to: (folder as NSString).appendingPathComponent(file.name))
@@ -109,21 +103,21 @@ enum StudyReportBuilder {
     /// Says why `folder` cannot become the report's folder (a file, or under one, or in a
     /// folder that is not writable), creating nothing: called before the work when the
     /// folder is known, so that a bad --out fails at once and a failed report leaves nothing.
-    static func checkFolder(_ folder: String) throws {
+    public static func checkFolder(_ folder: String) throws {
         // The folder itself, or else the nearest folder above it that exists.
         var existing = folder
         var isFolder: ObjCBool = false
         while !FileManager.default.fileExists(atPath: existing, isDirectory: &isFolder) {
             let parent = (existing as NSString).deletingLastPathComponent
             let above = parent.isEmpty ? "." : parent
-            guard above != existing else { throw CommandFailure("\(folder): no folder above it exists") }
+            guard above != existing else { throw StudyError.noFolderAbove(folder: folder) }
             existing = above
         }
         guard isFolder.boolValue else {
-            throw CommandFailure("\(folder): \(existing == folder ? "a file" : "\(existing) is a file"), not a folder; give --out a folder")
+            throw StudyError.notAFolder(folder: folder, file: existing)
         }
         guard FileManager.default.isWritableFile(atPath: existing) else {
-            throw CommandFailure("\(folder): \(existing) is not writable; give --out a folder you can write to")
+            throw StudyError.unwritableFolder(folder: folder, existing: existing)
         }
     }
 

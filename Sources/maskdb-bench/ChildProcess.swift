@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs a command as a child process, for timing: wall time, exit status and the child's
 /// peak resident memory. Its output is discarded; its errors go to `errors`, if given. (wait4's ru_maxrss would count the
@@ -23,7 +24,7 @@ enum ChildProcess {
         let start = DispatchTime.now()
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard spawned == 0 else {
-            throw CommandFailure("cannot start \(executable): \(String(cString: strerror(spawned)))")
+            throw BenchError.cannotStart(executable: executable, reason: String(cString: strerror(spawned)))
         }
         let peak = PeakMemory(pid: pid)
         var status: Int32 = 0
@@ -40,20 +41,19 @@ enum ChildProcess {
 }
 
 /// Polls a process's VmHWM (peak resident set) every few milliseconds until it is gone.
-private final class PeakMemory: @unchecked Sendable {
-    private let lock = NSLock()
-    private var peak = 0
-    private var done = false
+private final class PeakMemory: Sendable {
+    /// The highest value seen, and whether to stop.
+    private let state = Mutex((peak: 0, done: false))
     private let finished = DispatchSemaphore(value: 0)
 
     init(pid: pid_t) {
         Thread.detachNewThread { [self] in
-            while !lock.withLock({ done }) {
+            while !state.withLock({ $0.done }) {
                 if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
                     let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
                     let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
                 {
-                    lock.withLock { peak = max(peak, kb * 1024) }
+                    state.withLock { $0.peak = max($0.peak, kb * 1024) }
                 }
                 usleep(5_000)
             }
@@ -63,8 +63,8 @@ private final class PeakMemory: @unchecked Sendable {
 
     /// The highest value seen.
     func stop() -> Int {
-        lock.withLock { done = true }
+        state.withLock { $0.done = true }
         finished.wait()
-        return lock.withLock { peak }
+        return state.withLock { $0.peak }
     }
 }

@@ -4,8 +4,11 @@ import Reports
 extension OutputFormat: ExpressibleByArgument {}
 
 /// `--format`, shared by every table-printing command.
-struct FormatOptions: ParsableArguments {
+public struct FormatOptions: ParsableArguments {
     /// How to print the table.
     @Option(help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: OutputFormat = .table
+    public var format: OutputFormat = .table
+
+    /// No option given: tables.
+    public init() {}
 }

@@ -1,0 +1,77 @@
+import Formatting
+import Reports
+import Store
+import StudyCore
+
+/// What `audit` prints about a mask's records: a readable block or a JSON object per record.
+public enum AuditSummary {
+    /// The records as one JSON array.
+    public static func json(_ records: [AuditRecord]) -> JSONValue {
+        .array(records.map(json))
+    }
+
+    /// The records' blocks, a blank line between them.
+    public static func text(_ records: [AuditRecord]) -> String {
+        records.map(text).joined(separator: "\n\n")
+    }
+
+    /// One record as a JSON object.
+    public static func json(_ record: AuditRecord) -> JSONValue {
+        let mask = record.mask, model = record.model
+        return .object([
+            ("mask_id", .integer(Int(mask.id))),
+            (StudyField.sha256.name, .string(mask.sha256)),
+            (StudyField.study.name, .string(mask.study)),
+            (StudyField.fold.name, .integer(mask.fold)),
+            (StudyField.run.name, .integer(mask.run)),
+            (StudyField.model.name, .object([
+                ("id", .integer(Int(model.id))),
+                ("name", .string(model.name)),
+                (StudyField.architecture.name, .string(model.architecture)),
+                ("params", .raw(model.params.json)),
+                ("metrics", .object(model.metrics.map { ("\($0.dataset).\($0.metric)", .number($0.value)) })),
+                ("weights_sha256", model.weightsSHA256.map { .string($0) } ?? .null),
+            ])),
+            (StudyField.lambda1.name, .number(mask.lambda1)),
+            (StudyField.lambda2.name, .number(mask.lambda2)),
+            (StudyField.beta1.name, .number(mask.beta1)),
+            (StudyField.beta2.name, .number(mask.beta2)),
+            (StudyField.subjects.name, .string(mask.subjects)),
+            (StudyField.semantics.name, .string(mask.semantics.rawValue)),
+            ("params", .raw(mask.params.json)),
+            (StudyField.atlas.name, .string(mask.atlas)),
+            ("source", .string(mask.source)),
+            ("imported_at", .string(mask.importedAt)),
+            ("import_command", .string(record.importCommand)),
+            ("manifest", record.manifestPath.map { .string($0) } ?? .null),
+            ("manifest_line", record.manifestLine.map { .integer($0) } ?? .null),
+        ])
+    }
+
+    /// One record as indented lines.
+    public static func text(_ record: AuditRecord) -> String {
+        let mask = record.mask, model = record.model
+        func number(_ value: Double?) -> String { value.map(NumberText.exact) ?? "-" }
+        var lines = [
+            "mask \(mask.id)  sha256 \(mask.sha256)",
+            "  study        \(mask.study)",
+            "  fold \(mask.fold), run \(mask.run)" + (mask.model.isEmpty ? "" : ", model \(mask.model)"),
+            "  λ1 \(number(mask.lambda1)), λ2 \(number(mask.lambda2)), β1 \(number(mask.beta1)), β2 \(number(mask.beta2))",
+            "  subjects     \(mask.subjects.isEmpty ? "-" : mask.subjects)",
+            "  semantics    \(mask.semantics)",
+            "  atlas        \(mask.atlas)",
+        ]
+        if !mask.params.isEmpty { lines.append("  parameters   \(mask.params.json)") }
+        lines.append("  model        id \(model.id)" + (model.architecture.isEmpty ? "" : ", \(model.architecture)"))
+        if !model.params.isEmpty { lines.append("    training   \(model.params.json)") }
+        for metric in model.metrics {
+            lines.append("    \(metric.dataset) \(metric.metric) = \(NumberText.exact(metric.value))")
+        }
+        if let weights = model.weightsSHA256 { lines.append("    weights    sha256 \(weights)") }
+        lines.append("  source       \(mask.source)")
+        let origin = record.manifestPath.map { " from \($0)" + (record.manifestLine.map { " line \($0)" } ?? "") } ?? ""
+        lines.append("  imported     \(mask.importedAt)\(origin)")
+        lines.append("  by           \(record.importCommand)")
+        return lines.joined(separator: "\n")
+    }
+}

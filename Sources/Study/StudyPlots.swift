@@ -1,0 +1,59 @@
+import Analysis
+import Atlas
+import Figures
+import Store
+import StudyCore
+
+/// The pictures `maskdb plot` draws, as the bytes of their files: PNG for masks, SVG for charts.
+public enum StudyPlots {
+    /// One recorded mask's slices through `point` (nil: its point of highest perturbation).
+    /// A file recorded under several settings is one picture: its first record is drawn.
+    public static func mask(store: any StudyStore, target: String, planes: [SlicePlane], at point: (Int, Int, Int)?) throws -> [UInt8] {
+        let masks = try store.masks(ids: try store.resolveMasks(target))
+        guard Set(masks.map(\.sha256)).count == 1 else { throw StoreError.ambiguous(target: target, ids: masks.map(\.id)) }
+        let mask = masks[0]
+        let atlas = DensityCalculator(atlas: try store.atlas(named: mask.atlas))
+        let panel = try MontageData.panel(
+            store: store, mask: mask, label: "mask \(mask.id): fold \(mask.fold), run \(mask.run), λ1 \(mask.lambda1), λ2 \(mask.lambda2)",
+            atlas: atlas)
+        if let point, point.0 >= panel.shape[0] || point.1 >= panel.shape[1] || point.2 >= panel.shape[2] {
+            throw StudyError.pointOutsideGrid(shape: panel.shape)
+        }
+        return PNGEncoder.encode(MaskMontage.render(panel, planes: planes, at: point))
+    }
+
+    /// The selected masks, one row per value of `field`, at most `perRow` to a row.
+    public static func montage(_ selection: StudySelection, store: any StudyStore, by field: StudyField, perRow: Int) throws -> [UInt8] {
+        try selection.requireMasks()
+        let atlas = DensityCalculator(atlas: try store.atlas(named: selection.masks[0].atlas))
+        let groups = Dictionary(grouping: zip(selection.masks, selection.samples), by: { $0.1[field] })
+        let rows = try groups.keys.sorted().map { value in
+            let masks = groups[value]!.map(\.0).prefix(perRow)
+            return ("\(field) = \(value)", try masks.map { mask in
+                try MontageData.panel(store: store, mask: mask, label: "mask \(mask.id)", atlas: atlas)
+            })
+        }
+        return PNGEncoder.encode(MaskMontage.render(title: "Masks by \(field)", rows: rows))
+    }
+
+    /// The ROI-based similarity matrix across the values of `field`.
+    public static func similarity(_ selection: StudySelection, by field: StudyField) throws -> [UInt8] {
+        try selection.requireMasks()
+        return Array(StudyFigures.similarity(selection.similarity(by: field)).svg().utf8)
+    }
+
+    /// The grid-search heatmap of `value` over `rows` x `columns`.
+    public static func grid(_ selection: StudySelection, rows: StudyField, columns: StudyField, value: GridValue) throws -> [UInt8] {
+        try selection.requireMasks()
+        let table = selection.grid(rows: rows, columns: columns, value: value)
+        guard table.means.joined().contains(where: { $0 != nil }) else { throw StudyError.noNumericValue(value) }
+        return Array(StudyFigures.grid(table, title: "Grid search: mean \(value) per mask").svg().utf8)
+    }
+
+    /// The top regions as a bar chart.
+    public static func topRegions(_ selection: StudySelection, k: Int, mergeHemispheres: Bool) throws -> [UInt8] {
+        try selection.requireMasks()
+        let rows = selection.topRegions(k: k, mergeHemispheres: mergeHemispheres)
+        return Array(StudyFigures.topRegions(rows, k: k).svg().utf8)
+    }
+}

@@ -1,0 +1,53 @@
+import Analysis
+import Atlas
+import Store
+import StudyCore
+
+/// The recorded masks a command analyses, turned into the analyses' inputs: the bridge
+/// from a store's records to `Analysis`.
+public struct StudySelection: Sendable {
+    /// The selected masks, by id.
+    public let masks: [MaskRecord]
+    /// One sample per mask, in the same order.
+    public let samples: [MaskSample]
+    /// Every evaluation of the selected masks, in the order they were recorded.
+    public let evaluations: [EvaluationSample]
+    /// The regions of the masks' atlas, in ascending label order (the samples' order).
+    public let regions: [(label: Int, name: String)]
+
+    /// The masks passing `filter`, their density vectors and evaluations. They must
+    /// share one atlas, since density vectors over different atlases do not compare.
+    /// Each parameter that `using` names (option and field) must be a parameter of
+    /// some selected mask: a misspelt one would otherwise group every mask as "missing".
+    public init(store: any StudyStore, filter: FilterExpression, using fields: [(option: String, field: StudyField?)] = []) throws {
+        // One read: the masks, their vectors and evaluations as one consistent view.
+        let data = try store.studyData(where: filter)
+        masks = data.masks
+        let atlases = Set(masks.map(\.atlas)).sorted()
+        guard atlases.count <= 1 else { throw StudyError.severalAtlases(names: atlases) }
+        let atlas = atlases.first ?? Atlas.defaultName
+        guard let regions = data.regions[atlas] else { throw StoreError.unknownAtlas(name: atlas, known: try store.atlasNames()) }
+        self.regions = regions
+        let parameters = Set(masks.flatMap { $0.params.values.keys })
+        for case let (option, .parameter(name)?) in fields where !masks.isEmpty && !parameters.contains(name) {
+            throw StudyError.unknownParameter(option: option, name: name, known: parameters.sorted())
+        }
+        let settingsByID = Dictionary(uniqueKeysWithValues: masks.map { ($0.id, $0.settings) })
+        samples = masks.map { mask in
+            MaskSample(
+                id: mask.id, settings: settingsByID[mask.id]!, densities: data.vectors[mask.id]!.densities,
+                voxels: data.vectors[mask.id]!.voxels)
+        }
+        evaluations = data.evaluations.map { e in
+            EvaluationSample(
+                maskID: e.maskID, mask: settingsByID[e.maskID]!,
+                evaluator: [.study: .text(e.study), .fold: .number(Double(e.fold)), .run: .number(Double(e.run)), .model: .text(e.model)],
+                subjects: e.subjects, trueLabel: e.trueLabel, probability: e.probability)
+        }
+    }
+
+    /// Throws unless some mask was selected: a figure or report of nothing is no answer.
+    public func requireMasks() throws {
+        guard !masks.isEmpty else { throw StudyError.nothingSelected }
+    }
+}

@@ -1,0 +1,91 @@
+import Atlas
+import CLISupport
+import DemoStudy
+import Foundation
+import Reports
+
+/// The benchmark's steps, each timed as separate `maskdb` processes, `runs` times.
+struct Benchmark {
+    var masks: Int
+    var jobs: Int
+    var runs: Int
+    var queryMasks: Int
+    /// The folder to keep the studies in; nil: a scratch folder, removed.
+    var keep: String?
+
+    /// Writes the studies, times every step and returns one row per step.
+    func run() throws -> Table {
+        let maskdb = ((ChildProcess.currentExecutable as NSString).deletingLastPathComponent as NSString).appendingPathComponent("maskdb")
+        guard FileManager.default.isExecutableFile(atPath: maskdb) else { throw BenchError.noMaskDB(path: maskdb) }
+        let scratch = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("maskdb-bench-\(UUID().uuidString.prefix(8))").path
+        defer { if keep == nil { try? FileManager.default.removeItem(atPath: scratch) } }
+        var table = Table(columns: [
+            .init("step"), .init("masks"), .init("runs"), .init("median_s", decimals: 3), .init("masks_per_s", decimals: 1),
+            .init("peak_rss_mb", decimals: 0),
+        ])
+        let errors = scratch + "/step-errors.txt"
+        /// The failure of a step, with the last line the child said (its file goes with the scratch folder).
+        func failure(_ step: String, status: Int32) -> BenchError {
+            let said = (try? String(contentsOfFile: errors, encoding: .utf8))?.split(separator: "\n").last.map(String.init)
+            return BenchError.stepFailed(step: step, status: status, said: said)
+        }
+        func measure(_ step: String, masks: Int, ownMemory: Bool = true, _ command: () throws -> ChildProcess.Measurement) throws {
+            var times: [Double] = [], peak = 0
+            for _ in 0..<runs {
+                let m = try command()
+                guard m.status == 0 else { throw failure(step, status: m.status) }
+                times.append(m.seconds)
+                peak = max(peak, m.peakRSSBytes)
+            }
+            let median = times.sorted()[times.count / 2]
+            table.append([.text(step), .integer(masks), .integer(runs), .number(median), .number(Double(masks) / median),
+                          ownMemory ? .number(Double(peak) / 1_048_576) : .empty])
+        }
+
+        Output.error("writing \(masks) real-size masks to \(scratch)...")
+        let real = try BenchStudy.writeRealSize(count: masks, to: scratch + "/real", atlas: try Atlas.aal2(), jobs: jobs)
+        let database = scratch + "/real.sqlite"
+        for count in jobs == 1 ? [1] : [jobs, 1] {
+            try measure("import masks (--jobs \(count))", masks: masks) {
+                Self.removeDatabase(database)
+                return try ChildProcess.run(maskdb, ["import", "masks", real, "--db", database, "--jobs", "\(count)"], errors: errors)
+            }
+        }
+        if let gunzip = Self.onPath("libdeflate-gunzip") {
+            let files = (0..<masks).map { "\(scratch)/real/mask-\($0).nii.gz" }
+            try measure("libdeflate-gunzip -c (1 core, floor)", masks: masks, ownMemory: false) {
+                // The paths as arguments ("$0" is the tool), never spliced into the script.
+                try ChildProcess.run("/bin/sh", ["-c", "for f; do \"$0\" -c \"$f\" > /dev/null || exit 1; done", gunzip] + files, errors: errors)
+            }
+        }
+
+        Output.error("writing \(queryMasks) small masks for the queries...")
+        let small = try BenchStudy.writeSmall(count: queryMasks, to: scratch + "/small")
+        let queries = scratch + "/queries.sqlite"
+        Self.removeDatabase(queries)  // a kept folder's earlier study would add to this one
+        let imported = try ChildProcess.run(maskdb, ["import", "masks", small, "--db", queries], errors: errors)
+        guard imported.status == 0 else { throw failure("import masks (the query study)", status: imported.status) }
+        let steps: [(label: String, arguments: [String])] = [
+            ("similarity --by lambda1", ["similarity", "--by", "lambda1"]), ("similarity --by run", ["similarity", "--by", "run"]),
+            ("robustness", ["robustness"]), ("top-rois --merge-hemispheres", ["top-rois", "--merge-hemispheres"]),
+            ("grid", ["grid"]), ("masks --format csv", ["masks", "--format", "csv"]),
+            ("report", ["report", "--out", scratch + "/report"]),
+        ]
+        for step in steps {
+            try measure(step.label, masks: queryMasks) {
+                try ChildProcess.run(maskdb, step.arguments + ["--db", queries], errors: errors)
+            }
+        }
+        return table
+    }
+
+    static func removeDatabase(_ path: String) {
+        // -wal and -shm: left beside a kept folder's database by versions that used WAL.
+        for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    static func onPath(_ name: String) -> String? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+            .map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import CLISupport
+import Foundation
+import NIfTI
+
+/// The `maskdb-bench` command: how fast the `maskdb` beside it imports and answers queries on this machine.
+@main
+struct MaskDBBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "maskdb-bench",
+        abstract: "Time maskdb's import and every query on synthetic studies, as separate processes (medians).",
+        discussion: """
+            Makes N real-size noisy masks (121 x 145 x 121 float32 .nii.gz, about 6 MB each) in a scratch \
+            folder, times 'maskdb import masks' into a fresh database (hash, decode, validate, densities, \
+            blob and densities stored), and the decompression floor ('libdeflate-gunzip -c', when \
+            installed). Then times the queries and the report on a study of --query-masks small masks. \
+            Prints medians, throughput and each process's peak memory. The maskdb timed is the one \
+            in this executable's folder.
+            """,
+        version: "0.1.0")
+
+    static var _errorPrefix: String { "maskdb-bench: error: " }
+
+    @Option(help: "Real-size masks to import.")
+    var masks = 28
+
+    @Option(help: "Decoding jobs for the import (default: the machine's cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Runs per measurement; the median is reported.")
+    var runs = 5
+
+    @Option(help: "Masks in the study the queries run on.")
+    var queryMasks = 5000
+
+    @Option(help: ArgumentHelp("Keep the synthetic studies in this folder (default: a scratch folder, removed).", valueName: "folder"))
+    var keep: String?
+
+    @OptionGroup var output: FormatOptions
+
+    func validate() throws {
+        guard masks >= 1, runs >= 1, queryMasks >= 1 else {
+            throw ValidationError("'--masks', '--runs' and '--query-masks' take whole numbers of at least 1")
+        }
+        try JobsLimit.check(jobs)
+    }
+
+    func run() throws {
+        let benchmark = Benchmark(masks: masks, jobs: jobs, runs: runs, queryMasks: queryMasks, keep: keep)
+        // The inflater the children use (the same library lookup, the same environment): above
+        // a table for people, on stderr beside the machine-readable formats.
+        let forPeople = output.format == .table || output.format == .md
+        let inflater = "gzip: \(Inflater.current)"
+        if !forPeople { Output.error(inflater) }
+        let table = try benchmark.run()
+        Output.print((forPeople ? inflater + "\n\n" : "") + table.rendered(as: output.format))
+    }
+
+    static func main() {
+        ErrorReport.main(Self.self)
+    }
+}

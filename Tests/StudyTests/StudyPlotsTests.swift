@@ -1,0 +1,63 @@
+import Figures
+import Foundation
+import SQLiteStore
+import StudyCore
+import Testing
+
+@testable import Study
+
+/// The pictures `plot` draws: their formats, and why there is none when there is nothing to draw.
+struct StudyPlotsTests {
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47]
+
+    static func store() throws -> SQLiteStore {
+        try StudyFixture.store(masks: (0..<4).map { i in
+            StudyFixture.Mask(fold: i / 2, run: i % 2, lambda1: 0.1, keep: 0.5 + Float(i) / 8)
+        })
+    }
+
+    @Test func everyPictureIsWrittenInItsFormat() throws {
+        let store = try Self.store()
+        let selection = try StudySelection(store: store, filter: .all)
+        #expect(try StudyPlots.montage(selection, store: store, by: .fold, perRow: 1).starts(with: Self.png))
+        for svg in [
+            try StudyPlots.similarity(selection, by: .run), try StudyPlots.grid(selection, rows: .fold, columns: .run, value: .density),
+            try StudyPlots.topRegions(selection, k: 3, mergeHemispheres: true),
+        ] {
+            #expect(String(decoding: svg, as: UTF8.self).contains("<svg"))
+        }
+        let id = "\(selection.masks[0].id)"
+        #expect(try StudyPlots.mask(store: store, target: id, planes: [.axial], at: (11, 9, 8)).starts(with: Self.png))
+    }
+
+    @Test func aVoxelOffTheGridIsNamedWithTheGrid() throws {
+        let store = try Self.store()
+        let id = "\(try store.masks()[0].id)"
+        // The grid is 12 x 10 x 9: index 12 is one past the last along x.
+        for point in [(12, 0, 0), (0, 10, 0), (0, 0, 9)] {
+            #expect(throws: StudyError.pointOutsideGrid(shape: [12, 10, 9])) {
+                try StudyPlots.mask(store: store, target: id, planes: SlicePlane.allCases, at: point)
+            }
+        }
+        #expect(StudyError.pointOutsideGrid(shape: [12, 10, 9]).description == "'--at': the mask's grid is 12 x 10 x 9")
+    }
+
+    @Test func nothingToDrawIsAnError() throws {
+        let store = try Self.store()
+        let none = try StudySelection(store: store, filter: .equal(.fold, .number(9)))
+        #expect(throws: StudyError.nothingSelected) { try StudyPlots.montage(none, store: store, by: .fold, perRow: 6) }
+        #expect(throws: StudyError.nothingSelected) { try StudyPlots.similarity(none, by: .lambda1) }
+        #expect(throws: StudyError.nothingSelected) { try StudyPlots.topRegions(none, k: 5, mergeHemispheres: false) }
+        #expect(throws: StudyError.nothingSelected) { try StudyPlots.grid(none, rows: .lambda1, columns: .lambda2, value: .density) }
+        // Masks, but no evaluations: no probability to draw.
+        let all = try StudySelection(store: store, filter: .all)
+        #expect(throws: StudyError.noNumericValue(.prob)) { try StudyPlots.grid(all, rows: .lambda1, columns: .lambda2, value: .prob) }
+        #expect(StudyError.noNumericValue(.prob).description == "no selected mask has a numeric prob; nothing to draw")
+    }
+
+    @Test func gridValuesAreNamedAsUsersWriteThem() {
+        #expect(GridValue(name: "density") == .density && GridValue(name: "prob") == .prob)
+        #expect(GridValue(name: "params.steps") == .parameter("steps") && GridValue(name: "params.steps")?.description == "params.steps")
+        #expect(GridValue(name: "lambda1") == nil && GridValue(name: "params.") == nil)
+    }
+}
