@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "maskdb-bench",
             dependencies: [
-                "NIfTI", "Atlas", "DemoStudy", "Reports", "CLISupport",
+                "NIfTI", "Atlas", "DemoStudy", "Reports", "StudyCore", "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -24,7 +24,7 @@ public enum RecordTables {
     /// `metric.DATASET.NAME` any model reports.
     public static func models(_ models: [ModelRecord]) -> Table {
         let metricNames = Set(models.flatMap { $0.metrics.map { "metric.\($0.dataset).\($0.metric)" } }).sorted()
-        let fields: [StudyField] = [.id, .study, .fold, .run, .model, .architecture]
+        let fields = StudyField.modelFields
         var table = Table(
             columns: fields.map { Table.Column($0.name) } + [.init("masks"), .init("weights_sha256"), .init("params")]
                 + metricNames.map { .init($0, decimals: 4) })

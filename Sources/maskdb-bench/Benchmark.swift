@@ -3,6 +3,7 @@ import CLISupport
 import DemoStudy
 import Foundation
 import Reports
+import StudyCore
 
 /// The benchmark's steps, each timed as separate `maskdb` processes, `runs` times.
 struct Benchmark {
@@ -66,7 +67,8 @@ struct Benchmark {
         let imported = try ChildProcess.run(maskdb, ["import", "masks", small, "--db", queries], errors: errors)
         guard imported.status == 0 else { throw failure("import masks (the query study)", status: imported.status) }
         let steps: [(label: String, arguments: [String])] = [
-            ("similarity --by lambda1", ["similarity", "--by", "lambda1"]), ("similarity --by run", ["similarity", "--by", "run"]),
+            ("similarity --by \(StudyField.lambda1)", ["similarity", "--by", StudyField.lambda1.name]),
+            ("similarity --by \(StudyField.run)", ["similarity", "--by", StudyField.run.name]),
             ("robustness", ["robustness"]), ("top-rois --merge-hemispheres", ["top-rois", "--merge-hemispheres"]),
             ("grid", ["grid"]), ("masks --format csv", ["masks", "--format", "csv"]),
             ("report", ["report", "--out", scratch + "/report"]),
