@@ -129,6 +129,9 @@ let package = Package(
             ]
         ),
         // Runs the built executables: depending on them builds them first.
-        .testTarget(name: "maskdbTests", dependencies: ["maskdb", "maskdb-bench", "NIfTI", "NIfTIFixtures"]),
+        .testTarget(
+            name: "maskdbTests",
+            dependencies: ["maskdb", "maskdb-bench", "NIfTI", "NIfTIFixtures", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

@@ -31,6 +31,7 @@ extension SQLiteStore {
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             return try queue.read { db in
+                try requireMaskDB(db, path: path)
                 let statements = try db.allStatements(sql: sql)
                 guard let statement = try statements.next(), try statements.next() == nil else {
                     throw StoreError.notOneStatement(statement: sql)

@@ -39,9 +39,8 @@ public final class SQLiteStore: StudyStore {
             // Statement journals and sorts in memory: with 64 KiB pages the first journaled
             // page would otherwise create a temporary file (at the end of every import).
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
-            try leaveWAL(db)
         }
-        return try prepared(path: path) { try DatabaseQueue(path: path, configuration: configuration) }
+        return try prepared(path: path, create: create) { try DatabaseQueue(path: path, configuration: configuration) }
     }
 
     /// SQLite's page cache per connection: room for a mask's blob (see `storeBlob`).
@@ -81,30 +80,40 @@ public final class SQLiteStore: StudyStore {
 
     /// A fresh store in memory, for tests.
     public static func inMemory() throws -> SQLiteStore {
-        try prepared(path: ":memory:") { try DatabaseQueue() }
+        try prepared(path: ":memory:", create: true) { try DatabaseQueue() }
     }
 
-    private static func prepared(path: String, _ connect: () throws -> any DatabaseWriter) throws -> SQLiteStore {
+    private static func prepared(path: String, create: Bool, _ connect: () throws -> any DatabaseWriter) throws -> SQLiteStore {
         // Opening can meet SQLITE_BUSY that SQLite does not wait out (another process
         // switching an earlier version's WAL file, or migrating it): retry, waiting in all
         // no longer than the busy timeout any other wait has.
         let start = Date()
         while true {
             do {
-                return try preparedOnce(path: path, connect)
+                return try preparedOnce(path: path, create: create, connect)
             } catch StoreError.busy where Date().timeIntervalSince(start) < busyTimeout {
                 usleep(UInt32.random(in: 50_000...350_000))
             }
         }
     }
 
-    private static func preparedOnce(path: String, _ connect: () throws -> any DatabaseWriter) throws -> SQLiteStore {
+    private static func preparedOnce(
+        path: String, create: Bool, _ connect: () throws -> any DatabaseWriter
+    ) throws -> SQLiteStore {
         do {
             let writer = try connect()
-            let migrator = Self.migrator
-            let unknown = try writer.read(Self.appliedMigrations).subtracting(knownMigrations)
+            // Nothing is written before the file is known to be maskdb's, or new and to be created.
+            let (applied, tables) = try writer.read { db in (try appliedMigrations(db), try userTables(db)) }
+            if applied.isEmpty {
+                // No migration yet: a new or empty file, or one another maskdb process has just
+                // begun to create (its migrations table alone); anything else is someone else's.
+                if !tables.isSubset(of: ["grdb_migrations"]) { throw StoreError.foreignDatabase(path: path, tables: tables.sorted()) }
+                if !create { throw StoreError.emptyDatabase(path: path) }
+            }
+            let unknown = applied.subtracting(knownMigrations)
             if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown.sorted()) }
-            try migrate(writer, with: migrator)
+            try writer.writeWithoutTransaction(leaveWAL)
+            try migrate(writer, with: Self.migrator)
             return SQLiteStore(path: path, writer: writer)
         } catch let error as DatabaseError {
             throw StoreError(error, path: path)
@@ -137,6 +146,18 @@ public final class SQLiteStore: StudyStore {
     }
 
     private static let knownMigrations = Set(SchemaMigrations.all.map(\.identifier))
+
+    /// The database's own tables (not SQLite's).
+    static func userTables(_ db: Database) throws -> Set<String> {
+        try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+    }
+
+    /// Refuses a database no maskdb made (read-only commands open it without migrating).
+    static func requireMaskDB(_ db: Database, path: String) throws {
+        guard try appliedMigrations(db).isEmpty else { return }
+        let tables = try userTables(db)
+        throw tables.isEmpty ? StoreError.emptyDatabase(path: path) : StoreError.foreignDatabase(path: path, tables: tables.sorted())
+    }
 
     /// The schema's migrations, from the SQL files in `Schema/`.
     static var migrator: DatabaseMigrator {

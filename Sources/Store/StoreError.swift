@@ -4,6 +4,10 @@ public enum StoreError: Error, Equatable, Sendable {
     case noDatabase(path: String)
     /// The file exists but is not an SQLite database.
     case notADatabase(path: String)
+    /// The file is an SQLite database that maskdb did not make: it is left as it is.
+    case foreignDatabase(path: String, tables: [String])
+    /// The file is empty (or an SQLite database with no table) and the command creates nothing.
+    case emptyDatabase(path: String)
     /// The database was written by a newer maskdb.
     case newerSchema(path: String, unknown: [String])
     /// Other processes kept the database locked for longer than maskdb waits.
@@ -48,6 +52,10 @@ extension StoreError: CustomStringConvertible {
             "\(path): no maskdb database here; create one with 'maskdb init' or an import, or pass --db"
         case let .notADatabase(path):
             "\(path): not a maskdb database (not SQLite); check --db or $MASKDB_DB"
+        case let .foreignDatabase(path, tables):
+            "\(path): an SQLite database, but not maskdb's (its tables: \(Self.listed(tables))); it was left as it is; give --db a maskdb database or a new file"
+        case let .emptyDatabase(path):
+            "\(path): an empty database, not maskdb's yet; create one with 'maskdb init' or an import"
         case let .newerSchema(path, unknown):
             "\(path): written by a newer maskdb (schema \(unknown.joined(separator: ", "))); upgrade maskdb to open it"
         case let .busy(path):
@@ -65,5 +73,12 @@ extension StoreError: CustomStringConvertible {
         case let .unwritable(path, reason):
             "\(path): cannot write the file: \(reason)"
         }
+    }
+}
+
+extension StoreError {
+    /// Up to five names, then how many more.
+    static func listed(_ names: [String]) -> String {
+        names.count <= 5 ? names.joined(separator: ", ") : names.prefix(5).joined(separator: ", ") + " and \(names.count - 5) more"
     }
 }

@@ -1,3 +1,4 @@
+import GRDB
 import StudyCore
 import Foundation
 import NIfTIFixtures
@@ -102,6 +103,22 @@ struct StoreCommandTests {
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("unknown field 'fodl'"))
         #expect(unknown.stderr.contains("known fields: id, sha256, study, fold, run"))
+    }
+
+    @Test func anotherSQLiteDatabaseIsRefusedByEveryCommandAndLeftAsItWas() throws {
+        let other = scratch.path("other.sqlite")
+        let queue = try DatabaseQueue(path: other)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE runs (id INTEGER PRIMARY KEY, note TEXT); INSERT INTO runs VALUES (1, 'x')") }
+        try queue.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: other))
+        let message = "maskdb: error: \(other): an SQLite database, but not maskdb's (its tables: runs); it was left as it is; give --db a maskdb database or a new file\n"
+        for arguments in [["masks"], ["models"], ["verify"], ["init"], ["import", "masks", try study()], ["sql", "SELECT 1"], ["similarity", "--by", "lambda1"]] {
+            let result = try CLI.run(arguments + ["--db", other])
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.stderr == message, "\(arguments)")
+            #expect(result.stdout.isEmpty, "\(arguments)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == before)
     }
 
     @Test func aMissingManifestCreatesNoDatabase() throws {
