@@ -74,7 +74,12 @@ extension StudyStore {
             result.message = error.targetReason ?? "\(error)"  // the row's line names the target already
             return result
         }
-        let modelID = try transaction.modelID(e.model)
+        // An evaluation names a model; it never makes one (a typo'd fold would be a new model).
+        guard let modelID = try transaction.recordedModelID(e.model) else {
+            result.outcome = .rejected
+            result.message = "no model fold \(e.model.fold) run \(e.model.run)\(e.model.name.isEmpty ? "" : " model \(e.model.name)") is recorded in study '\(e.model.study)'; record it first with 'maskdb import models' (or its masks with 'maskdb import masks')"
+            return result
+        }
         if let recorded = try transaction.evaluation(mask: maskID, model: modelID, subjects: e.subjects, trueLabel: e.trueLabel) {
             if recorded.probability != e.probability || recorded.n != e.n {
                 result.outcome = .rejected

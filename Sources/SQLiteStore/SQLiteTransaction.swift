@@ -65,6 +65,16 @@ struct SQLiteTransaction: StoreTransaction {
         try SQLiteStore.modelID(model, in: db)
     }
 
+    func recordedModelID(_ model: ModelKey) throws -> Int64? {
+        try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT models.id FROM models JOIN studies ON studies.id = models.study_id
+                WHERE studies.name = ? AND models.fold = ? AND models.run = ? AND models.name = ?
+                """,
+            arguments: [model.study, model.fold, model.run, model.name])
+    }
+
     func model(_ id: Int64) throws -> RecordedModel {
         let row = try Row.fetchOne(db, sql: "SELECT architecture, weights_sha256, params FROM models WHERE id = ?", arguments: [id])!
         return RecordedModel(architecture: row["architecture"], weightsSHA256: row["weights_sha256"], params: Parameters(json: row["params"]))

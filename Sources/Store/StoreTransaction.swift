@@ -19,6 +19,9 @@ public protocol StoreTransaction {
     /// The id of the model, created (with its study) when missing.
     func modelID(_ model: ModelKey) throws -> Int64
 
+    /// The id of the model, nil when it is not recorded.
+    func recordedModelID(_ model: ModelKey) throws -> Int64?
+
     /// What is recorded of model `id`.
     func model(_ id: Int64) throws -> RecordedModel
 

@@ -124,4 +124,19 @@ struct ImportModelsAndEvaluationsTests {
         // The same manifest without --strict adds the new row.
         #expect(try store.importEvaluations(manifestPath: strictManifest, options: options).added == 1)
     }
+
+    @Test func anEvaluationOfAModelNotRecordedIsRejectedAndMakesNoModel() throws {
+        let fixture = try StudyFixture()
+        let store = try SQLiteStore.inMemory()
+        _ = try store.importMasks(manifestPath: try fixture.smallStudy(), options: options)
+        let models = try store.models().count
+        // Fold 7 is a typo: the small study has folds 0 and 1.
+        let manifest = try fixture.manifest("evals.tsv", ["mask\tfold\trun\tprobability", "f0r0l0.nii.gz\t7\t1\t0.8", "f0r0l0.nii.gz\t0\t1\t0.6"])
+        let summary = try store.importEvaluations(manifestPath: manifest, options: options)
+        #expect(summary.added == 1)
+        #expect(summary.rejected.map { "\($0.line): \($0.message ?? "")" } == [
+            "2: no model fold 7 run 1 is recorded in study 'default'; record it first with 'maskdb import models' (or its masks with 'maskdb import masks')",
+        ])
+        #expect(try store.models().count == models)
+    }
 }
