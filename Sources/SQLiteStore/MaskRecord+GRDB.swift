@@ -19,6 +19,12 @@ extension SQLiteStore {
             db, sql: "SELECT * FROM mask_settings WHERE \(sql.sql) ORDER BY id", arguments: sql.statementArguments)
     }
 
+    public func parameterNames(of records: RecordKind) throws -> Set<String> {
+        try read { db in
+            try String.fetchSet(db, sql: "SELECT DISTINCT json_each.key FROM \(records.rawValue), json_each(\(records.rawValue).params)")
+        }
+    }
+
     public func masks(ids: [Int64]) throws -> [MaskRecord] {
         try read { db in try Self.masks(ids: ids, in: db) }
     }

@@ -26,6 +26,9 @@ public protocol StudyStore: Sendable {
     /// The recorded models that pass `filter`, by study, fold, run and name.
     func models(where filter: FilterExpression) throws -> [ModelRecord]
 
+    /// The names of the parameters any recorded mask (or model) has.
+    func parameterNames(of records: RecordKind) throws -> Set<String>
+
     /// The masks passing `filter` with everything the analyses read of them, as one
     /// consistent view (no import lands between its parts).
     func studyData(where filter: FilterExpression) throws -> StudyData
@@ -85,6 +88,14 @@ extension StudyStore {
 
     /// Every recorded model.
     public func models() throws -> [ModelRecord] { try models(where: .all) }
+}
+
+/// The kinds of records that have parameters.
+public enum RecordKind: String, Sendable {
+    case masks, models
+
+    /// One of them, as messages name it.
+    public var singular: String { self == .masks ? "mask" : "model" }
 }
 
 /// How a command names a recorded mask: a file, a mask id, a sha256 or a prefix of one.

@@ -49,7 +49,9 @@ extension FilterError: CustomStringConvertible {
         case let .unexpectedEnd(token, position, expected):
             "expression ends too early after \(Self.quoted(token)) at position \(position); expected \(expected)"
         case let .unknownField(name, position, known):
-            "unknown field \(Self.quoted(name)) at position \(position); known fields: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+            "unknown field \(Self.quoted(name)) at position \(position); "
+                + (NameSuggestion.closest(to: name, among: known).map { "did you mean '\($0)'? " } ?? "")
+                + "known fields: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         case let .badParameterName(name, position):
             "bad parameter field \(Self.quoted(name)) at position \(position); write params.NAME with NAME made of letters, digits, '_', '.' and '-', not starting with '.' or '-'"
         case let .missingValue(token, position):

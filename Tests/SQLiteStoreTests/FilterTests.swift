@@ -230,7 +230,7 @@ struct FilterTests {
         ("", .emptyExpression, "empty --where expression; write a condition such as fold = 1"),
         (" \t\n ", .emptyExpression, "empty --where expression; write a condition such as fold = 1"),
         ("fodl = 1", .unknownField("fodl", position: 1, known: known.fieldNames + ["params.NAME"]),
-         "unknown field 'fodl' at position 1; known fields: \(known), params.NAME"),
+         "unknown field 'fodl' at position 1; did you mean 'fold'? known fields: \(known), params.NAME"),
         ("fold = 1 and studies.name = x",
          .unknownField("studies.name", position: 14, known: known.fieldNames + ["params.NAME"]),
          "unknown field 'studies.name' at position 14; known fields: \(known), params.NAME"),

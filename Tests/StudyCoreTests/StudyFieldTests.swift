@@ -44,3 +44,31 @@ struct StudyFieldTests {
         #expect([StudyField.subjects, .fold, .parameter("a"), .beta1].sorted() == [.beta1, .fold, .parameter("a"), .subjects])
     }
 }
+
+/// Suggestions for misspelt names, with distances worked out by hand.
+struct NameSuggestionTests {
+    @Test(arguments: [
+        ("fodl", "fold"), ("lamda1", "lambda1"), ("beta_1", "beta1"), ("subject", "subjects"),
+        ("semantic", "semantics"), ("Fold", "fold"), ("params.gird", "params.grid"),
+    ])
+    func slipsFindTheirName(written: String, meant: String) {
+        let names = StudyField.maskFields.map(\.name) + ["params.grid", "params.optimizer"]
+        #expect(NameSuggestion.closest(to: written, among: names) == meant)
+    }
+
+    @Test func farNamesAndKnownNamesGetNone() {
+        let names = StudyField.maskFields.map(\.name)
+        #expect(NameSuggestion.closest(to: "slurm_job", among: names) == nil)
+        #expect(NameSuggestion.closest(to: "fold", among: names) == nil)
+        #expect(NameSuggestion.closest(to: "xyz", among: names) == nil)  // 'id' is 3 edits away
+        #expect(NameSuggestion.closest(to: "rnu", among: ["run"]) == "run")  // one swap
+        #expect(NameSuggestion.closest(to: "rn", among: ["run", "rna"]) == "rna")  // a tie goes to the first sorted
+    }
+
+    @Test func editDistances() {
+        #expect(NameSuggestion.editDistance("", "abc") == 3)
+        #expect(NameSuggestion.editDistance("kitten", "sitting") == 3)
+        #expect(NameSuggestion.editDistance("ab", "ba") == 1)
+        #expect(NameSuggestion.editDistance("lambda1", "lambda1") == 0)
+    }
+}

@@ -174,6 +174,7 @@ private struct OtherAtlasStore: StudyStore {
         return mask
     }
     func measuredFiles() throws -> Set<MeasuredFile> { try base.measuredFiles() }
+    func parameterNames(of records: RecordKind) throws -> Set<String> { try base.parameterNames(of: records) }
     func atlasFiles(named name: String) throws -> StoredAtlasFiles { try base.atlasFiles(named: name) }
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T { try base.write(body) }
     func studyNames() throws -> [String] { try base.studyNames() }

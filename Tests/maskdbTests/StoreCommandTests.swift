@@ -121,6 +121,31 @@ struct StoreCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == before)
     }
 
+    @Test func anEmptySelectionSaysSoAndAMisspeltParameterIsNamed() throws {
+        // The study with a parameter column, optimizer.
+        let lines = try String(contentsOfFile: try study(), encoding: .utf8).split(separator: "\n")
+        let withParameter = folder.appendingPathComponent("with-optimizer.tsv")
+        try Data(([lines[0] + "\toptimizer"] + lines.dropFirst().map { $0 + "\tadam" }).joined(separator: "\n").utf8).write(to: withParameter)
+        #expect(try CLI.run("import", "masks", withParameter.path, "--db", db).status == 0)
+        let none = try CLI.run("masks", "--db", db, "--where", "fold = 9", "--format", "csv")
+        #expect(none.status == 0)
+        #expect(none.stdout.split(separator: "\n").count == 1)  // the header alone
+        #expect(none.stderr == "maskdb: no recorded mask matches --where \"fold = 9\"; the table is empty\n")
+        for command in [["similarity", "--by", "lambda1"], ["robustness"], ["top-rois"], ["grid"]] {
+            let result = try CLI.run(command + ["--db", db, "--where", "fold = 9"])
+            #expect(result.status == 0 && result.stderr.hasSuffix("the table is empty\n"), "\(command): \(result.stderr)")
+        }
+        let models = try CLI.run("models", "--db", db, "--where", "fold = 9")
+        #expect(models.stderr == "maskdb: no recorded model matches --where \"fold = 9\"; the table is empty\n")
+        // The study's masks have the parameter optimizer: a slip is named, and what there is.
+        let slip = try CLI.run("masks", "--db", db, "--where", "params.optimzer = adam")
+        #expect(slip.status == 2)
+        #expect(slip.stderr.hasPrefix(
+            "maskdb: error: --where: no recorded mask has the parameter params.optimzer; did you mean params.optimizer? they have params.optimizer\n"))
+        let field = try CLI.run("masks", "--db", db, "--where", "lamda1 = 0.1")
+        #expect(field.status == 2 && field.stderr.contains("unknown field 'lamda1' at position 1; did you mean 'lambda1'?"))
+    }
+
     @Test func aMissingManifestCreatesNoDatabase() throws {
         let manifest = folder.appendingPathComponent("nope.tsv").path
         let result = try CLI.run("import", "masks", manifest, "--db", db)

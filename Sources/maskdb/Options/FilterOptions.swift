@@ -1,5 +1,6 @@
-import Store
 import ArgumentParser
+import CLISupport
+import Store
 import StudyCore
 
 /// `--where EXPR`: which records a command considers.
@@ -13,23 +14,40 @@ struct FilterOptions: ParsableArguments {
             valueName: "expr"))
     var expression: String?
 
-    /// The filter over the recorded masks' fields.
-    func maskFilter() throws -> FilterExpression {
-        try filter(fields: StudyField.maskFields)
+    /// The filter over the recorded masks' fields; every parameter it names must be one some mask has.
+    func maskFilter(in store: any StudyStore) throws -> FilterExpression {
+        try filter(fields: StudyField.maskFields, records: .masks, in: store)
     }
 
-    /// The filter over the recorded models' fields.
-    func modelFilter() throws -> FilterExpression {
-        try filter(fields: StudyField.modelFields)
+    /// The filter over the recorded models' fields; every parameter it names must be one some model has.
+    func modelFilter(in store: any StudyStore) throws -> FilterExpression {
+        try filter(fields: StudyField.modelFields, records: .models, in: store)
     }
 
     /// The filter over `fields` and parameters (all records when no `--where` was given).
-    private func filter(fields: [StudyField]) throws -> FilterExpression {
+    private func filter(fields: [StudyField], records: RecordKind, in store: any StudyStore) throws -> FilterExpression {
         guard let expression else { return .all }
+        let filter: FilterExpression
         do {
-            return try FilterExpression.parse(expression, fields: fields, parameters: true)
+            filter = try FilterExpression.parse(expression, fields: fields, parameters: true)
         } catch {
             throw ValidationError("--where: \(error)")
         }
+        // A misspelt parameter would match nothing, silently.
+        let recorded = try store.parameterNames(of: records)
+        for case .parameter(let name) in filter.fields where !recorded.contains(name) {
+            let suggestion = NameSuggestion.closest(to: name, among: recorded).map { "did you mean \(StudyField.parameter($0))? " } ?? ""
+            let known = recorded.isEmpty ? "they have none" : "they have " + recorded.sorted().map { StudyField.parameter($0).name }.joined(separator: ", ")
+            throw ValidationError("--where: no recorded \(records.singular) has the parameter \(StudyField.parameter(name)); \(suggestion)\(known)")
+        }
+        return filter
+    }
+
+    /// Says on stderr that the selection is empty, and why it may be: a table of nothing
+    /// must not pass for a result.
+    func noteIfEmpty(_ count: Int, records: RecordKind) {
+        guard count == 0 else { return }
+        Output.error(expression.map { "maskdb: no recorded \(records.singular) matches --where \"\($0)\"; the table is empty" }
+            ?? "maskdb: the database has no \(records.rawValue) yet; the table is empty")
     }
 }

@@ -25,7 +25,9 @@ extension MaskDB {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: grid.fields)
+            let database = try store.open()
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: grid.fields)
+            filter.noteIfEmpty(selection.masks.count, records: .masks)
             let table = selection.grid(rows: grid.rows, columns: grid.cols, value: grid.value)
             Output.print(AnalysisTables.grid(table, counts: counts).rendered(as: output.format))
         }

@@ -13,7 +13,9 @@ extension MaskDB {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let masks = try store.open().masks(where: filter.maskFilter())
+            let database = try store.open()
+            let masks = try database.masks(where: filter.maskFilter(in: database))
+            filter.noteIfEmpty(masks.count, records: .masks)
             // People get sha256 prefixes, machines the whole digest.
             Output.print(RecordTables.masks(masks, short: output.format == .table || output.format == .md).rendered(as: output.format))
         }

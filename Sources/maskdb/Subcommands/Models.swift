@@ -15,7 +15,10 @@ extension MaskDB {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            Output.print(RecordTables.models(try store.open().models(where: filter.modelFilter())).rendered(as: output.format))
+            let database = try store.open()
+            let models = try database.models(where: filter.modelFilter(in: database))
+            filter.noteIfEmpty(models.count, records: .models)
+            Output.print(RecordTables.models(models).rendered(as: output.format))
         }
     }
 }

@@ -86,7 +86,7 @@ extension MaskDB.Plot {
 
         func run() throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.maskFilter(), using: [("--by", by)])
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)])
             try output.write(StudyPlots.montage(selection, store: database, by: by, perRow: perRow))
         }
     }
@@ -107,7 +107,8 @@ extension MaskDB.Plot {
         }
 
         func run() throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
+            let database = try store.open()
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)])
             try output.write(StudyPlots.similarity(selection, by: by))
         }
     }
@@ -127,7 +128,8 @@ extension MaskDB.Plot {
         }
 
         func run() throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: grid.fields)
+            let database = try store.open()
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: grid.fields)
             try output.write(StudyPlots.grid(selection, rows: grid.rows, columns: grid.cols, value: grid.value))
         }
     }
@@ -152,7 +154,8 @@ extension MaskDB.Plot {
         }
 
         func run() throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
+            let database = try store.open()
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database))
             try output.write(StudyPlots.topRegions(selection, k: k, mergeHemispheres: mergeHemispheres))
         }
     }

@@ -22,7 +22,9 @@ extension MaskDB {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter())
+            let database = try store.open()
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database))
+            filter.noteIfEmpty(selection.masks.count, records: .masks)
             Output.print(AnalysisTables.robustness(selection.robustness()).rendered(as: output.format))
         }
     }

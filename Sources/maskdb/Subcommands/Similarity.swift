@@ -47,7 +47,9 @@ extension MaskDB {
         }
 
         func run() throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
+            let database = try store.open()
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)])
+            filter.noteIfEmpty(selection.masks.count, records: .masks)
             Output.print(AnalysisTables.similarity(selection.similarity(by: by, metric: metric), counts: counts).rendered(as: output.format))
         }
     }

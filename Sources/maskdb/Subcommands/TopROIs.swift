@@ -39,7 +39,9 @@ extension MaskDB {
         }
 
         func run() throws {
-            let selection = try StudySelection(store: try store.open(), filter: try filter.maskFilter(), using: [("--by", by)])
+            let database = try store.open()
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)])
+            filter.noteIfEmpty(selection.masks.count, records: .masks)
             let rows = selection.topRegions(k: k, by: by, mergeHemispheres: mergeHemispheres)
             Output.print(AnalysisTables.topRegions(rows).rendered(as: output.format))
         }
