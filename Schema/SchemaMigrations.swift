@@ -5,5 +5,6 @@ public enum SchemaMigrations {
     /// Identifier (the file name without `.sql`) and SQL text of each migration.
     public static let all: [(identifier: String, sql: String)] = [
         ("0001_initial", String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
+        ("0002_aal2_orbitofrontal_names", String(decoding: PackageResources._002_aal2_orbitofrontal_names_sql, as: UTF8.self)),
     ]
 }

@@ -1,3 +1,4 @@
+import Atlas
 import Foundation
 import GRDB
 import Store
@@ -61,5 +62,35 @@ struct ForeignDatabaseTests {
         #expect(StoreError.foreignDatabase(path: "x", tables: ["a", "b", "c", "d", "e", "f", "g"]).description.contains("a, b, c, d, e and 2 more"))
         #expect(StoreError.emptyDatabase(path: "e.sqlite").description
             == "e.sqlite: an empty database, not maskdb's yet; create one with 'maskdb init' or an import")
+    }
+}
+
+/// Databases made before AAL2's orbitofrontal names were corrected get them by migration.
+struct AAL2CorrectionMigrationTests {
+    @Test func anOlderDatabaseGetsTheCorrectedNamesAndLabelTable() throws {
+        let folder = try ForeignDatabaseTests.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("old.sqlite").path
+        let store = try SQLiteStore.open(path: path, create: true)
+        try store.initialize(study: nil, command: "test")
+        // Put the database back as an earlier maskdb left it: Clinica's names and table, no 0002.
+        let corrected = Array(Atlas.aal2Files.labels)
+        let clinica = Array(String(decoding: corrected, as: UTF8.self)
+            .replacingOccurrences(of: "2801\tOFCmed_L", with: "2801\tFCmed_L")
+            .replacingOccurrences(of: "2822\tOFCpost_R", with: "2822\tCFCpost_R").utf8)
+        let clinicaSHA = SHA256Digest.hex(clinica)
+        #expect(clinicaSHA == "65da19065afbfdb9b9dada90c04841af88f40c4c5141f488a06da1d9a67b6b13")  // Atlases/PROVENANCE.md
+        try store.writeDatabase { db in
+            try SQLiteStore.storeBlob(clinica, in: db)
+            try db.execute(sql: "UPDATE atlases SET labels_sha256 = ? WHERE name = 'aal2'", arguments: [clinicaSHA])
+            try db.execute(sql: "UPDATE atlas_regions SET name = 'FCmed_L' WHERE label = 2801")
+            try db.execute(sql: "UPDATE atlas_regions SET name = 'CFCpost_R' WHERE label = 2822")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '0002_aal2_orbitofrontal_names'")
+        }
+        let reopened = try SQLiteStore.open(path: path, create: false)
+        let names = Dictionary(uniqueKeysWithValues: try reopened.atlasRegions(named: "aal2").map { ($0.label, $0.name) })
+        #expect(names[2801] == "OFCmed_L" && names[2822] == "OFCpost_R")
+        #expect(try reopened.atlasFiles(named: "aal2").labels == corrected)
+        #expect(try reopened.verify().isEmpty)
     }
 }
