@@ -49,9 +49,22 @@ extension AtlasError: CustomStringConvertible {
             "\(count) voxel\(count == 1 ? " is" : "s are") NaN; a mask must hold numbers in [0, 1]"
         case let .maskOutOfRange(_, count, lowest, highest):
             "\(count) voxel\(count == 1 ? " is" : "s are") outside [0, 1] (\(Self.span(lowest, highest))); a mask must hold numbers in [0, 1]"
+                + (Self.looksLike255(lowest, highest) ? "; it looks saved as 0..255: divide it by 255 and save it as floats" : "")
         case let .noOverlap(_, atlas):
             "the mask does not overlap any region of atlas \(atlas); check its affine and that it is in the atlas's space"
         }
+    }
+
+    /// True for values out of range that look like 8-bit intensities, which want rescaling, not clamping.
+    public var suggestsRescaling: Bool {
+        if case let .maskOutOfRange(_, _, lowest, highest) = self { return Self.looksLike255(lowest, highest) }
+        return false
+    }
+
+    /// Whole numbers from 0 up to at most 255 (above 1): a mask saved as 8-bit image
+    /// intensities, which clamping would turn into 1 wherever it is not 0.
+    static func looksLike255(_ lowest: Double, _ highest: Double) -> Bool {
+        lowest >= 0 && highest > 1 && highest <= 255 && highest == highest.rounded()
     }
 
     /// The file the error is about.

@@ -51,15 +51,15 @@ public final class DensityCalculator: Sendable {
     }
 
     /// Each region's sum of perturbations (m, or 1 - m for keep masks). Masks whose values
-    /// all lie in range (nearly all) take two fast passes, a check and a sum over the
-    /// grid's runs; any other is measured voxel by voxel, to clamp it or to say what is wrong.
+    /// all lie in [0, 1] (nearly all) take two fast passes, a check and a sum over the
+    /// grid's runs; any other is measured voxel by voxel, to clamp it (values within the
+    /// tolerance always, so no density leaves [0, 1]) or to say what is wrong.
     static func regionSums(
         _ v: UnsafeBufferPointer<Float>, grid: RegionGrid, semantics: MaskSemantics, clamp: Bool, path: String
     ) throws(AtlasError) -> [Double] {
         // The runs index `v` unchecked: one voxel per grid voxel, or a bug to stop at.
         precondition(v.count == grid.regionIndex.count, "a mask of \(v.count) voxels on a grid of \(grid.regionIndex.count)")
-        let lowest = Float(clamp ? 0 : -rangeTolerance), highest = Float(clamp ? 1 : 1 + rangeTolerance)
-        guard allWithin(v, lowest, highest) else {
+        guard allWithin(v, 0, 1) else {
             return try regionSumsVoxelByVoxel(v, grid: grid, semantics: semantics, clamp: clamp, path: path)
         }
         let flip = semantics == .keep
@@ -101,8 +101,9 @@ public final class DensityCalculator: Sendable {
         return v[voxel...].allSatisfy { $0 >= lowest && $0 <= highest }
     }
 
-    /// One pass over the voxels: validates each value and adds its perturbation
-    /// to its region's sum through the per-voxel region index.
+    /// One pass over the voxels: validates each value, clamps it into [0, 1] when it lies
+    /// within the tolerance (or `clamp`), and adds its perturbation to its region's sum
+    /// through the per-voxel region index.
     static func regionSumsVoxelByVoxel(
         _ v: UnsafeBufferPointer<Float>, grid: RegionGrid, semantics: MaskSemantics, clamp: Bool, path: String
     ) throws(AtlasError) -> [Double] {
@@ -120,7 +121,7 @@ public final class DensityCalculator: Sendable {
                     high = max(high, Double(m))
                     if !clamp { outOfRange += 1; continue }
                 }
-                if clamp { m = min(max(m, 0), 1) }
+                m = min(max(m, 0), 1)
                 let region = regionOf[voxel]
                 if region >= 0 { sums[Int(region)] += flip ? 1 - Double(m) : Double(m) }  // in double, as the fast pass
             }

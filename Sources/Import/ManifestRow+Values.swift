@@ -12,10 +12,11 @@ extension Manifest.Row {
     /// A required whole number, at least `minimum`.
     func integer(_ column: String, minimum: Int = 0) throws(RowRejection) -> Int {
         guard let text = self[column] else { throw RowRejection("\(column) is empty") }
-        guard let value = Int(text), value >= minimum else {
+        // pandas writes whole numbers of a float column as 1.0.
+        guard let number = NumberText.decimal(text), number == number.rounded(), abs(number) < 1e15, Int(number) >= minimum else {
             throw RowRejection("\(column) '\(text)' is not a whole number of at least \(minimum)")
         }
-        return value
+        return Int(number)
     }
 
     /// A required finite number, at least `minimum` when given.

@@ -54,7 +54,7 @@ extension StudyError: CustomStringConvertible {
         case let .noNumericValue(value):
             "no selected mask has a numeric \(value); nothing to draw"
         case let .maskOutOfRange(error):
-            "\(error) (or pass --clamp to clamp them)"
+            "\(error)\(error.suggestsRescaling ? "" : " (or pass --clamp to clamp them)")"
         case let .pointOutsideGrid(shape):
             "'--at': the mask's grid is \(shape.map(String.init).joined(separator: " x "))"
         case let .noFolderAbove(folder):

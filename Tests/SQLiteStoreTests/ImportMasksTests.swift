@@ -96,10 +96,13 @@ struct ImportMasksTests {
             "good.nii.gz\t0\t0\t0.1",
             "sub: x/missing.nii.gz\t0\t0\t0.1\t0.01\tkeep\taal2",
             "good.nii.gz\t0\t0\t0x10\t0.01\tkeep\taal2",
+            "good.nii.gz\t1.5\t0\t0.1\t0.01\tkeep\taal2",
+            "good.nii.gz\t1.0\t2.00\t0.1\t0.01\tkeep\taal2",  // as pandas writes whole numbers of a float column
         ])
         let store = try SQLiteStore.inMemory()
         let summary = try store.importMasks(manifestPath: manifest, options: options)
-        #expect(summary.added == 1)
+        #expect(summary.added == 2)
+        #expect(try store.masks().map { "\($0.fold) \($0.run)" }.sorted() == ["0 0", "1 2"])
         let reasons = summary.rejected.map { "\($0.line): \($0.message ?? "")" }
         #expect(reasons == [
             "3: cannot read the file: no such file or directory",
@@ -112,6 +115,7 @@ struct ImportMasksTests {
             "10: has 4 cells but the header has 7 columns",
             "11: cannot read the file: no such file or directory",  // the path, with its ": ", is not in the reason
             "12: lambda1 '0x10' is not a number",  // Double("0x10") would read 16
+            "13: fold '1.5' is not a whole number of at least 0",
         ])
     }
 
