@@ -26,8 +26,8 @@ extension StudyStore {
     public func importEvaluations(manifestPath: String, options: ImportOptions) throws -> ImportSummary {
         let manifest = try Manifest(path: manifestPath, required: ["mask", StudyField.fold.name, StudyField.run.name, "probability"])
         try initialize(study: nil, command: options.command)
-        let study = try defaultStudy(options.study)
-        return try runImport(
+        let study = try defaultStudy(options.study, for: manifest)
+        var summary = try runImport(
             manifest, kind: .evaluations, options: options, key: { $0["mask"] ?? "" }, file: { row in row["mask"].map(manifest.resolve) }
         ) { row in
             guard let key = row["mask"] else { throw RowRejection("mask is empty") }
@@ -43,6 +43,8 @@ extension StudyStore {
         } store: { evaluation, importID, transaction in
             try Self.store(evaluation, importID: importID, in: transaction)
         }
+        summary.studies = Self.studies(of: manifest, default: study)
+        return summary
     }
 
     /// The mask an evaluation names: a recorded file, else a mask id or sha256 (prefix).

@@ -126,10 +126,18 @@ extension StudyStore {
     }
 
     /// The study rows without a study column go to: the one given, else the database's
-    /// only study, else `default`.
-    func defaultStudy(_ given: String?) throws -> String {
+    /// only study, else (a new database) `default`. A database of several studies takes no
+    /// guess: rows must say, or `--study`.
+    func defaultStudy(_ given: String?, for manifest: Manifest) throws -> String {
         if let given { return given }
         let names = try studyNames()
-        return names.count == 1 ? names[0] : "default"
+        guard names.count > 1 else { return names.first ?? "default" }
+        guard manifest.rows.allSatisfy({ $0[.study] != nil }) else { throw ImportError.studyNeeded(path: manifest.path, studies: names) }
+        return names[0]  // named by every row: never used
+    }
+
+    /// The studies a manifest's rows go to.
+    static func studies(of manifest: Manifest, default study: String) -> [String] {
+        Set(manifest.rows.map { $0[.study] ?? study }).sorted()
     }
 }

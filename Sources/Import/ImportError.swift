@@ -2,6 +2,8 @@
 public enum ImportError: Error, Equatable, Sendable {
     /// A manifest cannot be used at all (unreadable, no header, missing or unknown columns).
     case badManifest(path: String, detail: String)
+    /// The database has several studies and neither the rows nor `--study` say which.
+    case studyNeeded(path: String, studies: [String])
 }
 
 extension ImportError: CustomStringConvertible {
@@ -9,6 +11,8 @@ extension ImportError: CustomStringConvertible {
     public var description: String {
         switch self {
         case let .badManifest(path, detail): "\(path): \(detail)"
+        case let .studyNeeded(path, studies):
+            "\(path): the database has several studies (\(studies.joined(separator: ", "))); say which with --study or a study column"
         }
     }
 }

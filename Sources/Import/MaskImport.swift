@@ -33,7 +33,7 @@ extension StudyStore {
     public func importMasks(manifestPath: String, options: ImportOptions) throws -> ImportSummary {
         let manifest = try Manifest(path: manifestPath, required: [Manifest.pathColumn] + Self.maskColumns.required.map(\.name))
         try initialize(study: nil, command: options.command)
-        let study = try defaultStudy(options.study)
+        let study = try defaultStudy(options.study, for: manifest)
         // Each atlas the manifest names, loaded once (an unknown one rejects its rows), and
         // decoded while the workers read and hash the first files.
         var calculators: [String: Result<ImportAtlas, any Error>] = [:]
@@ -54,7 +54,7 @@ extension StudyStore {
         let atlases = calculators
         let measured = try measuredFiles()
         // Storing a checked mask never rejects it, so it needs no savepoint.
-        return try runImport(
+        var summary = try runImport(
             manifest, kind: .masks, options: options, key: { $0[Manifest.pathColumn] ?? "" }, storeMayReject: false,
             file: { row in row[Manifest.pathColumn].map(manifest.resolve) }
         ) { row in
@@ -65,6 +65,8 @@ extension StudyStore {
             return ImportSummary.RowResult(
                 line: prepared.line, path: prepared.path, sha256: prepared.mask.sha256, outcome: added ? .added : .unchanged)
         }
+        summary.studies = Self.studies(of: manifest, default: study)
+        return summary
     }
 
     /// Checks one row and computes its densities, touching only the row's file (which is

@@ -26,7 +26,7 @@ extension StudyStore {
         let required: [StudyField] = [.fold, .run]
         let manifest = try Manifest(path: manifestPath, required: required.map(\.name))
         try initialize(study: nil, command: options.command)
-        let study = try defaultStudy(options.study)
+        let study = try defaultStudy(options.study, for: manifest)
         let columns = (required + StudyField.modelFields.filter { $0 != .id && !required.contains($0) }).map(\.name) + [Self.weightsColumn]
         if let stray = manifest.columns.first(where: { !columns.contains($0) && Self.parameterName($0) == nil && !Self.isMetricColumn($0) }) {
             throw ImportError.badManifest(
@@ -38,7 +38,7 @@ extension StudyStore {
             throw ImportError.badManifest(
                 path: manifestPath, detail: "two columns name the parameter \(twice); keep \(StudyField.parameter(twice)) alone")
         }
-        return try runImport(
+        var summary = try runImport(
             manifest, kind: .models, options: options, key: Self.rowKey,
             file: { row in row[Self.weightsColumn].map(manifest.resolve) }
         ) { row in
@@ -46,6 +46,8 @@ extension StudyStore {
         } store: { model, _, transaction in
             try Self.store(model, in: transaction)
         }
+        summary.studies = Self.studies(of: manifest, default: study)
+        return summary
     }
 
     /// The column naming a model's weights file.

@@ -30,6 +30,8 @@ public struct ImportSummary: Sendable {
     public var rows: [RowResult] = []
     /// True when nothing was written because `--strict` met a rejected row.
     public var strictAbort = false
+    /// The studies the manifest's rows go to.
+    public var studies: [String] = []
 
     /// An empty summary.
     public init() {}

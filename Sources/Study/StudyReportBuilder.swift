@@ -10,13 +10,7 @@ import StudyCore
 public enum StudyReportBuilder {
     /// The report of `study` (nil: the database's only study).
     public static func build(store: any StudyStore, study: String?, note: String?) throws -> StudyReport {
-        let studies = try store.studyNames()
-        guard let name = study ?? (studies.count == 1 ? studies[0] : nil) else {
-            throw studies.isEmpty ? StudyError.noStudy : StudyError.severalStudies(names: studies)
-        }
-        guard studies.contains(name) else {
-            throw StudyError.unknownStudy(name: name, location: store.location, known: studies)
-        }
+        guard let name = try StudyScope.study(in: store, named: study) else { throw StudyError.noStudy }
         let selection = try StudySelection(store: store, filter: .equal(.study, .text(name)))
         guard !selection.masks.isEmpty else { throw StudyError.studyWithoutMasks(name: name) }
         let samples = selection.samples

@@ -57,9 +57,36 @@ struct StoreCommandTests {
         let result = try CLI.run("import", "masks", manifest, "--db", db)
         #expect(result.status == 1)
         #expect(result.stderr == "row 10: gone.nii.gz: cannot read the file: no such file or directory\n")
-        #expect(result.stdout == "\(manifest): 9 masks: 8 added, 0 already recorded, 1 rejected (\(db))\n")
+        #expect(result.stdout == "\(manifest): 9 masks: 8 added, 0 already recorded, 1 rejected (\(db), study default)\n")
         let again = try CLI.run("import", "masks", manifest, "--db", db)
         #expect(again.stdout.contains("0 added, 8 already recorded, 1 rejected"))
+    }
+
+    @Test func studiesAreExplicitWhenThereAreSeveral() throws {
+        let manifest = try study()
+        #expect(try CLI.run("import", "masks", manifest, "--db", db, "--study", "first").stdout.hasSuffix("(\(db), study first)\n"))
+        // The only study is where rows without a study column go.
+        #expect(try CLI.run("import", "masks", manifest, "--db", db).stdout.hasSuffix("0 added, 8 already recorded, 0 rejected (\(db), study first)\n"))
+        #expect(try CLI.run("init", "--db", db, "--study", "second").status == 0)
+        // Two studies: an import must say which, and so must an analysis.
+        let unsaid = try CLI.run("import", "masks", manifest, "--db", db)
+        #expect(unsaid.status == 1)
+        #expect(unsaid.stderr == "maskdb: error: \(manifest): the database has several studies (first, second); say which with --study or a study column\n")
+        for command in [["similarity", "--by", "lambda1"], ["robustness"], ["top-rois"], ["grid"]] {
+            let pooled = try CLI.run(command + ["--db", db])
+            #expect(pooled.status == 1, "\(command)")
+            #expect(pooled.stderr == "maskdb: error: the database has several studies (first, second); pick one with --study\n", "\(command)")
+        }
+        let robustness = try CLI.run("robustness", "--db", db, "--study", "first", "--format", "csv")
+        #expect(robustness.status == 0 && robustness.stdout.contains("roi_cosine,"))
+        let empty = try CLI.run("robustness", "--db", db, "--study", "second")
+        #expect(empty.status == 0 && empty.stderr.hasSuffix("the table is empty\n"))
+        // A misspelt study is no new study, and says which there are; listings take --study too.
+        let misspelt = try CLI.run("masks", "--db", db, "--study", "frist")
+        #expect(misspelt.status == 1)
+        #expect(misspelt.stderr == "maskdb: error: no study 'frist' in \(db); it has first, second\n")
+        #expect(try CLI.run("masks", "--db", db, "--format", "csv").stdout.split(separator: "\n").count == 9)  // all, with their study
+        #expect(try CLI.run("sql", "SELECT count(*) AS n FROM studies", "--db", db, "--format", "csv").stdout == "n\n2\n")
     }
 
     @Test func strictImportWritesNothing() throws {

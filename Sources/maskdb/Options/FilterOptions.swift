@@ -1,9 +1,10 @@
 import ArgumentParser
 import CLISupport
 import Store
+import Study
 import StudyCore
 
-/// `--where EXPR`: which records a command considers.
+/// `--where EXPR` and `--study NAME`: which records a command considers.
 struct FilterOptions: ParsableArguments {
     /// The filter expression.
     @Option(
@@ -14,14 +15,26 @@ struct FilterOptions: ParsableArguments {
             valueName: "expr"))
     var expression: String?
 
-    /// The filter over the recorded masks' fields; every parameter it names must be one some mask has.
-    func maskFilter(in store: any StudyStore) throws -> FilterExpression {
-        try filter(fields: StudyField.maskFields, records: .masks, in: store)
+    /// The study.
+    @Option(help: "Only this study's records (needed when the database has several, for analyses).")
+    var study: String?
+
+    /// The filter over the recorded masks' fields, within `--study`; every parameter it names
+    /// must be one some mask has. With `oneStudy` (analyses, which must not pool studies), a
+    /// database of several studies needs `--study`.
+    func maskFilter(in store: any StudyStore, oneStudy: Bool = true) throws -> FilterExpression {
+        try scoped(try filter(fields: StudyField.maskFields, records: .masks, in: store), in: store, oneStudy: oneStudy)
     }
 
-    /// The filter over the recorded models' fields; every parameter it names must be one some model has.
+    /// The filter over the recorded models' fields, within `--study`; every parameter it names
+    /// must be one some model has.
     func modelFilter(in store: any StudyStore) throws -> FilterExpression {
-        try filter(fields: StudyField.modelFields, records: .models, in: store)
+        try scoped(try filter(fields: StudyField.modelFields, records: .models, in: store), in: store, oneStudy: false)
+    }
+
+    private func scoped(_ filter: FilterExpression, in store: any StudyStore, oneStudy: Bool) throws -> FilterExpression {
+        guard oneStudy || study != nil else { return filter }
+        return try StudyScope.filter(filter, in: store, named: study)
     }
 
     /// The filter over `fields` and parameters (all records when no `--where` was given).

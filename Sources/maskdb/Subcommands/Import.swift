@@ -66,7 +66,8 @@ struct ImportArguments: ParsableArguments {
             Output.error("maskdb: error: \(manifest): nothing imported (--strict): \(summary.rejected.count) row\(summary.rejected.count == 1 ? "" : "s") rejected")
             throw ExitCode.failure
         }
-        Output.print("\(manifest): \(summary.rows.count) \(noun): \(counts) (\(database.path))")
+        let studies = summary.studies.count == 1 ? "study \(summary.studies[0])" : "studies \(summary.studies.joined(separator: ", "))"
+        Output.print("\(manifest): \(summary.rows.count) \(noun): \(counts) (\(database.path), \(studies))")
         if !summary.rejected.isEmpty { throw ExitCode.failure }
     }
 }

@@ -14,7 +14,7 @@ extension MaskDB {
 
         func run() throws {
             let database = try store.open()
-            let masks = try database.masks(where: filter.maskFilter(in: database))
+            let masks = try database.masks(where: filter.maskFilter(in: database, oneStudy: false))
             filter.noteIfEmpty(masks.count, records: .masks)
             // People get sha256 prefixes, machines the whole digest.
             Output.print(RecordTables.masks(masks, short: output.format == .table || output.format == .md).rendered(as: output.format))
