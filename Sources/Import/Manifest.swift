@@ -20,6 +20,9 @@ public struct Manifest: Sendable {
         public subscript(field: StudyField) -> String? { cells[field.name] }
     }
 
+    /// The path that names standard input.
+    public static let standardInput = "-"
+
     /// The column of a mask manifest that names the mask's file.
     public static let pathColumn = "path"
 
@@ -42,15 +45,20 @@ public struct Manifest: Sendable {
     public init(path: String, required: [String]) throws {
         let bytes: [UInt8]
         do {
-            bytes = try FileBytes.read(path)
+            bytes = path == Self.standardInput ? StandardInput.bytes : try FileBytes.read(path)
         } catch {
             throw ImportError.badManifest(path: path, detail: "cannot read the manifest: \(Self.reason(error))")
         }
         self.path = path
-        // Paths are recorded absolute, so the audit trail stays meaningful from any folder.
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        self.absolutePath = (absolute as NSString).standardizingPath
-        self.folder = (absolutePath as NSString).deletingLastPathComponent
+        let here = FileManager.default.currentDirectoryPath
+        if path == Self.standardInput {
+            // Its paths are relative to the current folder.
+            (absolutePath, folder) = ("(standard input)", here)
+        } else {
+            // Paths are recorded absolute, so the audit trail stays meaningful from any folder.
+            absolutePath = ((path.hasPrefix("/") ? path : here + "/" + path) as NSString).standardizingPath
+            folder = (absolutePath as NSString).deletingLastPathComponent
+        }
         self.sha256 = SHA256Digest.hex(bytes)
         // Any line ending: "\r\n" (Windows) is one Character, which a split on "\n" never meets.
         var lines = String(decoding: bytes, as: UTF8.self)
@@ -104,4 +112,10 @@ public struct Manifest: Sendable {
         if case NIfTIError.unreadable(_, let reason)? = error as? NIfTIError { return reason }
         return "\(error)"
     }
+}
+
+/// Standard input, read once for the whole process: a manifest given as `-` is read to
+/// check it before the database is opened, then to import it.
+enum StandardInput {
+    static let bytes: [UInt8] = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
 }

@@ -6,6 +6,8 @@ enum CLI {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Standard output as written.
+        var bytes: Data
     }
 
     /// The folder SwiftPM builds products into (the test bundle's folder on Linux).
@@ -29,11 +31,17 @@ enum CLI {
         try run(arguments, environment: environment)
     }
 
-    /// Runs `tool` (maskdb, or maskdb-bench) with `environment` added to this process's.
-    static func run(tool: String = "maskdb", _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs `tool` (maskdb, or maskdb-bench) with `environment` added to this process's,
+    /// `input` on its standard input and `folder` as its current folder.
+    static func run(
+        tool: String = "maskdb", _ arguments: [String], environment: [String: String] = [:], input: Data? = nil, folder: URL? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent(tool)
         process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
+        let inputPipe = Pipe()
+        if input != nil { process.standardInput = inputPipe }
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
@@ -41,6 +49,10 @@ enum CLI {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        if let input {
+            inputPipe.fileHandleForWriting.write(input)
+            try inputPipe.fileHandleForWriting.close()
+        }
         // Read before waiting, so a large output cannot fill the pipe and block the child.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
@@ -48,6 +60,6 @@ enum CLI {
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+            stderr: String(decoding: stderr, as: UTF8.self), bytes: stdout)
     }
 }

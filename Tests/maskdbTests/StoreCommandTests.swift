@@ -89,6 +89,25 @@ struct StoreCommandTests {
         #expect(try CLI.run("sql", "SELECT count(*) AS n FROM studies", "--db", db, "--format", "csv").stdout == "n\n2\n")
     }
 
+    @Test func aDashIsStandardInputOrOutput() throws {
+        // A manifest on standard input: its paths are relative to the current folder.
+        let manifest = try Data(contentsOf: URL(fileURLWithPath: try study()))
+        let imported = try CLI.run(["import", "masks", "-", "--db", db], input: manifest, folder: folder)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout == "-: 8 masks: 8 added, 0 already recorded, 0 rejected (\(db), study default)\n")
+        #expect(try CLI.run("audit", "1", "--db", db).stdout.contains("from (standard input) line 2"))
+        // A mask to standard output: its bytes alone, as imported; what was written on stderr.
+        let original = try Data(contentsOf: folder.appendingPathComponent("f0r0l0.nii.gz"))
+        let exported = try CLI.run("export", "1", "-o", "-", "--db", db)
+        #expect(exported.status == 0)
+        #expect(exported.bytes == original)
+        #expect(exported.stderr.hasPrefix("standard output: \(original.count) bytes, sha256 "))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("-").path))
+        // A picture too.
+        let png = try CLI.run("plot", "mask", "1", "-o", "-", "--db", db)
+        #expect(png.status == 0 && png.bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+    }
+
     @Test func strictImportWritesNothing() throws {
         let manifest = try study(extraRow: "gone.nii.gz\t0\t0\t0.1\t0.001\tAD")
         let result = try CLI.run("import", "masks", manifest, "--db", db, "--strict")

@@ -20,7 +20,7 @@ extension MaskDB {
         var target: String
 
         /// Where to write.
-        @Option(name: .shortAndLong, help: ArgumentHelp("The file to write.", valueName: "file"))
+        @Option(name: .shortAndLong, help: ArgumentHelp("The file to write ('-': standard output).", valueName: "file"))
         var output: String
 
         /// Overwrite an existing file.
@@ -30,12 +30,20 @@ extension MaskDB {
         func run() throws {
             let database = try store.open()
             let maskID = try database.resolveRecordedMask(target)
-            if !force && FileManager.default.fileExists(atPath: output) {
+            let toStandardOutput = output == "-"
+            if !toStandardOutput && !force && FileManager.default.fileExists(atPath: output) {
                 throw StoreError.unwritable(path: output, reason: "it exists; pass --force to overwrite it")
             }
             let bytes = try database.maskFileBytes(maskID: maskID)
-            try FileBytes.write(bytes, to: output)
-            Output.print("\(output): \(bytes.count) bytes, sha256 \(SHA256Digest.hex(bytes))")
+            let summary = "\(toStandardOutput ? "standard output" : output): \(bytes.count) bytes, sha256 \(SHA256Digest.hex(bytes))"
+            if toStandardOutput {
+                // The bytes alone on stdout, for a pipe; what was written on stderr.
+                Output.write(bytes)
+                Output.error(summary)
+            } else {
+                try FileBytes.write(bytes, to: output)
+                Output.print(summary)
+            }
         }
     }
 }

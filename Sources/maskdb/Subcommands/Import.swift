@@ -26,7 +26,7 @@ struct ImportArguments: ParsableArguments {
     @OptionGroup var store: StoreOptions
 
     /// The manifest.
-    @Argument(help: ArgumentHelp("The tab-separated manifest.", valueName: "file.tsv"))
+    @Argument(help: ArgumentHelp("The tab-separated manifest ('-': standard input, its paths relative to the current folder).", valueName: "file.tsv"))
     var manifest: String
 
     /// The default study.

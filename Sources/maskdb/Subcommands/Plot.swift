@@ -21,10 +21,12 @@ struct PlotOutput: ParsableArguments {
     var output: String
 
     func check(_ suffix: String) throws {
-        guard output.lowercased().hasSuffix(suffix) else { throw ValidationError("'-o \(output)': this picture is written as \(suffix)") }
+        guard output == "-" || output.lowercased().hasSuffix(suffix) else { throw ValidationError("'-o \(output)': this picture is written as \(suffix)") }
     }
 
+    /// Writes the picture to the file, or alone to stdout for `-o -`.
     func write(_ bytes: [UInt8]) throws {
+        if output == "-" { return Output.write(bytes) }
         try FileBytes.write(bytes, to: output)
         Output.print("wrote \(output)")
     }
