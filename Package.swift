@@ -57,7 +57,10 @@ let package = Package(
         .target(
             name: "Schema",
             path: "Schema",
-            resources: [.embedInCode("0001_initial.sql"), .embedInCode("0002_aal2_orbitofrontal_names.sql")]
+            resources: [
+                .embedInCode("0001_initial.sql"), .embedInCode("0002_aal2_orbitofrontal_names.sql"),
+                .embedInCode("0003_evaluation_settings_view.sql"),
+            ]
         ),
         // The store protocol and its records: what every backend answers.
         .target(

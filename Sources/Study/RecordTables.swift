@@ -20,6 +20,25 @@ public enum RecordTables {
         return table
     }
 
+    /// One row per evaluation: the mask (id and settings), its model's fold and run, the
+    /// evaluating model, the subjects and true label, and the probability.
+    public static func evaluations(_ evaluations: [EvaluationRecord], of masks: [MaskRecord]) -> Table {
+        let masks = Dictionary(uniqueKeysWithValues: masks.map { ($0.id, $0) })
+        let maskFields: [StudyField] = [.fold, .run, .lambda1, .lambda2]
+        var table = Table(
+            columns: [.init("mask_id")] + maskFields.map { .init("mask_\($0.name)", decimals: nil) }
+                + [StudyField.study, .fold, .run, .model].map { .init("evaluator_\($0.name)") }
+                + [.init(StudyField.subjects.name), .init("true_label"), .init("probability", decimals: nil), .init("n")])
+        for e in evaluations {
+            let mask = masks[e.maskID]
+            table.append(
+                [.integer(Int(e.maskID))] + maskFields.map { field in mask.map { cell($0[field], kind: field.kind) } ?? .empty }
+                    + [.text(e.study), .integer(e.fold), .integer(e.run), .text(e.model), .text(e.subjects), .text(e.trueLabel),
+                       .number(e.probability), e.n.map { .integer($0) } ?? .empty])
+        }
+        return table
+    }
+
     /// One row per model, with its mask count, weights and parameters, and a column per
     /// `metric.DATASET.NAME` any model reports.
     public static func models(_ models: [ModelRecord]) -> Table {

@@ -36,6 +36,25 @@ struct AnalysisCommandTests {
         return dot / (a.reduce(0) { $0 + $1 * $1 }.squareRoot() * b.reduce(0) { $0 + $1 * $1 }.squareRoot())
     }
 
+    @Test func evaluationsAreListedWithTheirMaskAndModels() throws {
+        let none = try CLI.run("evaluations", "--db", db, "--format", "csv")
+        #expect(none.status == 0 && none.stderr == "maskdb: the database has no evaluations yet; the table is empty\n")
+        let masks = try masks()
+        let first = try #require(masks.first { $0.fold == 0 && $0.run == 0 })
+        let manifest = commands.folder.appendingPathComponent("evaluations.tsv")
+        try Data("mask\tfold\trun\tprobability\ttrue_label\tn\n\(first.id)\t0\t1\t0.25\tAD\t40\n".utf8).write(to: manifest)
+        #expect(try CLI.run("import", "evaluations", manifest.path, "--db", db).status == 0)
+        let listed = try CLI.run("evaluations", "--db", db, "--format", "csv")
+        #expect(listed.stdout == """
+            mask_id,mask_fold,mask_run,mask_lambda1,mask_lambda2,evaluator_study,evaluator_fold,evaluator_run,evaluator_model,subjects,true_label,probability,n
+            \(first.id),0,0,\(first.lambda1 == 0.1 ? "0.1" : "0.01"),0.001,default,0,1,,,AD,0.25,40
+
+            """)
+        let sql = try CLI.run("sql", "SELECT mask_id, evaluator_run, probability FROM evaluation_settings", "--db", db, "--format", "csv")
+        #expect(sql.stdout == "mask_id,evaluator_run,probability\n\(first.id),1,0.25\n")
+        #expect(try CLI.run("evaluations", "--db", db, "--where", "fold = 1").stderr.hasSuffix("the table is empty\n"))
+    }
+
     @Test func similarityByLambda1IsTheMeanCosineOverSameModelPairs() throws {
         let masks = try masks()
         // Each of the 4 models has one mask at λ1 = 0.1 and one at 0.01.

@@ -58,9 +58,16 @@ struct FilterOptions: ParsableArguments {
 
     /// Says on stderr that the selection is empty, and why it may be: a table of nothing
     /// must not pass for a result.
-    func noteIfEmpty(_ count: Int, records: RecordKind) {
+    func noteIfEmpty(_ count: Int, records: Listed) {
         guard count == 0 else { return }
         Output.error(expression.map { "maskdb: no recorded \(records.singular) matches --where \"\($0)\"; the table is empty" }
             ?? "maskdb: the database has no \(records.rawValue) yet; the table is empty")
+    }
+
+    /// What a table lists.
+    enum Listed: String {
+        case masks, models, evaluations
+
+        var singular: String { String(rawValue.dropLast()) }
     }
 }

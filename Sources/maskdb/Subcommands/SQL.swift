@@ -8,7 +8,7 @@ extension MaskDB {
     struct SQL: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sql",
-            abstract: "Run a read-only SQL query (views: mask_settings, mask_region_densities, model_performance).")
+            abstract: "Run a read-only SQL query (views: mask_settings, mask_region_densities, model_performance, evaluation_settings).")
 
         @OptionGroup var store: StoreOptions
 
