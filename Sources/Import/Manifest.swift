@@ -60,42 +60,97 @@ public struct Manifest: Sendable {
             folder = (absolutePath as NSString).deletingLastPathComponent
         }
         self.sha256 = SHA256Digest.hex(bytes)
-        // Any line ending: "\r\n" (Windows) is one Character, which a split on "\n" never meets.
-        var lines = String(decoding: bytes, as: UTF8.self)
-            .split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
-        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
-        guard let header = lines.first, !header.trimmingCharacters(in: .whitespaces).isEmpty else {
+        var text = String(decoding: bytes, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        // Comma-separated by its name, or by a header with commas and no tab; else tab-separated.
+        let firstLine = text.prefix { !$0.isNewline }
+        let commaSeparated = path.lowercased().hasSuffix(".csv") || (!firstLine.contains("\t") && firstLine.contains(","))
+        let records = commaSeparated ? Self.commaSeparatedRecords(text) : Self.tabSeparatedRecords(text)
+        guard let header = records.first, header.cells.contains(where: { !$0.isEmpty }) else {
             throw ImportError.badManifest(path: path, detail: "the manifest is empty; its first line must name the columns")
         }
-        let columns = header.split(separator: "\t", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let columns = header.cells
         self.columns = columns
         if let duplicate = Self.firstDuplicate(columns) {
             throw ImportError.badManifest(path: path, detail: "column '\(duplicate)' appears twice in the header")
         }
         let missing = required.filter { !columns.contains($0) }
         guard missing.isEmpty else {
-            let tabHint = columns.count == 1 && header.contains(",") ? " (is it comma-separated? maskdb reads tab-separated files)" : ""
             throw ImportError.badManifest(
                 path: path,
-                detail: "missing required column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))\(tabHint); the header has \(columns.joined(separator: ", "))")
+                detail: "missing required column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")); the header has \(columns.joined(separator: ", "))")
         }
         var rows: [Row] = []
         var malformed: [(line: Int, message: String)] = []
-        for (index, line) in lines.enumerated().dropFirst() {
-            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
-            let cells = line.split(separator: "\t", omittingEmptySubsequences: false)
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count == columns.count else {
-                malformed.append((index + 1, "has \(cells.count) cells but the header has \(columns.count) columns"))
+        for record in records.dropFirst() {
+            // Blank lines and comments are skipped.
+            if record.cells.allSatisfy(\.isEmpty) || record.cells.first?.hasPrefix("#") == true { continue }
+            guard record.cells.count == columns.count else {
+                malformed.append((record.line, "has \(record.cells.count) cells but the header has \(columns.count) columns"))
                 continue
             }
             var named: [String: String] = [:]
-            for (column, cell) in zip(columns, cells) where !cell.isEmpty { named[column] = cell }
-            rows.append(Row(line: index + 1, cells: named))
+            for (column, cell) in zip(columns, record.cells) where !cell.isEmpty { named[column] = cell }
+            rows.append(Row(line: record.line, cells: named))
         }
         self.rows = rows
         self.malformed = malformed
+    }
+
+    /// Lines split at tabs, cells trimmed, numbered from 1. Any line ending: "\r\n"
+    /// (Windows) is one Character, which a split on "\n" never meets.
+    static func tabSeparatedRecords(_ text: String) -> [(line: Int, cells: [String])] {
+        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().map { index, line in
+            (index + 1, line.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) })
+        }
+    }
+
+    /// Records of comma-separated text as spreadsheets and pandas write it: a cell in double
+    /// quotes may hold commas, line breaks and doubled quotes (`""` for `"`); unquoted
+    /// cells are trimmed. Each record is numbered by the line it starts on.
+    static func commaSeparatedRecords(_ text: String) -> [(line: Int, cells: [String])] {
+        var records: [(line: Int, cells: [String])] = []
+        var cells: [String] = [], cell = "", quoted = false, inQuotes = false
+        var line = 1, start = 1
+        var characters = text.makeIterator()
+        var pending: Character?
+        func endCell() {
+            cells.append(quoted ? cell : cell.trimmingCharacters(in: .whitespaces))
+            (cell, quoted) = ("", false)
+        }
+        while let character = pending ?? characters.next() {
+            pending = nil
+            if inQuotes {
+                if character == "\"" {
+                    // A doubled quote is one quote; any other character after a quote ends the quoted part.
+                    let next = characters.next()
+                    if next == "\"" { cell.append("\"") } else { inQuotes = false; pending = next }
+                } else {
+                    if character.isNewline { line += 1 }
+                    cell.append(character)
+                }
+                continue
+            }
+            switch character {
+            case "\"" where cell.allSatisfy(\.isWhitespace):
+                (cell, quoted, inQuotes) = ("", true, true)
+            case ",":
+                endCell()
+            case _ where character.isNewline:
+                endCell()
+                records.append((start, cells))
+                cells = []
+                line += 1
+                start = line
+            default:
+                if !(quoted && character.isWhitespace) { cell.append(character) }
+            }
+        }
+        if !cell.isEmpty || !cells.isEmpty || quoted {
+            endCell()
+            records.append((start, cells))
+        }
+        return records
     }
 
     /// `path` resolved against the manifest's folder when relative: an absolute path.

@@ -1,4 +1,4 @@
-import Import
+@testable import Import
 import Store
 import StudyCore
 import Atlas
@@ -183,12 +183,32 @@ struct ImportMasksTests {
 
     @Test func missingRequiredColumnsRefuseTheManifest() throws {
         let fixture = try StudyFixture()
-        let manifest = try fixture.manifest("m.tsv", ["path,fold,run,lambda1,lambda2", "a.nii.gz,0,0,0.1,0.1"])
+        let manifest = try fixture.manifest("m.tsv", ["path\tfold\trun\tlambda1", "a.nii.gz\t0\t0\t0.1"])
         #expect(throws: ImportError.badManifest(
-            path: manifest,
-            detail: "missing required columns path, fold, run, lambda1, lambda2 (is it comma-separated? maskdb reads tab-separated files); the header has path,fold,run,lambda1,lambda2")
+            path: manifest, detail: "missing required column lambda2; the header has path, fold, run, lambda1")
         ) {
             try SQLiteStore.inMemory().importMasks(manifestPath: manifest, options: options)
+        }
+    }
+
+    @Test func commaSeparatedManifestsReadAsTheirCellsSay() throws {
+        // Quoted cells as spreadsheets and pandas write them: a comma, a doubled quote and a
+        // line break inside quotes, spaces outside them; by the .csv name or by the header.
+        let records = Manifest.commaSeparatedRecords("a, \"b,c\" ,\"say \"\"hi\"\"\"\n\"two\nlines\",x,\n")
+        #expect(records.map(\.line) == [1, 2])
+        #expect(records.map(\.cells) == [["a", "b,c", "say \"hi\""], ["two\nlines", "x", ""]])
+        let fixture = try StudyFixture()
+        let tsv = try fixture.smallStudy()
+        let lines = try String(contentsOfFile: tsv, encoding: .utf8).split(separator: "\n")
+        let comma = lines.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map { "\"\($0)\"" }.joined(separator: ",") }
+        for name in ["study.csv", "study.txt"] {
+            let csv = try fixture.manifest(name, comma)
+            let fromCSV = try SQLiteStore.inMemory(), fromTSV = try SQLiteStore.inMemory()
+            let summary = try fromCSV.importMasks(manifestPath: csv, options: options)
+            #expect(summary.added == lines.count - 1 && summary.rejected.isEmpty, "\(name)")
+            _ = try fromTSV.importMasks(manifestPath: tsv, options: options)
+            let settings = { (store: SQLiteStore) in try store.masks().map { [$0.sha256, "\($0.fold)", "\($0.run)", "\($0.lambda1)", $0.params.json] } }
+            #expect(try settings(fromCSV) == settings(fromTSV), "\(name)")
         }
     }
 }
