@@ -16,10 +16,15 @@ struct SQLiteFilter: Equatable {
     var arguments: [FilterValue]
 
     /// `expression` over a table whose fields are the SQL expressions `column` gives,
-    /// and whose parameters are in the JSON column `parameters`.
+    /// whose parameters are in the JSON column `parameters`, and (for models) whose metrics
+    /// are in `model_metrics` by `models.id`.
     init(_ expression: FilterExpression, column: (StudyField) -> String, parameters: String) {
         var arguments: [FilterValue] = []
         func left(_ field: StudyField, comparedWith values: [FilterValue]) -> String {
+            if case let .metric(dataset, name) = field {
+                arguments += [.text(dataset), .text(name)]
+                return "(SELECT value FROM model_metrics WHERE model_metrics.model_id = models.id AND dataset = ? AND metric = ?)"
+            }
             guard case .parameter(let name) = field else { return column(field) }
             // The key is quoted so dots and dashes in it are not read as path steps.
             arguments.append(.text("$.\"\(name)\""))

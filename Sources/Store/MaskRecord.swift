@@ -74,6 +74,7 @@ public struct MaskRecord: Sendable, Equatable, Codable {
         case .semantics: .text(semantics.rawValue)
         case .atlas: .text(atlas)
         case .parameter(let name): params.values[name].map(SettingValue.init) ?? .missing
+        case .metric: .missing
         }
     }
 

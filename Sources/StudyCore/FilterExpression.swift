@@ -18,7 +18,8 @@ public indirect enum FilterExpression: Sendable, Equatable {
         .compare(field, .equal, value)
     }
 
-    /// Parses `expression` over `fields`; `parameters` enables `params.NAME` fields.
+    /// Parses `expression` over `fields`; `parameters` enables `params.NAME` fields and
+    /// `metrics` (for models) `metric.DATASET.NAME` ones.
     ///
     /// The language: comparisons `FIELD OP VALUE` with OP one of `= == != <> < <= > >=`,
     /// `FIELD in (V, ...)` and `FIELD not in (V, ...)`, joined with `and`, `or`,
@@ -28,10 +29,10 @@ public indirect enum FilterExpression: Sendable, Equatable {
     /// a parameter compares as a number when every value it is compared with is one, and
     /// as text (numbers as written) otherwise.
     public static func parse(
-        _ expression: String, fields: [StudyField], parameters: Bool
+        _ expression: String, fields: [StudyField], parameters: Bool, metrics: Bool = false
     ) throws(FilterError) -> FilterExpression {
         let tokens = try FilterLexer.tokens(of: expression)
-        var parser = FilterParser(tokens: tokens, fields: fields, parameters: parameters)
+        var parser = FilterParser(tokens: tokens, fields: fields, parameters: parameters, metrics: metrics)
         return try parser.parse()
     }
 

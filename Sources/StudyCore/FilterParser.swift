@@ -21,14 +21,16 @@ struct FilterParser {
     let tokens: [FilterToken]
     let fields: [StudyField]
     let parameters: Bool
+    let metrics: Bool
     private var index = 0
     private var depth = 0
     private var bound = 0
 
-    init(tokens: [FilterToken], fields: [StudyField], parameters: Bool) {
+    init(tokens: [FilterToken], fields: [StudyField], parameters: Bool, metrics: Bool = false) {
         self.tokens = tokens
         self.fields = fields
         self.parameters = parameters
+        self.metrics = metrics
     }
 
     /// The whole expression.
@@ -129,7 +131,11 @@ struct FilterParser {
             guard let field = StudyField(name: name) else { throw .badParameterName(name, position: token.position) }
             return field
         }
+        if metrics, let metric = StudyField.metric(named: name) {
+            return metric
+        }
         let known = fields.map(\.name) + (parameters ? [StudyField.parameterPrefix + "NAME"] : [])
+            + (metrics ? [StudyField.metricPrefix + "DATASET.NAME"] : [])
         throw .unknownField(name, position: token.position, known: known)
     }
 
@@ -184,6 +190,7 @@ struct FilterParser {
             }
             bound += 1  // the parameter's name is bound too
         } else {
+            if case .metric = field { bound += 2 }  // its dataset and name are bound too
             numeric = field.isNumeric
         }
         var result: [FilterValue] = []

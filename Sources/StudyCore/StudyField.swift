@@ -21,6 +21,8 @@ public enum StudyField: Hashable, Sendable {
     case atlas
     /// An open-ended parameter, `params.NAME`.
     case parameter(String)
+    /// A model's metric on a dataset, `metric.DATASET.NAME` (e.g. `metric.AIBL-test.balanced_accuracy`).
+    case metric(dataset: String, name: String)
 
     /// What a field is to a record.
     public enum Role: Sendable {
@@ -37,6 +39,8 @@ public enum StudyField: Hashable, Sendable {
         case convention
         /// An open-ended parameter.
         case parameter
+        /// A model's performance on a dataset.
+        case metric
     }
 
     /// How a field's values are compared, which decides how literals are read.
@@ -60,6 +64,9 @@ public enum StudyField: Hashable, Sendable {
     /// The prefix of parameter fields.
     public static let parameterPrefix = "params."
 
+    /// The prefix of metric fields.
+    public static let metricPrefix = "metric."
+
     /// The name users write, in manifests and expressions: `lambda1`, `params.lr`.
     public var name: String {
         switch self {
@@ -78,6 +85,7 @@ public enum StudyField: Hashable, Sendable {
         case .semantics: "semantics"
         case .atlas: "atlas"
         case .parameter(let name): Self.parameterPrefix + name
+        case let .metric(dataset, name): Self.metricPrefix + dataset + "." + name
         }
     }
 
@@ -99,6 +107,7 @@ public enum StudyField: Hashable, Sendable {
         case .lambda1, .lambda2, .beta1, .beta2: .number
         case .sha256, .study, .model, .architecture, .subjects, .semantics, .atlas: .text
         case .parameter: .open
+        case .metric: .number
         }
     }
 
@@ -111,6 +120,7 @@ public enum StudyField: Hashable, Sendable {
         case .lambda1, .lambda2, .beta1, .beta2, .subjects, .atlas: .setting
         case .semantics: .convention
         case .parameter: .parameter
+        case .metric: .metric
         }
     }
 
@@ -150,6 +160,15 @@ public enum StudyField: Hashable, Sendable {
         } else {
             return nil
         }
+    }
+
+    /// The metric a `metric.DATASET.NAME` spells: the last part names the metric, the rest
+    /// after `metric.` the dataset (which may hold dots); nil for anything else.
+    public static func metric(named text: String) -> StudyField? {
+        guard text.hasPrefix(metricPrefix) else { return nil }
+        let parts = text.dropFirst(metricPrefix.count).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && isParameterName($0) }) else { return nil }
+        return .metric(dataset: parts.dropLast().joined(separator: "."), name: String(parts.last!))
     }
 
     /// `[A-Za-z0-9_][A-Za-z0-9_.-]*`

@@ -1,5 +1,6 @@
 import Import
 import Store
+import StudyCore
 import Foundation
 import Testing
 
@@ -138,5 +139,29 @@ struct ImportModelsAndEvaluationsTests {
             "2: no model fold 7 run 1 is recorded in study 'default'; record it first with 'maskdb import models' (or its masks with 'maskdb import masks')",
         ])
         #expect(try store.models().count == models)
+    }
+
+    @Test func modelsAreFilteredOnTheirMetrics() throws {
+        let fixture = try StudyFixture()
+        let store = try SQLiteStore.inMemory()
+        let manifest = try fixture.manifest("m.tsv", [
+            "fold\trun\tmetric.ADNI-test.balanced_accuracy\tmetric.AIBL.v2.auc", "0\t0\t0.88\t0.7", "0\t1\t0.81\t", "1\t0\t\t0.9",
+        ])
+        #expect(try store.importModels(manifestPath: manifest, options: options).added == 3)
+        func folds(_ expression: String) throws -> [String] {
+            let filter = try FilterExpression.parse(expression, fields: StudyField.modelFields, parameters: true, metrics: true)
+            return try store.models(where: filter).map { "\($0.fold)/\($0.run)" }
+        }
+        #expect(try folds("metric.ADNI-test.balanced_accuracy > 0.85") == ["0/0"])
+        #expect(try folds("metric.ADNI-test.balanced_accuracy <= 0.85") == ["0/1"])  // a model without it is in neither
+        #expect(try folds("metric.AIBL.v2.auc >= 0.7 and fold = 1") == ["1/0"])  // a dataset with a dot in its name
+        #expect(try folds("metric.ADNI-test.balanced_accuracy in (0.88, 0.81)") == ["0/0", "0/1"])
+        #expect(throws: FilterError.numberExpected(field: "metric.AIBL.v2.auc", value: "high", position: 22)) {
+            try FilterExpression.parse("metric.AIBL.v2.auc = high", fields: StudyField.modelFields, parameters: true, metrics: true)
+        }
+        // Masks have no metrics.
+        #expect(throws: FilterError.self) {
+            try FilterExpression.parse("metric.AIBL.v2.auc > 0", fields: StudyField.maskFields, parameters: true)
+        }
     }
 }

@@ -29,7 +29,7 @@ struct FilterOptions: ParsableArguments {
     /// The filter over the recorded models' fields, within `--study`; every parameter it names
     /// must be one some model has.
     func modelFilter(in store: any StudyStore) throws -> FilterExpression {
-        try scoped(try filter(fields: StudyField.modelFields, records: .models, in: store), in: store, oneStudy: false)
+        try scoped(try filter(fields: StudyField.modelFields, records: .models, metrics: true, in: store), in: store, oneStudy: false)
     }
 
     private func scoped(_ filter: FilterExpression, in store: any StudyStore, oneStudy: Bool) throws -> FilterExpression {
@@ -38,11 +38,11 @@ struct FilterOptions: ParsableArguments {
     }
 
     /// The filter over `fields` and parameters (all records when no `--where` was given).
-    private func filter(fields: [StudyField], records: RecordKind, in store: any StudyStore) throws -> FilterExpression {
+    private func filter(fields: [StudyField], records: RecordKind, metrics: Bool = false, in store: any StudyStore) throws -> FilterExpression {
         guard let expression else { return .all }
         let filter: FilterExpression
         do {
-            filter = try FilterExpression.parse(expression, fields: fields, parameters: true)
+            filter = try FilterExpression.parse(expression, fields: fields, parameters: true, metrics: metrics)
         } catch {
             throw ValidationError("--where: \(error)")
         }
