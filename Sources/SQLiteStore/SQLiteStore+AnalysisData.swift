@@ -8,13 +8,14 @@ extension SQLiteStore {
         try read { db in
             let masks = try Self.masks(where: filter, in: db)
             let ids = masks.map(\.id)
+            // Each atlas's regions read once; the default atlas's too, for a selection of no mask.
             var regions: [String: [(label: Int, name: String)]] = [:]
             for atlas in Set(masks.map(\.atlas) + [Atlas.defaultName]) {
-                regions[atlas] = try? Self.atlasRegions(named: atlas, in: db)
+                regions[atlas] = try Self.atlasRegions(named: atlas, in: db)
             }
             var vectors: [Int64: StoredVector] = [:]
             for (atlas, masks) in Dictionary(grouping: masks, by: \.atlas) {
-                let labels = try Self.atlasRegions(named: atlas, in: db).map(\.label)
+                let labels = regions[atlas]!.map(\.label)
                 vectors.merge(try Self.densityVectors(maskIDs: masks.map(\.id), labels: labels, in: db)) { first, _ in first }
             }
             return StudyData(masks: masks, regions: regions, vectors: vectors, evaluations: try Self.evaluations(maskIDs: ids, in: db))
