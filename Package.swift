@@ -59,13 +59,13 @@ let package = Package(
             path: "Schema",
             resources: [
                 .embedInCode("0001_initial.sql"), .embedInCode("0002_aal2_orbitofrontal_names.sql"),
-                .embedInCode("0003_evaluation_settings_view.sql"),
+                .embedInCode("0003_evaluation_settings_view.sql"), .embedInCode("0004_annotations.sql"),
             ]
         ),
         // The store protocol and its records: what every backend answers.
         .target(
             name: "Store",
-            dependencies: ["NIfTI", "Atlas", "StudyCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["NIfTI", "Atlas", "Formatting", "StudyCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Row sources (manifests) to typed, checked rows, written through the store protocol.
         .target(name: "Import", dependencies: ["NIfTI", "Atlas", "Formatting", "StudyCore", "Store"]),

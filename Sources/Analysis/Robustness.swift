@@ -16,13 +16,14 @@ public struct RobustnessTable: Sendable, Equatable {
 public enum Robustness {
     /// Inter-run pairs share the fold and differ in run; inter-fold pairs share the run
     /// and differ in fold; every other setting is equal (for evaluations: the study
-    /// and model name of the mask's model and the evaluating model).
-    public static func compute(_ samples: [MaskSample], _ evaluations: [EvaluationSample]) -> RobustnessTable {
+    /// and model name of the mask's model and the evaluating model). `pairing` says which
+    /// fields mask pairs agree on.
+    public static func compute(_ samples: [MaskSample], _ evaluations: [EvaluationSample], pairing: Pairing = .settings) -> RobustnessTable {
         RobustnessTable(
             probInterRuns: probability(evaluations, differingIn: .run),
             probInterFolds: probability(evaluations, differingIn: .fold),
-            roiInterRuns: roi(samples, differingIn: .run),
-            roiInterFolds: roi(samples, differingIn: .fold))
+            roiInterRuns: roi(samples, differingIn: .run, pairing: pairing),
+            roiInterFolds: roi(samples, differingIn: .fold, pairing: pairing))
     }
 
     /// Evaluations whose two models differ in `field` (run or fold) and agree on the rest of their identity.
@@ -30,7 +31,7 @@ public enum Robustness {
         Mean(evaluations.filter { !$0.agrees(on: [field]) && $0.agrees(on: StudyField.modelIdentity.filter { $0 != field }) }.map(\.probability))
     }
 
-    private static func roi(_ samples: [MaskSample], differingIn field: StudyField) -> Mean {
-        Mean(Similarity.pairs(samples, differingIn: field).compactMap { Similarity.cosine($0.densities, $1.densities) })
+    private static func roi(_ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing) -> Mean {
+        Mean(pairing.pairs(samples, differingIn: field).compactMap { Similarity.cosine($0.densities, $1.densities) })
     }
 }

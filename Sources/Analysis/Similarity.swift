@@ -29,13 +29,13 @@ public enum Similarity {
     }
 
     /// Cell (a, b): the mean cosine similarity of the density vectors of masks x with
-    /// `field` = a and y with `field` = b that agree on every other setting (so share
-    /// the model, unless `field` is fold or run). The diagonal is 1.
-    public static func roi(_ samples: [MaskSample], by field: StudyField) -> SimilarityMatrix {
+    /// `field` = a and y with `field` = b that agree on every other setting `pairing`
+    /// matches (so share the model, unless `field` is fold or run). The diagonal is 1.
+    public static func roi(_ samples: [MaskSample], by field: StudyField, pairing: Pairing = .settings) -> SimilarityMatrix {
         let values = Set(samples.map { $0[field] }).sorted()
         let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
         var sums = Array(repeating: Array(repeating: Mean(), count: values.count), count: values.count)
-        for (x, y) in pairs(samples, differingIn: field) {
+        for (x, y) in pairing.pairs(samples, differingIn: field) {
             guard let similarity = cosine(x.densities, y.densities) else { continue }
             let (a, b) = (index[x[field]]!, index[y[field]]!)
             sums[a][b].add(similarity)
@@ -60,23 +60,5 @@ public enum Similarity {
         }
         return SimilarityMatrix(
             field: field, values: values, means: sums.map { $0.map(\.value) }, pairs: sums.map { $0.map(\.count) })
-    }
-
-    /// Every pair of masks that differ in `field` and agree on every other setting
-    /// (their semantics aside: a convention, not a setting).
-    static func pairs(_ samples: [MaskSample], differingIn field: StudyField) -> [(MaskSample, MaskSample)] {
-        let fields = Set(samples.flatMap(\.settings.keys)).filter { $0 != field && $0.role != .convention }.sorted()
-        var groups: [[SettingValue]: [MaskSample]] = [:]
-        for sample in samples { groups[fields.map { sample[$0] }, default: []].append(sample) }
-        var result: [(MaskSample, MaskSample)] = []
-        for key in groups.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let group = groups[key]!.sorted { $0.id < $1.id }
-            for i in group.indices {
-                for j in group.indices where j > i && group[i][field] != group[j][field] {
-                    result.append((group[i], group[j]))
-                }
-            }
-        }
-        return result
     }
 }

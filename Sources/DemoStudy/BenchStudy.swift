@@ -36,7 +36,7 @@ public enum BenchStudy {
         let rows = (0..<count).map { index in
             "mask-\(index).nii.gz\t\(index % 5)\t\((index / 5) % 5)\t\(DemoStudy.lambda1s[(index / 25) % 4])\t0.001\t\(index / 100)"
         }
-        return try manifest(["path\tfold\trun\tlambda1\tlambda2\tbatch"] + rows, in: folder)
+        return try manifest(["path\tfold\trun\tlambda1\tlambda2\tsetting.batch"] + rows, in: folder)
     }
 
     /// Writes `count` small masks (12 x 10 x 9 voxels of 15 mm over AAL2's box: queries read
@@ -46,7 +46,7 @@ public enum BenchStudy {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let affine = Affine.scaling(15, 15, 15, origin: (-90, -126, -72))
         let lambda1s = [0.1, 0.01, 0.001, 0.0001, 0.00001], lambda2s = [0.1, 0.01, 0.001, 0.0001]
-        var rows = ["path\tfold\trun\tlambda1\tlambda2\treplicate"]
+        var rows = ["path\tfold\trun\tlambda1\tlambda2\tsetting.replicate"]
         for index in 0..<count {
             var random = SplitMix64(seed: 9000 + UInt64(index))
             let voxels = (0..<1080).map { _ in Float(random.unit()) }

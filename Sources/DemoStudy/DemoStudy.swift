@@ -30,7 +30,7 @@ public enum DemoStudy {
         try FileManager.default.createDirectory(atPath: maskFolder, withIntermediateDirectories: true)
         let anatomy = Anatomy(atlas: atlas)
         let settings = maskSettings
-        var maskRows = ["path\tfold\trun\tlambda1\tlambda2\tbeta1\tbeta2\tsubjects\tsemantics\toptimizer"]
+        var maskRows = ["path\tfold\trun\tlambda1\tlambda2\tbeta1\tbeta2\tsubjects\tsemantics\tsetting.optimizer"]
         for (index, setting) in settings.enumerated() {
             let name = "masks/fold-\(setting.fold)_run-\(setting.run)_l1-\(setting.lambda1)_l2-\(setting.lambda2).nii.gz"
             let weights = regionWeights(fold: setting.fold, run: setting.run, lambda1: setting.lambda1)

@@ -24,7 +24,7 @@ extension StudyStore {
     /// `model`) gives to inputs masked by a recorded mask (`mask`: its file's path, its
     /// sha256 or prefix, or its id), with optional `subjects`, `true_label`, `n`.
     public func importEvaluations(manifestPath: String, options: ImportOptions) throws -> ImportSummary {
-        let manifest = try Manifest(path: manifestPath, required: ["mask", StudyField.fold.name, StudyField.run.name, "probability"])
+        let manifest = try ManifestCheck.evaluations(manifestPath)
         try initialize(study: nil, command: options.command)
         let study = try defaultStudy(options.study, for: manifest)
         var summary = try runImport(
@@ -94,5 +94,20 @@ extension StudyStore {
             importID: importID)
         result.outcome = .added
         return result
+    }
+}
+
+extension ManifestCheck {
+    /// The evaluation manifest at `path`; throws when its header is unusable.
+    static func evaluations(_ path: String) throws -> Manifest {
+        let manifest = try Manifest(path: path, required: ["mask", StudyField.fold.name, StudyField.run.name, "probability"])
+        // A column read by nothing (a misspelt `true_lable`) would drop its values unseen.
+        let columns = ["mask", "fold", "run", "probability", "study", "model", "subjects", "true_label", "n"]
+        if let stray = manifest.columns.first(where: { !columns.contains($0) }) {
+            let suggestion = NameSuggestion.closest(to: stray, among: columns).map { "did you mean '\($0)'? " } ?? ""
+            throw ImportError.badManifest(
+                path: manifest.path, detail: "unknown column '\(stray)'; \(suggestion)evaluation manifests take \(columns.joined(separator: ", "))")
+        }
+        return manifest
     }
 }

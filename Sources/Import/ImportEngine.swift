@@ -141,3 +141,17 @@ extension StudyStore {
         Set(manifest.rows.map { $0[.study] ?? study }).sorted()
     }
 }
+
+/// What an import checks of a manifest before it opens (and perhaps creates) a database.
+public enum ManifestCheck {
+    /// Reads the manifest at `path` and throws `ImportError.badManifest` unless its header
+    /// suits a `kind` import, so that a bad manifest leaves no new database behind.
+    public static func header(_ kind: ImportKind, path: String) throws {
+        switch kind {
+        case .masks: _ = try masks(path)
+        case .models: _ = try models(path)
+        case .evaluations: _ = try evaluations(path)
+        case .initialize: break
+        }
+    }
+}

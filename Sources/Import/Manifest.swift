@@ -76,9 +76,13 @@ public struct Manifest: Sendable {
         }
         let missing = required.filter { !columns.contains($0) }
         guard missing.isEmpty else {
+            let slips = missing.compactMap { name in
+                NameSuggestion.closest(to: name, among: columns.filter { !required.contains($0) }, maxEdits: 1).map { "'\($0)' looks like a misspelling of \(name); " }
+            }
             throw ImportError.badManifest(
                 path: path,
-                detail: "missing required column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")); the header has \(columns.joined(separator: ", "))")
+                detail: "missing required column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")); "
+                    + slips.joined() + "the header has \(columns.joined(separator: ", "))")
         }
         var rows: [Row] = []
         var malformed: [(line: Int, message: String)] = []

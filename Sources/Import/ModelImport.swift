@@ -23,24 +23,12 @@ extension StudyStore {
     /// `metric.DATASET.NAME` metrics. A model that exists (e.g. created by
     /// a mask import) gets what it lacks; a value that contradicts a recorded one is rejected.
     public func importModels(manifestPath: String, options: ImportOptions) throws -> ImportSummary {
-        let required: [StudyField] = [.fold, .run]
-        let manifest = try Manifest(path: manifestPath, required: required.map(\.name))
+        let manifest = try ManifestCheck.models(manifestPath)
         try initialize(study: nil, command: options.command)
         let study = try defaultStudy(options.study, for: manifest)
-        let columns = (required + StudyField.modelFields.filter { $0 != .id && !required.contains($0) }).map(\.name) + [Self.weightsColumn]
-        if let stray = manifest.columns.first(where: { !columns.contains($0) && Self.parameterName($0) == nil && !Self.isMetricColumn($0) }) {
-            throw ImportError.badManifest(
-                path: manifestPath,
-                detail: "unknown column '\(stray)'; model manifests take \(columns.joined(separator: ", ")), \(StudyField.parameterPrefix)NAME and metric.DATASET.NAME")
-        }
-        let parameters = manifest.columns.compactMap(Self.parameterName)
-        if let twice = parameters.first(where: { name in parameters.count { $0 == name } > 1 }) {
-            throw ImportError.badManifest(
-                path: manifestPath, detail: "two columns name the parameter \(twice); keep \(StudyField.parameter(twice)) alone")
-        }
         var summary = try runImport(
             manifest, kind: .models, options: options, key: Self.rowKey,
-            file: { row in row[Self.weightsColumn].map(manifest.resolve) }
+            file: { row in row[ManifestCheck.weightsColumn].map(manifest.resolve) }
         ) { row in
             try Self.prepareModel(row, manifest: manifest, study: study)
         } store: { model, _, transaction in
@@ -48,22 +36,6 @@ extension StudyStore {
         }
         summary.studies = Self.studies(of: manifest, default: study)
         return summary
-    }
-
-    /// The column naming a model's weights file.
-    static var weightsColumn: String { "weights" }
-
-    /// The parameter a `params.NAME` (or the older `param.NAME`) column holds; nil for any other column.
-    static func parameterName(_ column: String) -> String? {
-        for prefix in [StudyField.parameterPrefix, "param."] where column.hasPrefix(prefix) && column.count > prefix.count {
-            return String(column.dropFirst(prefix.count))
-        }
-        return nil
-    }
-
-    static func isMetricColumn(_ column: String) -> Bool {
-        let parts = column.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count >= 3 && parts[0] == "metric" && parts.allSatisfy { !$0.isEmpty }
     }
 
     private static func rowKey(_ row: Manifest.Row) -> String {
@@ -74,9 +46,9 @@ extension StudyStore {
         let key = ModelKey(study: row[.study] ?? study, fold: try row.integer(.fold), run: try row.integer(.run), name: row[.model] ?? "")
         var model = PreparedModel(line: row.line, key: key, architecture: row[.architecture], weights: nil, params: [:], metrics: [])
         for (column, cell) in row.cells.sorted(by: { $0.key < $1.key }) {
-            if let name = parameterName(column) {
+            if let name = ManifestCheck.parameterName(column) {
                 model.params[name] = .init(cell: cell)
-            } else if Self.isMetricColumn(column) {
+            } else if ManifestCheck.isMetricColumn(column) {
                 // metric.DATASET.NAME: the last part names the metric, the middle the dataset.
                 let parts = column.split(separator: ".")
                 let dataset = parts[1..<(parts.count - 1)].joined(separator: ".")
@@ -86,7 +58,7 @@ extension StudyStore {
                 model.metrics.append((dataset, String(parts.last!), value))
             }
         }
-        if let weights = row[weightsColumn] {
+        if let weights = row[ManifestCheck.weightsColumn] {
             let resolved = manifest.resolve(weights)
             model.weights = (resolved, SHA256Digest.hex(try FileBytes.read(resolved)))
         }
@@ -148,5 +120,43 @@ extension StudyStore {
         }
         result.outcome = changed ? .added : .unchanged
         return result
+    }
+}
+
+extension ManifestCheck {
+    /// The model manifest at `path`; throws when its header is unusable.
+    static func models(_ path: String) throws -> Manifest {
+        let required: [StudyField] = [.fold, .run]
+        let manifest = try Manifest(path: path, required: required.map(\.name))
+        let columns = (required + StudyField.modelFields.filter { $0 != .id && !required.contains($0) }).map(\.name) + [weightsColumn]
+        if let stray = manifest.columns.first(where: { !columns.contains($0) && parameterName($0) == nil && !isMetricColumn($0) }) {
+            let suggestion = NameSuggestion.closest(to: stray, among: columns).map { "did you mean '\($0)'? " } ?? ""
+            throw ImportError.badManifest(
+                path: path,
+                detail: "unknown column '\(stray)'; \(suggestion)model manifests take \(columns.joined(separator: ", ")), \(StudyField.parameterPrefix)NAME and metric.DATASET.NAME")
+        }
+        let parameters = manifest.columns.compactMap(parameterName)
+        if let twice = parameters.first(where: { name in parameters.count { $0 == name } > 1 }) {
+            throw ImportError.badManifest(
+                path: path, detail: "two columns name the parameter \(twice); keep \(StudyField.parameter(twice)) alone")
+        }
+        return manifest
+    }
+
+    /// The column naming a model's weights file.
+    static var weightsColumn: String { "weights" }
+
+    /// The parameter a `params.NAME` (or `setting.NAME`, or the older `param.NAME`) column holds;
+    /// nil for any other column.
+    static func parameterName(_ column: String) -> String? {
+        for prefix in ManifestColumns.settingPrefixes where column.hasPrefix(prefix) && column.count > prefix.count {
+            return String(column.dropFirst(prefix.count))
+        }
+        return nil
+    }
+
+    static func isMetricColumn(_ column: String) -> Bool {
+        let parts = column.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count >= 3 && parts[0] == "metric" && parts.allSatisfy { !$0.isEmpty }
     }
 }

@@ -25,6 +25,10 @@ extension SQLiteStore {
         }
     }
 
+    public func annotationNames() throws -> Set<String> {
+        try read { db in try String.fetchSet(db, sql: "SELECT DISTINCT json_each.key FROM masks, json_each(masks.annotations)") }
+    }
+
     public func masks(ids: [Int64]) throws -> [MaskRecord] {
         try read { db in try Self.masks(ids: ids, in: db) }
     }

@@ -16,22 +16,27 @@ struct SQLiteFilter: Equatable {
     var arguments: [FilterValue]
 
     /// `expression` over a table whose fields are the SQL expressions `column` gives,
-    /// whose parameters are in the JSON column `parameters`, and (for models) whose metrics
-    /// are in `model_metrics` by `models.id`.
-    init(_ expression: FilterExpression, column: (StudyField) -> String, parameters: String) {
+    /// whose parameters and annotations are in the JSON columns `parameters` and
+    /// `annotations`, and (for models) whose metrics are in `model_metrics` by `models.id`.
+    init(_ expression: FilterExpression, column: (StudyField) -> String, parameters: String, annotations: String = "'{}'") {
         var arguments: [FilterValue] = []
         func left(_ field: StudyField, comparedWith values: [FilterValue]) -> String {
             if case let .metric(dataset, name) = field {
                 arguments += [.text(dataset), .text(name)]
                 return "(SELECT value FROM model_metrics WHERE model_metrics.model_id = models.id AND dataset = ? AND metric = ?)"
             }
-            guard case .parameter(let name) = field else { return column(field) }
+            let json: String, name: String
+            switch field {
+            case .parameter(let parameter): (json, name) = (parameters, parameter)
+            case .annotation(let annotation): (json, name) = (annotations, annotation)
+            default: return column(field)
+            }
             // The key is quoted so dots and dashes in it are not read as path steps.
             arguments.append(.text("$.\"\(name)\""))
-            // JSON text and numbers never compare equal in SQLite, so text comparisons
-            // cast whatever the JSON holds to its text.
-            if case .number = values.first { return "json_extract(\(parameters), ?)" }
-            return "CAST(json_extract(\(parameters), ?) AS TEXT)"
+            // Values are text as written: compared with a number, as the number they read
+            // as (text that reads as none matches no comparison); else as text.
+            if case .number = values.first { return "maskdb_number(json_extract(\(json), ?))" }
+            return "CAST(json_extract(\(json), ?) AS TEXT)"
         }
         func render(_ expression: FilterExpression) -> String {
             switch expression {
@@ -60,7 +65,7 @@ struct SQLiteFilter: Equatable {
 
     /// Over the `mask_settings` view, whose columns are named as the fields are.
     static func masks(_ expression: FilterExpression) -> SQLiteFilter {
-        SQLiteFilter(expression, column: \.name, parameters: "params")
+        SQLiteFilter(expression, column: \.name, parameters: "params", annotations: "annotations")
     }
 
     /// Over `models JOIN studies`.

@@ -39,6 +39,7 @@ public final class SQLiteStore: StudyStore {
             // Statement journals and sorts in memory: with 64 KiB pages the first journaled
             // page would otherwise create a temporary file (at the end of every import).
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            SQLiteFunctions.define(in: db)
         }
         return try prepared(path: path, create: create) { try DatabaseQueue(path: path, configuration: configuration) }
     }
@@ -80,7 +81,10 @@ public final class SQLiteStore: StudyStore {
 
     /// A fresh store in memory, for tests.
     public static func inMemory() throws -> SQLiteStore {
-        try prepared(path: ":memory:", create: true) { try DatabaseQueue() }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in SQLiteFunctions.define(in: db) }
+        return try prepared(path: ":memory:", create: true) { try DatabaseQueue(configuration: configuration) }
     }
 
     private static func prepared(path: String, create: Bool, _ connect: () throws -> any DatabaseWriter) throws -> SQLiteStore {
@@ -163,7 +167,11 @@ public final class SQLiteStore: StudyStore {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         for migration in SchemaMigrations.all {
-            migrator.registerMigration(migration.identifier) { db in try db.execute(sql: migration.sql) }
+            // Migrations may call the store's functions, whatever connection runs them.
+            migrator.registerMigration(migration.identifier) { db in
+                SQLiteFunctions.define(in: db)
+                try db.execute(sql: migration.sql)
+            }
         }
         return migrator
     }

@@ -110,7 +110,7 @@ struct SQLiteTransaction: StoreTransaction {
 
     /// Writes one checked mask unless its file and settings are already recorded (the
     /// `masks_identity` index says which: a conflict there inserts nothing).
-    func addMask(_ mask: NewMask, importID: Int64) throws -> Bool {
+    func addMask(_ mask: NewMask, importID: Int64) throws -> MaskWrite {
         let modelID = try modelID(mask.model)
         let settings: StatementArguments = [
             modelID, mask.lambda1, mask.lambda2, mask.beta1, mask.beta2, mask.subjects, mask.semantics,
@@ -118,15 +118,15 @@ struct SQLiteTransaction: StoreTransaction {
         ]
         let columns = """
             model_id, lambda1, lambda2, beta1, beta2, subjects, semantics, params, atlas_id,
-            nifti_sha256, dim_x, dim_y, dim_z, affine, source_path, import_id
+            nifti_sha256, annotations, dim_x, dim_y, dim_z, affine, source_path, import_id
             """
         switch mask.measurement {
         case let .new(bytes, dims, affine, densities):
             try SQLiteStore.storeBlob(bytes, sha256: mask.sha256, in: db)
             try db.execute(
-                sql: "INSERT INTO masks (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                arguments: settings + [dims[0], dims[1], dims[2], Self.json(affine), mask.sourcePath, importID])
-            guard db.changesCount > 0 else { return false }
+                sql: "INSERT INTO masks (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: settings + [mask.annotations.json, dims[0], dims[1], dims[2], Self.json(affine), mask.sourcePath, importID])
+            guard db.changesCount > 0 else { return try recorded(mask, settings: settings) }
             let maskID = db.lastInsertedRowID
             let statement = try db.cachedStatement(
                 sql: "INSERT INTO mask_densities (mask_id, atlas_id, label, density, voxels) VALUES (?, ?, ?, ?, ?)")
@@ -144,11 +144,11 @@ struct SQLiteTransaction: StoreTransaction {
             try db.execute(
                 sql: """
                     INSERT INTO masks (\(columns))
-                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, dim_x, dim_y, dim_z, affine, ?, ? FROM masks WHERE id = ?
+                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, dim_x, dim_y, dim_z, affine, ?, ? FROM masks WHERE id = ?
                     ON CONFLICT DO NOTHING
                     """,
-                arguments: settings + [mask.sourcePath, importID, measured])
-            guard db.changesCount > 0 else { return false }
+                arguments: settings + [mask.annotations.json, mask.sourcePath, importID, measured])
+            guard db.changesCount > 0 else { return try recorded(mask, settings: settings) }
             try db.execute(
                 sql: """
                     INSERT INTO mask_densities (mask_id, atlas_id, label, density, voxels)
@@ -156,7 +156,20 @@ struct SQLiteTransaction: StoreTransaction {
                     """,
                 arguments: [db.lastInsertedRowID, measured])
         }
-        return true
+        return .added
+    }
+
+    /// A mask whose file and settings are recorded: unchanged, unless the record's annotations differ.
+    private func recorded(_ mask: NewMask, settings: StatementArguments) throws -> MaskWrite {
+        let annotations = try String.fetchOne(
+            db,
+            sql: """
+                SELECT annotations FROM masks WHERE model_id = ? AND lambda1 = ? AND lambda2 = ?
+                AND beta1 IS ? AND beta2 IS ? AND subjects = ? AND semantics = ? AND params = ? AND atlas_id = ?
+                AND nifti_sha256 = ?
+                """, arguments: settings)
+        let recorded = Parameters(json: annotations ?? "{}")
+        return recorded == mask.annotations ? .unchanged : .annotationsDiffer(recorded: recorded)
     }
 
     /// The affine as stored: a JSON array of its 16 row-major entries, each read back exactly.

@@ -1,3 +1,4 @@
+import Formatting
 import StudyCore
 
 /// A recorded mask with its model's study, fold and run.
@@ -17,8 +18,10 @@ public struct MaskRecord: Sendable, Equatable, Codable {
     /// The subject set the mask was optimized on.
     public var subjects: String
     public var semantics: MaskSemantics
-    /// Extra manifest columns.
+    /// The lab's own settings (`params.NAME`).
     public var params: Parameters
+    /// Its annotations (`annotation.NAME`): notes that never split pairs.
+    public var annotations: Parameters
     /// The atlas its densities are over.
     public var atlas: String
     /// The file it was imported from.
@@ -29,8 +32,8 @@ public struct MaskRecord: Sendable, Equatable, Codable {
     /// A record.
     public init(
         id: Int64, sha256: String, study: String, fold: Int, run: Int, model: String, lambda1: Double, lambda2: Double,
-        beta1: Double?, beta2: Double?, subjects: String, semantics: MaskSemantics, params: Parameters, atlas: String,
-        source: String, importedAt: String
+        beta1: Double?, beta2: Double?, subjects: String, semantics: MaskSemantics, params: Parameters,
+        annotations: Parameters = Parameters(), atlas: String, source: String, importedAt: String
     ) {
         self.id = id
         self.sha256 = sha256
@@ -45,6 +48,7 @@ public struct MaskRecord: Sendable, Equatable, Codable {
         self.subjects = subjects
         self.semantics = semantics
         self.params = params
+        self.annotations = annotations
         self.atlas = atlas
         self.source = source
         self.importedAt = importedAt
@@ -52,7 +56,7 @@ public struct MaskRecord: Sendable, Equatable, Codable {
 
     /// The columns of a mask's record, as stores name them.
     public enum CodingKeys: String, CodingKey {
-        case id, sha256, study, fold, run, model, lambda1, lambda2, beta1, beta2, subjects, semantics, params, atlas, source
+        case id, sha256, study, fold, run, model, lambda1, lambda2, beta1, beta2, subjects, semantics, params, annotations, atlas, source
         case importedAt = "imported_at"
     }
 
@@ -74,26 +78,29 @@ public struct MaskRecord: Sendable, Equatable, Codable {
         case .semantics: .text(semantics.rawValue)
         case .atlas: .text(atlas)
         case .parameter(let name): params.values[name].map(SettingValue.init) ?? .missing
+        case .annotation(let name): annotations.values[name].map(SettingValue.init) ?? .missing
         case .metric: .missing
         }
     }
 
-    /// Every field the analyses compare masks by: the model's identity, the settings, the
-    /// semantics and each parameter (not the record's id and sha256).
+    /// Every field the analyses see of a mask: the model's identity, the settings, the
+    /// semantics, each parameter and each annotation (not the record's id and sha256).
     public var settings: [StudyField: SettingValue] {
         var settings: [StudyField: SettingValue] = [:]
         for field in StudyField.maskFields where field.role != .record { settings[field] = self[field] }
         for name in params.values.keys { settings[.parameter(name)] = self[.parameter(name)] }
+        for name in annotations.values.keys { settings[.annotation(name)] = self[.annotation(name)] }
         return settings
     }
 }
 
 extension SettingValue {
-    /// A parameter's value as a setting.
+    /// A parameter's or annotation's value as a setting: a number when its text reads as
+    /// one (so `0.001` and `1e-3` are one setting, and sort as numbers), else its text.
     public init(_ value: Parameters.Value) {
         switch value {
         case .number(let n): self = .number(n)
-        case .text(let t): self = .text(t)
+        case .text(let t): self = NumberText.decimal(t).map(SettingValue.number) ?? .text(t)
         }
     }
 }

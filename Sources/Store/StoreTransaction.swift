@@ -37,8 +37,9 @@ public protocol StoreTransaction {
     /// Stores `bytes` under their sha256 unless present.
     func storeBlob(_ bytes: [UInt8], sha256: String) throws
 
-    /// Records a mask unless its file and settings are recorded already; true when it was added.
-    func addMask(_ mask: NewMask, importID: Int64) throws -> Bool
+    /// Records a mask unless its file and settings are recorded already. Writes nothing
+    /// unless it returns `.added`.
+    func addMask(_ mask: NewMask, importID: Int64) throws -> MaskWrite
 
     /// The ids of the masks recorded from the file with this sha256.
     func maskIDs(sha256: String) throws -> [Int64]
@@ -140,6 +141,17 @@ public struct StoredAtlasFiles: Sendable {
     }
 }
 
+/// What recording a mask did.
+public enum MaskWrite: Equatable, Sendable {
+    /// A new record.
+    case added
+    /// The file and settings were recorded already, with the same annotations.
+    case unchanged
+    /// The file and settings were recorded already, with these other annotations: nothing
+    /// changed, since which of the two is right is the user's to say.
+    case annotationsDiffer(recorded: Parameters)
+}
+
 /// A checked mask, ready to be recorded.
 public struct NewMask: Sendable {
     public var model: ModelKey
@@ -149,7 +161,10 @@ public struct NewMask: Sendable {
     public var beta2: Double?
     public var subjects: String
     public var semantics: MaskSemantics
+    /// The lab's own settings.
     public var params: Parameters
+    /// Its annotations: not part of its identity.
+    public var annotations: Parameters
     public var atlasID: Int64
     /// The sha256 of its file.
     public var sha256: String
@@ -169,8 +184,8 @@ public struct NewMask: Sendable {
     /// A mask.
     public init(
         model: ModelKey, lambda1: Double, lambda2: Double, beta1: Double?, beta2: Double?, subjects: String,
-        semantics: MaskSemantics, params: Parameters, atlasID: Int64, sha256: String, sourcePath: String,
-        measurement: Measurement
+        semantics: MaskSemantics, params: Parameters, annotations: Parameters = Parameters(), atlasID: Int64,
+        sha256: String, sourcePath: String, measurement: Measurement
     ) {
         self.model = model
         self.lambda1 = lambda1
@@ -180,6 +195,7 @@ public struct NewMask: Sendable {
         self.subjects = subjects
         self.semantics = semantics
         self.params = params
+        self.annotations = annotations
         self.atlasID = atlasID
         self.sha256 = sha256
         self.sourcePath = sourcePath

@@ -29,6 +29,9 @@ public protocol StudyStore: Sendable {
     /// The names of the parameters any recorded mask (or model) has.
     func parameterNames(of records: RecordKind) throws -> Set<String>
 
+    /// The names of every annotation some recorded mask has.
+    func annotationNames() throws -> Set<String>
+
     /// The masks passing `filter` with everything the analyses read of them, as one
     /// consistent view (no import lands between its parts).
     func studyData(where filter: FilterExpression) throws -> StudyData

@@ -5,17 +5,17 @@ import StudyCore
 
 /// Records as the tables the listing commands print (`masks`, `models`, `densities`, `sql`).
 public enum RecordTables {
-    /// One row per mask, a column per mask field, then its parameters (JSON) and source; people
+    /// One row per mask, a column per mask field, then its parameters and annotations (JSON) and source; people
     /// get sha256 prefixes (`short`), machines the whole digest.
     public static func masks(_ masks: [MaskRecord], short: Bool) -> Table {
         let fields = StudyField.maskFields
         var table = Table(
-            columns: fields.map { Table.Column($0.name, decimals: $0.kind == .number ? nil : 4) } + [.init("params"), .init("source")])
+            columns: fields.map { Table.Column($0.name, decimals: $0.kind == .number ? nil : 4) } + [.init("params"), .init("annotations"), .init("source")])
         for mask in masks {
             table.append(
                 fields.map { field in
                     field == .sha256 && short ? .text(String(mask.sha256.prefix(12))) : cell(mask[field], kind: field.kind)
-                } + [.text(mask.params.isEmpty ? "" : mask.params.json), .text(mask.source)])
+                } + [.text(mask.params.isEmpty ? "" : mask.params.json), .text(mask.annotations.isEmpty ? "" : mask.annotations.json), .text(mask.source)])
         }
         return table
     }

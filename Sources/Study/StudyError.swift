@@ -15,7 +15,7 @@ public enum StudyError: Error, Equatable, Sendable {
     /// The selected masks' density vectors are over different atlases, so they do not compare.
     case severalAtlases(names: [String])
     /// An option names a parameter that no selected mask has.
-    case unknownParameter(option: String, name: String, known: [String])
+    case unknownField(option: String, field: StudyField, known: [StudyField])
     /// A picture was asked of no mask.
     case nothingSelected
     /// A grid picture was asked of a value no selected mask has.
@@ -46,9 +46,10 @@ extension StudyError: CustomStringConvertible {
             "study '\(name)' has no masks yet; import masks first"
         case let .severalAtlases(names):
             "the selected masks use several atlases (\(names.joined(separator: ", "))); add --where \"atlas = NAME\""
-        case let .unknownParameter(option, name, known):
-            "'\(option) \(StudyField.parameter(name))': no selected mask has this parameter; "
-                + (known.isEmpty ? "they have none" : "they have \(known.map { StudyField.parameter($0).name }.joined(separator: ", "))")
+        case let .unknownField(option, field, known):
+            "'\(option) \(field)': no selected mask has this \(field.role == .annotation ? "annotation" : "parameter"); "
+                + (NameSuggestion.closest(to: field.name, among: known.map(\.name)).map { "did you mean \($0)? " } ?? "")
+                + (known.isEmpty ? "they have none" : "they have \(known.map(\.name).joined(separator: ", "))")
         case .nothingSelected:
             "no recorded mask matches --where; nothing to draw"
         case let .noNumericValue(value):

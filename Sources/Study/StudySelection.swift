@@ -17,8 +17,8 @@ public struct StudySelection: Sendable {
 
     /// The masks passing `filter`, their density vectors and evaluations. They must
     /// share one atlas, since density vectors over different atlases do not compare.
-    /// Each parameter that `using` names (option and field) must be a parameter of
-    /// some selected mask: a misspelt one would otherwise group every mask as "missing".
+    /// Each parameter or annotation that `using` names (option and field) must be one
+    /// some selected mask has: a misspelt one would otherwise group every mask as "missing".
     public init(store: any StudyStore, filter: FilterExpression, using fields: [(option: String, field: StudyField?)] = []) throws {
         // One read: the masks, their vectors and evaluations as one consistent view.
         let data = try store.studyData(where: filter)
@@ -29,8 +29,15 @@ public struct StudySelection: Sendable {
         guard let regions = data.regions[atlas] else { throw StoreError.unknownAtlas(name: atlas, known: try store.atlasNames()) }
         self.regions = regions
         let parameters = Set(masks.flatMap { $0.params.values.keys })
-        for case let (option, .parameter(name)?) in fields where !masks.isEmpty && !parameters.contains(name) {
-            throw StudyError.unknownParameter(option: option, name: name, known: parameters.sorted())
+        let annotations = Set(masks.flatMap { $0.annotations.values.keys })
+        for case let (option, field?) in fields where !masks.isEmpty {
+            switch field {
+            case .parameter(let name) where !parameters.contains(name):
+                throw StudyError.unknownField(option: option, field: field, known: parameters.sorted().map(StudyField.parameter))
+            case .annotation(let name) where !annotations.contains(name):
+                throw StudyError.unknownField(option: option, field: field, known: annotations.sorted().map(StudyField.annotation))
+            default: continue
+            }
         }
         let settingsByID = Dictionary(uniqueKeysWithValues: masks.map { ($0.id, $0.settings) })
         samples = masks.map { mask in

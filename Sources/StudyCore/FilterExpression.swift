@@ -26,13 +26,14 @@ public indirect enum FilterExpression: Sendable, Equatable {
     /// `not` and parentheses (`and` binds tighter than `or`; keywords in any case).
     /// Values are numbers, quoted strings (`'...'` or `"..."`, a doubled quote
     /// escapes it) or bare words taken as text. A number field takes number values only;
-    /// a parameter compares as a number when every value it is compared with is one, and
-    /// as text (numbers as written) otherwise.
+    /// a parameter or annotation compares as a number when every value it is compared with
+    /// is one (text that reads as no number matching none), and as text (numbers as written)
+    /// otherwise.
     public static func parse(
-        _ expression: String, fields: [StudyField], parameters: Bool, metrics: Bool = false
+        _ expression: String, fields: [StudyField], parameters: Bool, metrics: Bool = false, annotations: Bool = false
     ) throws(FilterError) -> FilterExpression {
         let tokens = try FilterLexer.tokens(of: expression)
-        var parser = FilterParser(tokens: tokens, fields: fields, parameters: parameters, metrics: metrics)
+        var parser = FilterParser(tokens: tokens, fields: fields, parameters: parameters, metrics: metrics, annotations: annotations)
         return try parser.parse()
     }
 

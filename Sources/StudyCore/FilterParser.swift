@@ -22,15 +22,17 @@ struct FilterParser {
     let fields: [StudyField]
     let parameters: Bool
     let metrics: Bool
+    let annotations: Bool
     private var index = 0
     private var depth = 0
     private var bound = 0
 
-    init(tokens: [FilterToken], fields: [StudyField], parameters: Bool, metrics: Bool = false) {
+    init(tokens: [FilterToken], fields: [StudyField], parameters: Bool, metrics: Bool = false, annotations: Bool = false) {
         self.tokens = tokens
         self.fields = fields
         self.parameters = parameters
         self.metrics = metrics
+        self.annotations = annotations
     }
 
     /// The whole expression.
@@ -127,7 +129,9 @@ struct FilterParser {
         if let field = fields.first(where: { $0.name == name }) {
             return field
         }
-        if parameters, name.hasPrefix(StudyField.parameterPrefix) {
+        let prefixes = (parameters ? [StudyField.parameterPrefix, StudyField.settingPrefix] : [])
+            + (annotations ? [StudyField.annotationPrefix] : [])
+        if prefixes.contains(where: name.hasPrefix) {
             guard let field = StudyField(name: name) else { throw .badParameterName(name, position: token.position) }
             return field
         }
@@ -135,6 +139,7 @@ struct FilterParser {
             return metric
         }
         let known = fields.map(\.name) + (parameters ? [StudyField.parameterPrefix + "NAME"] : [])
+            + (annotations ? [StudyField.annotationPrefix + "NAME"] : [])
             + (metrics ? [StudyField.metricPrefix + "DATASET.NAME"] : [])
         throw .unknownField(name, position: token.position, known: known)
     }

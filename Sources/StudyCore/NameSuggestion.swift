@@ -4,11 +4,12 @@ public enum NameSuggestion {
     /// The closest of `names` to `name`, when it is close enough to be a slip: at most one
     /// edit for names of up to four characters, two for longer ones (an edit inserts,
     /// deletes or changes a character, or swaps two neighbours). Ties go to the first in
-    /// sorted order; nil when none is close, or `name` is itself known.
-    public static func closest(to name: String, among names: some Sequence<String>) -> String? {
+    /// sorted order; nil when none is close, or `name` is itself known. `maxEdits` lowers
+    /// the limit where names are often new words rather than slips (manifest columns).
+    public static func closest(to name: String, among names: some Sequence<String>, maxEdits: Int = 2) -> String? {
         let known = Set(names)
         guard !known.contains(name) else { return nil }
-        let limit = name.count <= 4 ? 1 : 2
+        let limit = min(name.count <= 4 ? 1 : 2, maxEdits)
         var best: (distance: Int, name: String)?
         for candidate in known.sorted() {
             let distance = editDistance(name, candidate)

@@ -1,21 +1,29 @@
 import Formatting
 import Foundation
 
-/// Open-ended parameters (a mask's extra manifest columns, a model's training
-/// parameters), stored as canonical JSON: keys sorted, numbers as numbers, so that
-/// the same parameters always give the same text and re-imports match.
+/// Named values a manifest gives beyond the known fields (a lab's own settings, a mask's
+/// annotations, a model's training parameters), stored as canonical JSON: keys sorted,
+/// values as written, so that the same cells always give the same text and re-imports match.
+/// Cells are kept as text: `007`, `7` and `7.0` are three values, and a 20-digit id keeps
+/// its digits; comparisons read them as numbers where that is asked for (`--where params.lr > 0.001`).
 public struct Parameters: Equatable, Sendable {
-    /// A parameter value: a number when the cell reads as one, text otherwise.
+    /// A value: text as written; numbers only come from databases of maskdb 0.x, whose
+    /// imports converted number-like cells (migration 0004 turns them back into text).
     public enum Value: Equatable, Sendable {
         case number(Double)
         case text(String)
 
-        /// A manifest cell's value: finite numbers become numbers.
+        /// A manifest cell's value, as written.
         public init(cell: String) {
-            if let number = NumberText.decimal(cell) {
-                self = .number(number)
-            } else {
-                self = .text(cell)
+            self = .text(cell)
+        }
+
+        /// The value as text: a number as its shortest exact spelling, which is what the
+        /// imports of earlier versions read it from when the cell was written that way.
+        public var text: String {
+            switch self {
+            case .number(let n): NumberText.exact(n)
+            case .text(let t): t
             }
         }
     }
@@ -30,6 +38,11 @@ public struct Parameters: Equatable, Sendable {
 
     /// True when there is no parameter.
     public var isEmpty: Bool { values.isEmpty }
+
+    /// The same values, every number turned into its text.
+    public var asText: Parameters {
+        Parameters(values.mapValues { .text($0.text) })
+    }
 
     /// The canonical JSON text.
     public var json: String {

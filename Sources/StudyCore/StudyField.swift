@@ -19,8 +19,12 @@ public enum StudyField: Hashable, Sendable {
     case semantics
     /// The atlas a mask's densities are over.
     case atlas
-    /// An open-ended parameter, `params.NAME`.
+    /// A setting of the lab's own, `params.NAME` (a manifest column `setting.NAME` or
+    /// `params.NAME`): pairs of masks agree on it, as on every setting.
     case parameter(String)
+    /// A mask's annotation, `annotation.NAME`: any manifest column maskdb does not know
+    /// (a job id, a date, a git SHA), kept as written and never splitting pairs.
+    case annotation(String)
     /// A model's metric on a dataset, `metric.DATASET.NAME` (e.g. `metric.AIBL-test.balanced_accuracy`).
     case metric(dataset: String, name: String)
 
@@ -37,8 +41,10 @@ public enum StudyField: Hashable, Sendable {
         /// How a mask was saved, not what produced it: densities are of the perturbation
         /// either way, so pairs ignore it.
         case convention
-        /// An open-ended parameter.
+        /// A setting of the lab's own.
         case parameter
+        /// A note on a record: shown and filterable, never part of its identity.
+        case annotation
         /// A model's performance on a dataset.
         case metric
     }
@@ -67,6 +73,13 @@ public enum StudyField: Hashable, Sendable {
     /// The prefix of metric fields.
     public static let metricPrefix = "metric."
 
+    /// The prefix of annotation fields.
+    public static let annotationPrefix = "annotation."
+
+    /// Another spelling of `params.` in manifests and expressions: `setting.optimizer`
+    /// declares a setting of the lab's own, and reads as `params.optimizer`.
+    public static let settingPrefix = "setting."
+
     /// The name users write, in manifests and expressions: `lambda1`, `params.lr`.
     public var name: String {
         switch self {
@@ -85,6 +98,7 @@ public enum StudyField: Hashable, Sendable {
         case .semantics: "semantics"
         case .atlas: "atlas"
         case .parameter(let name): Self.parameterPrefix + name
+        case .annotation(let name): Self.annotationPrefix + name
         case let .metric(dataset, name): Self.metricPrefix + dataset + "." + name
         }
     }
@@ -106,7 +120,7 @@ public enum StudyField: Hashable, Sendable {
         case .id, .fold, .run: .integer
         case .lambda1, .lambda2, .beta1, .beta2: .number
         case .sha256, .study, .model, .architecture, .subjects, .semantics, .atlas: .text
-        case .parameter: .open
+        case .parameter, .annotation: .open
         case .metric: .number
         }
     }
@@ -120,6 +134,7 @@ public enum StudyField: Hashable, Sendable {
         case .lambda1, .lambda2, .beta1, .beta2, .subjects, .atlas: .setting
         case .semantics: .convention
         case .parameter: .parameter
+        case .annotation: .annotation
         case .metric: .metric
         }
     }
@@ -140,8 +155,10 @@ public enum StudyField: Hashable, Sendable {
 
     /// True when analyses may group and compare by this field.
     public var isCompared: Bool {
-        if case .parameter = self { return true }
-        return Self.compared.contains(self)
+        switch self {
+        case .parameter, .annotation: true
+        default: Self.compared.contains(self)
+        }
     }
 
     /// The fields a recorded mask has (besides parameters).
@@ -150,16 +167,26 @@ public enum StudyField: Hashable, Sendable {
     /// The fields a recorded model has (besides parameters).
     public static let modelFields = [.id] + named.filter { $0.role == .model || $0.role == .modelDetail }
 
-    /// The field `name` spells (`lambda1`, `params.lr`), nil for any other text. A parameter's
-    /// name is `[A-Za-z0-9_][A-Za-z0-9_.-]*`.
+    /// The field `name` spells (`lambda1`, `params.lr` or `setting.lr`, `annotation.job`),
+    /// nil for any other text. A parameter's or annotation's name is `[A-Za-z0-9_][A-Za-z0-9_.-]*`.
     public init?(name: String) {
         if let field = Self.named.first(where: { $0.name == name }) {
             self = field
-        } else if name.hasPrefix(Self.parameterPrefix), Self.isParameterName(name.dropFirst(Self.parameterPrefix.count)) {
-            self = .parameter(String(name.dropFirst(Self.parameterPrefix.count)))
+        } else if let parameter = Self.suffix(of: name, after: [Self.parameterPrefix, Self.settingPrefix]) {
+            self = .parameter(parameter)
+        } else if let annotation = Self.suffix(of: name, after: [Self.annotationPrefix]) {
+            self = .annotation(annotation)
         } else {
             return nil
         }
+    }
+
+    /// The name after one of `prefixes`, when it is a valid parameter name.
+    private static func suffix(of text: String, after prefixes: [String]) -> String? {
+        for prefix in prefixes where text.hasPrefix(prefix) && isParameterName(text.dropFirst(prefix.count)) {
+            return String(text.dropFirst(prefix.count))
+        }
+        return nil
     }
 
     /// The metric a `metric.DATASET.NAME` spells: the last part names the metric, the rest

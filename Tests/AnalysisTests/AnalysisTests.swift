@@ -108,10 +108,10 @@ struct AnalysisTests {
         var perturb = Self.mask(2, fold: 0, run: 1, lambda1: 0.1, [0.9, 0.1, 0])
         keep.settings[.semantics] = .text("keep")
         perturb.settings[.semantics] = .text("perturb")
-        #expect(Similarity.pairs([keep, perturb], differingIn: .run).map { [$0.0.id, $0.1.id] } == [[1, 2]])
+        #expect(Pairing.settings.pairs([keep, perturb], differingIn: .run).map { [$0.0.id, $0.1.id] } == [[1, 2]])
         // Any other setting still parts them.
         perturb.settings[.parameter("loss")] = .text("l1")
-        #expect(Similarity.pairs([keep, perturb], differingIn: .run).isEmpty)
+        #expect(Pairing.settings.pairs([keep, perturb], differingIn: .run).isEmpty)
     }
 
     @Test func unperturbedRegionsAreInNoTopK() {

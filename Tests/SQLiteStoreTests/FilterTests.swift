@@ -183,7 +183,7 @@ struct FilterTests {
 
     @Test func parameterWithNumber() throws {
         let filter = try Self.compile("params.lr <= 0.01")
-        #expect(filter.sql == "(json_extract(masks.params, ?) <= ?)")
+        #expect(filter.sql == "(maskdb_number(json_extract(masks.params, ?)) <= ?)")
         #expect(filter.arguments == [.text("$.\"lr\""), .number(0.01)])
     }
 
@@ -198,7 +198,7 @@ struct FilterTests {
 
     @Test func parameterLists() throws {
         let numbers = try Self.compile("params.seed in (1, 2)")
-        #expect(numbers.sql == "(json_extract(masks.params, ?) IN (?, ?))")
+        #expect(numbers.sql == "(maskdb_number(json_extract(masks.params, ?)) IN (?, ?))")
         #expect(numbers.arguments == [.text("$.\"seed\""), .number(1), .number(2)])
         // One text value makes the whole list text, numbers as written.
         let mixed = try Self.compile("params.seed not in (1, x, 2.50)")
@@ -209,7 +209,7 @@ struct FilterTests {
     @Test(arguments: ["a", "A_1", "_x", "9", "a.b", "a-b", "a.b-c_d", "lr."])
     func parameterNames(name: String) throws {
         let filter = try Self.compile("params.\(name) = 1 and fold = 2")
-        #expect(filter.sql == "((json_extract(masks.params, ?) = ?) AND (models.fold = ?))")
+        #expect(filter.sql == "((maskdb_number(json_extract(masks.params, ?)) = ?) AND (models.fold = ?))")
         #expect(filter.arguments == [.text("$.\"\(name)\""), .number(1), .number(2)])
     }
 
@@ -354,7 +354,7 @@ struct FilterTests {
     /// expressions, keywords, operators, parentheses, commas and placeholders.
     static func safeSQL() throws -> Regex<AnyRegexOutput> {
         let pieces = columns.map(\.1) + [
-            "CAST(json_extract(masks.params, ?) AS TEXT)", "json_extract(masks.params, ?)",
+            "CAST(json_extract(masks.params, ?) AS TEXT)", "maskdb_number(json_extract(masks.params, ?))",
             " NOT IN ", " IN ", " AND ", " OR ", "NOT ", " != ", " <= ", " >= ", " = ", " < ", " > ",
             "(", ")", ", ", "?",
         ]

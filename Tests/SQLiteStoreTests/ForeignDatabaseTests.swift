@@ -2,6 +2,7 @@ import Atlas
 import Foundation
 import GRDB
 import Store
+import StudyCore
 import Testing
 
 @testable import SQLiteStore
@@ -92,5 +93,36 @@ struct AAL2CorrectionMigrationTests {
         #expect(names[2801] == "OFCmed_L" && names[2822] == "OFCpost_R")
         #expect(try reopened.atlasFiles(named: "aal2").labels == corrected)
         #expect(try reopened.verify().isEmpty)
+    }
+}
+
+struct ParametersAsTextMigrationTests {
+    /// Earlier imports stored number-like cells as JSON numbers; 0004 turns them into the
+    /// text those imports read them from (written shortest), leaving text as it was.
+    @Test func numbersBecomeTheTextTheyWereReadFrom() throws {
+        let folder = try ForeignDatabaseTests.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("old.sqlite").path
+        let queue = try DatabaseQueue(path: path)
+        try SQLiteStore.migrator.migrate(queue, upTo: "0003_evaluation_settings_view")
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO studies (id, name) VALUES (1, 's');
+                INSERT INTO blobs VALUES ('\(String(repeating: "a", count: 64))', 1, x'00');
+                INSERT INTO imports (id, started_at, finished_at, command, kind, outcome) VALUES (1, 't', 't', 'c', 'masks', 'ok');
+                INSERT INTO atlases (id, name, image_sha256, labels_sha256) VALUES (1, 'aal2', '\(String(repeating: "a", count: 64))', '\(String(repeating: "a", count: 64))');
+                INSERT INTO models (id, study_id, fold, run, params) VALUES (1, 1, 0, 0, '{"dropout":0.5,"opt":"adam"}');
+                INSERT INTO masks (model_id, lambda1, lambda2, semantics, params, atlas_id, nifti_sha256, dim_x, dim_y, dim_z, affine, source_path, import_id)
+                VALUES (1, 0.1, 0.001, 'keep', '{"lr":1e-05,"name":"007","seed":7}', 1, '\(String(repeating: "a", count: 64))', 1, 1, 1, '[]', 'm.nii.gz', 1);
+                """)
+        }
+        try queue.close()
+        let store = try SQLiteStore.open(path: path, create: false)
+        let mask = try #require(try store.masks().first)
+        #expect(mask.params.json == #"{"lr":"1e-05","name":"007","seed":"7"}"#)
+        #expect(mask.annotations.isEmpty)
+        #expect(try store.models().map(\.params.json) == [#"{"dropout":"0.5","opt":"adam"}"#])
+        // What the import of `1e-05` wrote then is what it writes now.
+        #expect(Parameters.Value.number(1e-05).text == "1e-05")
     }
 }

@@ -26,7 +26,7 @@ struct ImportModelsAndEvaluationsTests {
         #expect(models.count == 4)  // the two new rows matched models the masks created
         let m00 = try #require(models.first { $0.fold == 0 && $0.run == 0 })
         #expect(m00.architecture == "Conv5_FC3")
-        #expect(m00.params.json == "{\"dropout\":0.79}")
+        #expect(m00.params.json == "{\"dropout\":\"0.79\"}")  // as written
         #expect(m00.weightsSHA256 == SHA256Digest.hex([1, 2, 3, 4]))
         #expect(m00.metrics == [
             .init(dataset: "ADNI-test", metric: "balanced_accuracy", value: 0.88),
@@ -57,10 +57,10 @@ struct ImportModelsAndEvaluationsTests {
         ])
         let summary = try store.importModels(manifestPath: second, options: options)
         #expect(summary.rejected.map(\.message) == [
-            "already recorded with architecture 'A', not 'B'", "parameter lr is already recorded as {\"lr\":0.001}",
+            "already recorded with architecture 'A', not 'B'", "parameter lr is already recorded as {\"lr\":\"0.001\"}",
         ])
         // The rejected rows' other values (batch) were rolled back with them.
-        #expect(try store.models().map(\.params.json) == ["{\"lr\":0.001}"])
+        #expect(try store.models().map(\.params.json) == ["{\"lr\":\"0.001\"}"])
     }
 
     @Test(arguments: ["accuracy", "param.", "params.", "metric.test"])

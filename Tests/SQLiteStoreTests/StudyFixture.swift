@@ -37,7 +37,7 @@ struct StudyFixture {
 
     /// A 2-fold x 2-run study with two λ1 values: 8 masks and their manifest.
     func smallStudy() throws -> String {
-        var lines = ["path\tfold\trun\tlambda1\tlambda2\tsubjects\toptimizer"]
+        var lines = ["path\tfold\trun\tlambda1\tlambda2\tsubjects\tsetting.optimizer"]
         for fold in 0..<2 {
             for run in 0..<2 {
                 for (k, lambda1) in ["0.1", "0.01"].enumerated() {

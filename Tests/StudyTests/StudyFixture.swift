@@ -16,8 +16,10 @@ enum StudyFixture {
         var lambda1: Double
         var lambda2: Double = 0.001
         var subjects: String? = nil
-        /// Extra manifest columns: the mask's parameters.
+        /// The mask's settings of the lab's own (`params.NAME` columns).
         var parameters: [String: String] = [:]
+        /// Its annotations (columns named as the keys are, e.g. `slurm_job`).
+        var annotations: [String: String] = [:]
         var keep: Float = 0.75
         var values: [Float]? = nil
 
@@ -80,12 +82,14 @@ enum StudyFixture {
             try check(try store.importModels(manifestPath: manifest, options: options))
         }
         let parameters = Set(masks.flatMap(\.parameters.keys)).sorted()
+        let annotations = Set(masks.flatMap(\.annotations.keys)).sorted()
         let rows = try masks.map { mask in
             _ = try scratch.write(mask.fileBytes, named: mask.fileName)
             return [mask.fileName, "\(mask.fold)", "\(mask.run)", "\(mask.lambda1)", "\(mask.lambda2)", mask.subjects ?? ""]
-                + parameters.map { mask.parameters[$0] ?? "" }
+                + parameters.map { mask.parameters[$0] ?? "" } + annotations.map { mask.annotations[$0] ?? "" }
         }
-        let header = ["path"] + [StudyField.fold, .run, .lambda1, .lambda2, .subjects].map(\.name) + parameters
+        let header = ["path"] + [StudyField.fold, .run, .lambda1, .lambda2, .subjects].map(\.name)
+            + parameters.map { StudyField.parameter($0).name } + annotations
         try check(try store.importMasks(manifestPath: try write(header, rows, to: scratch, named: "masks.tsv"), options: options))
         if !evaluations.isEmpty {
             let rows = evaluations.map { e in [scratch.path(masks[e.mask].fileName), "\(e.fold)", "\(e.run)", e.subjects, "\(e.probability)"] }

@@ -66,16 +66,16 @@ struct StudySelectionTests {
 
     @Test func aParameterNoMaskHasIsRefusedNamingTheOption() throws {
         let plain = try StudyFixture.store(masks: Self.masks)
-        #expect(throws: StudyError.unknownParameter(option: "--by", name: "nope", known: [])) {
+        #expect(throws: StudyError.unknownField(option: "--by", field: .parameter("nope"), known: [])) {
             try StudySelection(store: plain, filter: .all, using: [("--by", .parameter("nope"))])
         }
-        #expect(StudyError.unknownParameter(option: "--by", name: "nope", known: []).description
+        #expect(StudyError.unknownField(option: "--by", field: .parameter("nope"), known: []).description
             == "'--by params.nope': no selected mask has this parameter; they have none")
         let tuned = try StudyFixture.store(masks: Self.masks.map { var mask = $0; mask.parameters = ["optimizer": "adam", "lr": "0.1"]; return mask })
-        #expect(throws: StudyError.unknownParameter(option: "--value", name: "nope", known: ["lr", "optimizer"])) {
+        #expect(throws: StudyError.unknownField(option: "--value", field: .parameter("nope"), known: [.parameter("lr"), .parameter("optimizer")])) {
             try StudySelection(store: tuned, filter: .all, using: [("--rows", .fold), ("--value", .parameter("nope"))])
         }
-        #expect(StudyError.unknownParameter(option: "--value", name: "nope", known: ["lr", "optimizer"]).description
+        #expect(StudyError.unknownField(option: "--value", field: .parameter("nope"), known: [.parameter("lr"), .parameter("optimizer")]).description
             == "'--value params.nope': no selected mask has this parameter; they have params.lr, params.optimizer")
         // A parameter they have is no error, and neither is any parameter when nothing is selected.
         _ = try StudySelection(store: tuned, filter: .all, using: [("--by", .parameter("lr"))])
@@ -175,6 +175,7 @@ private struct OtherAtlasStore: StudyStore {
     }
     func measuredFiles() throws -> Set<MeasuredFile> { try base.measuredFiles() }
     func parameterNames(of records: RecordKind) throws -> Set<String> { try base.parameterNames(of: records) }
+    func annotationNames() throws -> Set<String> { try base.annotationNames() }
     func atlasFiles(named name: String) throws -> StoredAtlasFiles { try base.atlasFiles(named: name) }
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T { try base.write(body) }
     func studyNames() throws -> [String] { try base.studyNames() }

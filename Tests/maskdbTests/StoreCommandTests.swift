@@ -168,10 +168,10 @@ struct StoreCommandTests {
     }
 
     @Test func anEmptySelectionSaysSoAndAMisspeltParameterIsNamed() throws {
-        // The study with a parameter column, optimizer.
+        // The study with a setting of the lab's own, optimizer.
         let lines = try String(contentsOfFile: try study(), encoding: .utf8).split(separator: "\n")
         let withParameter = folder.appendingPathComponent("with-optimizer.tsv")
-        try Data(([lines[0] + "\toptimizer"] + lines.dropFirst().map { $0 + "\tadam" }).joined(separator: "\n").utf8).write(to: withParameter)
+        try Data(([lines[0] + "\tsetting.optimizer"] + lines.dropFirst().map { $0 + "\tadam" }).joined(separator: "\n").utf8).write(to: withParameter)
         #expect(try CLI.run("import", "masks", withParameter.path, "--db", db).status == 0)
         let none = try CLI.run("masks", "--db", db, "--where", "fold = 9", "--format", "csv")
         #expect(none.status == 0)
@@ -211,7 +211,7 @@ struct StoreCommandTests {
     @Test func masksCSVHasTheDocumentedColumns() throws {
         _ = try CLI.run("import", "masks", try study(), "--db", db)
         let header = try CLI.run("masks", "--db", db, "--format", "csv").stdout.split(separator: "\n").first
-        #expect(header == "id,sha256,study,fold,run,model,lambda1,lambda2,beta1,beta2,subjects,semantics,atlas,params,source")
+        #expect(header == "id,sha256,study,fold,run,model,lambda1,lambda2,beta1,beta2,subjects,semantics,atlas,params,annotations,source")
     }
 
     @Test func auditExportAndVerify() throws {

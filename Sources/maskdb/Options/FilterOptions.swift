@@ -11,7 +11,7 @@ struct FilterOptions: ParsableArguments {
         name: .customLong("where"),
         help: ArgumentHelp(
             "Only records matching EXPR, e.g. \"fold = 0 and lambda1 in (0.1, 0.01)\".",
-            discussion: "Fields compare with = != < <= > >= and in (...), combined with and, or, not and parentheses; params.NAME reads a parameter.",
+            discussion: "Fields compare with = != < <= > >= and in (...), combined with and, or, not and parentheses; params.NAME reads a setting of your own, annotation.NAME a mask's annotation.",
             valueName: "expr"))
     var expression: String?
 
@@ -42,18 +42,28 @@ struct FilterOptions: ParsableArguments {
         guard let expression else { return .all }
         let filter: FilterExpression
         do {
-            filter = try FilterExpression.parse(expression, fields: fields, parameters: true, metrics: metrics)
+            filter = try FilterExpression.parse(expression, fields: fields, parameters: true, metrics: metrics, annotations: records == .masks)
         } catch {
             throw ValidationError("--where: \(error)")
         }
-        // A misspelt parameter would match nothing, silently.
-        let recorded = try store.parameterNames(of: records)
-        for case .parameter(let name) in filter.fields where !recorded.contains(name) {
-            let suggestion = NameSuggestion.closest(to: name, among: recorded).map { "did you mean \(StudyField.parameter($0))? " } ?? ""
-            let known = recorded.isEmpty ? "they have none" : "they have " + recorded.sorted().map { StudyField.parameter($0).name }.joined(separator: ", ")
-            throw ValidationError("--where: no recorded \(records.singular) has the parameter \(StudyField.parameter(name)); \(suggestion)\(known)")
+        // A misspelt parameter or annotation would match nothing, silently.
+        let parameters = try store.parameterNames(of: records)
+        for case .parameter(let name) in filter.fields where !parameters.contains(name) {
+            throw unrecorded(.parameter(name), "parameter", records: records, recorded: parameters.map(StudyField.parameter))
+        }
+        let annotations = records == .masks ? try store.annotationNames() : []
+        for case .annotation(let name) in filter.fields where !annotations.contains(name) {
+            throw unrecorded(.annotation(name), "annotation", records: records, recorded: annotations.map(StudyField.annotation))
         }
         return filter
+    }
+
+    /// The error for a parameter or annotation `field` that no record has.
+    private func unrecorded(_ field: StudyField, _ what: String, records: RecordKind, recorded: [StudyField]) -> ValidationError {
+        let names = recorded.map(\.name).sorted()
+        let suggestion = NameSuggestion.closest(to: field.name, among: names).map { "did you mean \($0)? " } ?? ""
+        let known = names.isEmpty ? "they have none" : "they have " + names.joined(separator: ", ")
+        return ValidationError("--where: no recorded \(records.singular) has the \(what) \(field); \(suggestion)\(known)")
     }
 
     /// Says on stderr that the selection is empty, and why it may be: a table of nothing

@@ -30,6 +30,7 @@ extension MaskDB {
             filter.noteIfEmpty(selection.masks.count, records: .masks)
             let table = selection.grid(rows: grid.rows, columns: grid.cols, value: grid.value)
             Output.print(AnalysisTables.grid(table, counts: counts).rendered(as: output.format))
+            PairingOptions.printNotes(selection.poolingNotes())
         }
     }
 }

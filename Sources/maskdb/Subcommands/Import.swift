@@ -47,9 +47,9 @@ struct ImportArguments: ParsableArguments {
 
     /// Runs `body` with the database and options, then reports the summary.
     func run(
-        noun: String, _ body: (SQLiteStore, ImportOptions) throws -> ImportSummary
+        _ kind: ImportKind, noun: String, _ body: (SQLiteStore, ImportOptions) throws -> ImportSummary
     ) throws {
-        _ = try Manifest(path: manifest, required: [])  // unreadable: say so before creating a database
+        try ManifestCheck.header(kind, path: manifest)  // unreadable or unusable: say so before creating a database
         let database = try store.open(create: true)
         LargeBufferReuse.enable()
         let progress = ProgressBar(label: "importing \(noun)")
@@ -88,7 +88,7 @@ extension MaskDB.Import {
         @OptionGroup var arguments: ImportArguments
 
         func run() throws {
-            try arguments.run(noun: "masks") { try $0.importMasks(manifestPath: arguments.manifest, options: $1) }
+            try arguments.run(.masks, noun: "masks") { try $0.importMasks(manifestPath: arguments.manifest, options: $1) }
         }
     }
 
@@ -105,7 +105,7 @@ extension MaskDB.Import {
         @OptionGroup var arguments: ImportArguments
 
         func run() throws {
-            try arguments.run(noun: "models") { try $0.importModels(manifestPath: arguments.manifest, options: $1) }
+            try arguments.run(.models, noun: "models") { try $0.importModels(manifestPath: arguments.manifest, options: $1) }
         }
     }
 
@@ -122,7 +122,7 @@ extension MaskDB.Import {
         @OptionGroup var arguments: ImportArguments
 
         func run() throws {
-            try arguments.run(noun: "evaluations") {
+            try arguments.run(.evaluations, noun: "evaluations") {
                 try $0.importEvaluations(manifestPath: arguments.manifest, options: $1)
             }
         }

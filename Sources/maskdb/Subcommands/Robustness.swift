@@ -18,14 +18,23 @@ extension MaskDB {
                 """)
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var pairs: PairingOptions
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: FormatOptions
 
+        func validate() throws {
+            try pairs.check(comparing: [.run, .fold])
+        }
+
         func run() throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database))
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: pairs.fields)
             filter.noteIfEmpty(selection.masks.count, records: .masks)
-            Output.print(AnalysisTables.robustness(selection.robustness()).rendered(as: output.format))
+            let table = selection.robustness(pairing: pairs.pairing)
+            Output.print(AnalysisTables.robustness(table).rendered(as: output.format))
+            if !selection.masks.isEmpty {
+                PairingOptions.printNotes(selection.poolingNotes(pairs.pairing) + selection.pairNotes(table, pairing: pairs.pairing))
+            }
         }
     }
 }

@@ -37,6 +37,7 @@ extension MaskDB {
         @Flag(help: "Add the number of pairs behind each cell.")
         var counts = false
 
+        @OptionGroup var pairs: PairingOptions
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: FormatOptions
 
@@ -44,13 +45,22 @@ extension MaskDB {
             if metric == .prob && by != .run && by != .fold {
                 throw ValidationError("'--metric prob' compares models: use --by run or --by fold")
             }
+            if metric == .prob && !(pairs.match + pairs.ignore).isEmpty {
+                throw ValidationError("--match and --ignore pair masks: they apply to '--metric roi'")
+            }
+            try pairs.check(comparing: [by])
         }
 
         func run() throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)])
+            let selection = try StudySelection(
+                store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)] + pairs.fields)
             filter.noteIfEmpty(selection.masks.count, records: .masks)
-            Output.print(AnalysisTables.similarity(selection.similarity(by: by, metric: metric), counts: counts).rendered(as: output.format))
+            let matrix = selection.similarity(by: by, metric: metric, pairing: pairs.pairing)
+            Output.print(AnalysisTables.similarity(matrix, counts: counts).rendered(as: output.format))
+            if metric == .roi && !selection.masks.isEmpty {
+                PairingOptions.printNotes(selection.poolingNotes(pairs.pairing, comparing: by) + selection.pairNotes(matrix, pairing: pairs.pairing))
+            }
         }
     }
 }

@@ -44,6 +44,7 @@ extension MaskDB {
             filter.noteIfEmpty(selection.masks.count, records: .masks)
             let rows = selection.topRegions(k: k, by: by, mergeHemispheres: mergeHemispheres)
             Output.print(AnalysisTables.topRegions(rows).rendered(as: output.format))
+            PairingOptions.printNotes(selection.poolingNotes())
         }
     }
 }

@@ -92,7 +92,7 @@ CREATE TABLE masks (
     affine       TEXT NOT NULL CHECK (json_valid(affine)),
     source_path  TEXT NOT NULL,
     import_id    INTEGER NOT NULL REFERENCES imports(id)
-);
+, annotations TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(annotations)));
 
 CREATE TABLE model_metrics (
     model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
@@ -146,6 +146,7 @@ SELECT masks.id AS id, masks.nifti_sha256 AS sha256, studies.name AS study,
        models.fold AS fold, models.run AS run, models.name AS model,
        masks.lambda1 AS lambda1, masks.lambda2 AS lambda2, masks.beta1 AS beta1, masks.beta2 AS beta2,
        masks.subjects AS subjects, masks.semantics AS semantics, masks.params AS params,
+       masks.annotations AS annotations,
        atlases.name AS atlas, masks.source_path AS source, imports.started_at AS imported_at
 FROM masks
 JOIN models ON models.id = masks.model_id

@@ -1,0 +1,94 @@
+import StudyCore
+
+/// Which fields two masks must agree on to be compared: by default every setting and
+/// the model's identity (study, fold, run, name) but the field compared, and no
+/// annotation nor the semantics. `match` adds fields pairs must agree on too (an
+/// annotation); `ignore` removes settings pairs may differ in (pooling over them).
+public struct Pairing: Sendable, Equatable {
+    /// Fields pairs must agree on besides the default ones.
+    public var match: Set<StudyField>
+    /// Fields pairs may differ in.
+    public var ignore: Set<StudyField>
+
+    /// A pairing rule; the default is the study's: every setting.
+    public init(match: some Sequence<StudyField> = [], ignore: some Sequence<StudyField> = []) {
+        self.match = Set(match)
+        self.ignore = Set(ignore)
+    }
+
+    /// The default rule.
+    public static let settings = Pairing(match: [], ignore: [])
+
+    /// True when pairs must agree on `field` (unless it is the one compared).
+    public func matches(_ field: StudyField) -> Bool {
+        if ignore.contains(field) { return false }
+        if match.contains(field) { return true }
+        switch field.role {
+        case .model, .setting, .parameter: return true
+        case .record, .modelDetail, .convention, .annotation, .metric: return false
+        }
+    }
+
+    /// The fields masks differing in `field` must agree on, among those `samples` have, by name.
+    public func fields(of samples: [MaskSample], differingIn field: StudyField) -> [StudyField] {
+        Set(samples.flatMap(\.settings.keys)).filter { $0 != field && matches($0) }.sorted()
+    }
+
+    /// Every pair of masks that differ in `field` and agree on every field this rule matches.
+    public func pairs(_ samples: [MaskSample], differingIn field: StudyField) -> [(MaskSample, MaskSample)] {
+        let fields = fields(of: samples, differingIn: field)
+        var result: [(MaskSample, MaskSample)] = []
+        for group in Self.groups(samples, by: fields) {
+            let group = group.sorted { $0.id < $1.id }
+            for i in group.indices {
+                for j in group.indices where j > i && group[i][field] != group[j][field] {
+                    result.append((group[i], group[j]))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The fields this rule pools over among `samples`: each annotation it does not match
+    /// and each setting it ignores, with how many values it takes (only those with several).
+    public func pooled(_ samples: [MaskSample], comparing field: StudyField? = nil) -> [(field: StudyField, values: Int)] {
+        Set(samples.flatMap(\.settings.keys)).sorted().compactMap { candidate in
+            guard candidate != field, !matches(candidate),
+                candidate.role == .annotation || ignore.contains(candidate)
+            else { return nil }
+            let values = Set(samples.map { $0[candidate] }).count
+            return values > 1 ? (candidate, values) : nil
+        }
+    }
+
+    /// Why masks with `field` = `a` and `field` = `b` (any two values, when nil) make no
+    /// pair, when they make none: the fields in which they differ. Nil when they pair.
+    public func whyNoPairs(_ samples: [MaskSample], differingIn field: StudyField, between values: (SettingValue, SettingValue)? = nil) -> String? {
+        let relevant = values.map { a, b in samples.filter { $0[field] == a || $0[field] == b } } ?? samples
+        let distinct = Set(relevant.map { $0[field] })
+        if distinct.count < 2 {
+            return relevant.isEmpty ? "no mask is selected" : "every selected mask has \(field.label) = \(distinct.first!)"
+        }
+        let fields = fields(of: relevant, differingIn: field)
+        guard !Self.anyPair(relevant, differingIn: field, agreeingOn: fields) else { return nil }
+        // The fields whose agreement alone keeps every pair apart; else all that vary.
+        let varying = fields.filter { f in Set(relevant.map { $0[f] }).count > 1 }
+        let culprits = varying.filter { f in Self.anyPair(relevant, differingIn: field, agreeingOn: fields.filter { $0 != f }) }
+        let named = (culprits.isEmpty ? varying : culprits).map(\.name)
+        let list = named.count <= 1 ? named.joined() : named.dropLast().joined(separator: ", ") + " and " + named.last!
+        return "the masks differ in \(list)"
+            + (culprits.count == 1 && culprits[0].role != .model && !match.contains(culprits[0])
+                ? " (--ignore \(culprits[0].name) pools over it)" : "")
+    }
+
+    private static func anyPair(_ samples: [MaskSample], differingIn field: StudyField, agreeingOn fields: [StudyField]) -> Bool {
+        groups(samples, by: fields).contains { group in Set(group.map { $0[field] }).count > 1 }
+    }
+
+    /// The samples grouped by their values of `fields`, groups in order of those values.
+    private static func groups(_ samples: [MaskSample], by fields: [StudyField]) -> [[MaskSample]] {
+        var groups: [[SettingValue]: [MaskSample]] = [:]
+        for sample in samples { groups[fields.map { sample[$0] }, default: []].append(sample) }
+        return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { groups[$0]! }
+    }
+}
