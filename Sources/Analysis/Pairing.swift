@@ -19,6 +19,16 @@ public struct Pairing: Sendable, Equatable {
     /// The default rule.
     public static let settings = Pairing(match: [], ignore: [])
 
+    /// The rule as a report states it, nil for the default: "pairs also agree on
+    /// annotation.site; pairs may differ in params.seed".
+    public var description: String? {
+        let parts = [
+            match.isEmpty ? nil : "pairs also agree on " + match.map(\.name).sorted().joined(separator: ", "),
+            ignore.isEmpty ? nil : "pairs may differ in " + ignore.map(\.name).sorted().joined(separator: ", "),
+        ].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
     /// True when pairs must agree on `field` (unless it is the one compared).
     public func matches(_ field: StudyField) -> Bool {
         if ignore.contains(field) { return false }

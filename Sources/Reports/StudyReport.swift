@@ -1,5 +1,6 @@
-import StudyCore
 import Analysis
+import Formatting
+import StudyCore
 
 /// Everything a study report shows, computed beforehand from stored data.
 public struct StudyReport: Sendable {
@@ -19,19 +20,15 @@ public struct StudyReport: Sendable {
     public struct Provenance: Sendable {
         public var id: Int64
         public var sha256: String
-        public var fold: Int
-        public var run: Int
-        public var lambda1: Double
-        public var lambda2: Double
-        /// The file's name (its full path is in `maskdb audit`).
+        /// Its fields (as in `MaskSample.settings`): its model's, its settings, semantics and parameters.
+        public var settings: [StudyField: SettingValue]
+        /// Its file's path relative to the folder of the manifest it was imported from
+        /// (its full path is in `maskdb audit`).
         public var source: String
-        public init(id: Int64, sha256: String, fold: Int, run: Int, lambda1: Double, lambda2: Double, source: String) {
+        public init(id: Int64, sha256: String, settings: [StudyField: SettingValue], source: String) {
             self.id = id
             self.sha256 = sha256
-            self.fold = fold
-            self.run = run
-            self.lambda1 = lambda1
-            self.lambda2 = lambda2
+            self.settings = settings
             self.source = source
         }
     }
@@ -47,8 +44,12 @@ public struct StudyReport: Sendable {
     public var lambda1s: [SettingValue]
     public var lambda2s: [SettingValue]
     public var atlas: String
-    /// The setting most models' masks share, e.g. "λ1 = 0.01, λ2 = 0.001".
+    /// The `--where` text that selected the report's masks (nil: every mask of the study).
+    public var selection: String?
+    /// The setting the top regions and the montage use, e.g. "λ1 = 0.01, λ2 = 0.001".
     public var mainSetting: String
+    /// How it was chosen, e.g. "given by --main; 4 of the 4 models have masks there".
+    public var mainSettingRule: String
     public var performance: [Performance]
     public var grid: GridTable
     /// How the grid's masks were chosen.
@@ -58,14 +59,20 @@ public struct StudyReport: Sendable {
     public var topRegions: [TopRegionRow]
     public var topK: Int
     public var provenance: [Provenance]
+    /// What the similarity and robustness pairs pooled over, and why a mean has no pair
+    /// (e.g. "pooled over annotation.slurm_job (20 values)").
+    public var similarityNotes: [String] = []
+    public var robustnessNotes: [String] = []
+    /// The pairing rule when `--match` or `--ignore` changed it, e.g. "pairs also agree on annotation.site".
+    public var pairingRule: String?
     /// Figures, each shown after the section whose CSV it names.
     public var figures: [ReportFigure] = []
 
     /// A report from its parts.
     public init(
         study: String, note: String?, modelCount: Int, maskCount: Int, evaluationCount: Int, folds: [SettingValue],
-        runs: [SettingValue], lambda1s: [SettingValue], lambda2s: [SettingValue], atlas: String, mainSetting: String,
-        performance: [Performance], grid: GridTable, gridScope: String, similarity: SimilarityMatrix,
+        runs: [SettingValue], lambda1s: [SettingValue], lambda2s: [SettingValue], atlas: String, selection: String?,
+        mainSetting: String, mainSettingRule: String, performance: [Performance], grid: GridTable, gridScope: String, similarity: SimilarityMatrix,
         robustness: RobustnessTable, topRegions: [TopRegionRow], topK: Int, provenance: [Provenance]
     ) {
         self.study = study
@@ -78,7 +85,9 @@ public struct StudyReport: Sendable {
         self.lambda1s = lambda1s
         self.lambda2s = lambda2s
         self.atlas = atlas
+        self.selection = selection
         self.mainSetting = mainSetting
+        self.mainSettingRule = mainSettingRule
         self.performance = performance
         self.grid = grid
         self.gridScope = gridScope
@@ -118,49 +127,92 @@ public struct ReportFile: Sendable, Equatable {
 }
 
 extension StudyReport {
+    /// A section of report.md and its CSV.
+    private struct Section {
+        var name: String
+        var title: String
+        var how: String
+        /// The CSV's table, at full precision.
+        var table: Table
+        /// The table report.md shows (the CSV's unless made for reading).
+        var shown: Table
+        /// Lines above and below the shown table.
+        var before: [String] = []
+        var after: [String] = []
+    }
+
+    /// Notes as a markdown list, then a blank line (nothing for none).
+    private static func listed(_ notes: [String]) -> [String] {
+        notes.isEmpty ? [] : notes.map { "- \($0)" } + [""]
+    }
+
+    /// What a "–" in a table means: no mask or pair to average.
+    static let dash = "–"
+
     /// `report.md` and one CSV per table. Deterministic: sorted rows, fixed decimals in
     /// the markdown, full precision in the CSVs, no timestamps.
     public func files() -> [ReportFile] {
-        let tables: [(name: String, title: String, how: String, table: Table)] = [
-            ("performance.csv", "Model performance",
-             "Each metric's mean ± sample standard deviation over the folds and runs that report it.",
-             performanceTable),
-            ("grid.csv", "Grid search over λ1 and λ2",
-             "Mean perturbation over every \(atlas) voxel (1 - m for keep masks), averaged over the masks in each cell; \(gridScope).",
-             AnalysisTables.grid(grid)),
-            ("similarity_lambda1.csv", "ROI-based similarity across values of λ1",
-             "Cell (a, b): mean cosine similarity of the \(atlas) density vectors of masks with λ1 = a and λ1 = b that share the model and every other setting; the diagonal is 1.",
-             AnalysisTables.similarity(similarity, counts: false)),
-            ("robustness.csv", "CNN robustness: inter-runs and inter-folds",
-             "prob_cnn: mean probability of the true class a model gives to inputs masked by a mask of another run (same fold) or fold (same run); 0 = similar, 1 = dissimilar. roi_cosine: mean cosine similarity of such masks' density vectors; 1 = similar.",
-             AnalysisTables.robustness(robustness)),
-            ("top_regions.csv", "Top regions across folds and runs",
-             "Masks at the main setting (\(mainSetting)); regions ranked by density within each mask, left and right merged (voxel-weighted); rows ranked by how many masks have the region in their top \(topK), then by mean density.",
-             AnalysisTables.topRegions(topRegions)),
-            ("provenance.csv", "Appendix: provenance of every mask",
-             "Every mask the tables use: its record id, the sha256 of its file (full digest in the CSV; `maskdb audit ID` tells the rest), its model's fold and run, and its λ settings.",
-             provenanceTable),
+        let grid = AnalysisTables.grid(self.grid)
+        let similarityTable = AnalysisTables.similarity(similarity, counts: true)
+        let robustnessTable = AnalysisTables.robustness(robustness)
+        let topRegionsTable = AnalysisTables.topRegions(topRegions)
+        let provenance = provenanceTables
+        let sections = [
+            Section(
+                name: "performance.csv", title: "Model performance",
+                how: "Each metric's mean ± sample standard deviation over the folds and runs that report it.",
+                table: performanceTable, shown: performanceTable),
+            Section(
+                name: "grid.csv", title: "Grid search over λ1 and λ2",
+                how: "Mean perturbation over every \(atlas) voxel (1 - m for keep masks), averaged over the masks in each cell; \(gridScope).",
+                table: grid, shown: Self.dashed(grid),
+                after: Self.hasDash(Self.dashed(grid)) ? ["\(Self.dash): no mask has this λ1 and λ2, so there is no mean.", ""] : []),
+            Section(
+                name: "similarity_lambda1.csv", title: "ROI-based similarity across values of λ1",
+                how: "Cell (a, b): mean cosine similarity of the \(atlas) density vectors of masks with λ1 = a and λ1 = b that share the model and every other setting, with the number of such pairs in parentheses; the diagonal is 1.",
+                table: similarityTable, shown: similarityShown,
+                after: (Self.hasDash(similarityShown) ? ["\(Self.dash): no pair of masks differs in λ1 alone between these values, so there is no mean.", ""] : [])
+                    + Self.listed(similarityNotes)),
+            Section(
+                name: "robustness.csv", title: "CNN robustness: inter-runs and inter-folds",
+                how: "prob_cnn: mean probability of the true class a model gives to inputs masked by a mask of another run (same fold) or fold (same run); 0 = similar, 1 = dissimilar. roi_cosine: mean cosine similarity of such masks' density vectors; 1 = similar. Each mean is followed by the number of pairs behind it (prob_cnn: evaluations of a mask by another model).",
+                table: robustnessTable, shown: robustnessShown,
+                after: (Self.hasDash(robustnessShown)
+                    ? ["\(Self.dash): no such pair, so there is no mean (prob_cnn needs evaluations of masks by other runs' and folds' models: `maskdb import evaluations`).", ""]
+                    : []) + Self.listed(robustnessNotes)),
+            Section(
+                name: "top_regions.csv", title: "Top regions across folds and runs",
+                how: "Masks at the main setting (\(mainSetting)); regions ranked by density within each mask, left and right merged (voxel-weighted); rows ranked by how many masks have the region in their top \(topK), then by mean density.",
+                table: topRegionsTable, shown: topRegionsTable),
+            Section(
+                name: "provenance.csv", title: "Appendix: provenance of every mask",
+                how: "Every mask the tables use: its record id, the sha256 of its file (full digest in the CSV; `maskdb audit ID` tells the rest), the settings that differ between the masks (the CSV has every one), and its file's path relative to the manifest it was imported from.",
+                table: provenance.csv, shown: provenance.shown, before: provenance.shared.map { [$0, ""] } ?? []),
         ]
         var markdown = ["# \(study): perturbation-mask robustness report", ""]
         if let note { markdown += ["> \(note)", ""] }
         markdown += ["## Study", ""] + summaryLines + [""]
-        for (name, title, how, table) in tables {
-            let shown = name == "provenance.csv" ? shortened(table) : table
-            markdown += ["## \(title)", "", how + " (`\(name)`)", "", shown.rows.isEmpty ? "_Nothing recorded._\n" : shown.rendered(as: .md)]
-            for figure in figures where figure.section == name {
+        for section in sections {
+            markdown += ["## \(section.title)", "", section.how + " (`\(section.name)`)", ""] + section.before
+            markdown += [section.shown.rows.isEmpty ? "_Nothing recorded._\n" : section.shown.rendered(as: .md)] + section.after
+            for figure in figures where figure.section == section.name {
                 markdown += ["![\(figure.caption)](\(figure.name))", "", "_\(figure.caption)_ (`\(figure.name)`)", ""]
             }
         }
         return [ReportFile(name: "report.md", bytes: Array(markdown.joined(separator: "\n").utf8))]
-            + tables.map { ReportFile(name: $0.name, bytes: Array($0.table.rendered(as: .csv).utf8)) }
+            + sections.map { ReportFile(name: $0.name, bytes: Array($0.table.rendered(as: .csv).utf8)) }
             + figures.map { ReportFile(name: $0.name, bytes: $0.bytes) }
     }
 
     private var summaryLines: [String] {
         func list(_ values: [SettingValue]) -> String { values.map(\.description).joined(separator: ", ") }
         return [
+            "- selection: " + (selection.map { "the masks matching `--where \"\($0)\"`, and their models" } ?? "every mask of the study"),
             "- \(modelCount) models over folds \(list(folds)) and runs \(list(runs))",
-            "- \(maskCount) masks, with λ1 in {\(list(lambda1s))} and λ2 in {\(list(lambda2s))}; main setting \(mainSetting)",
+            "- \(maskCount) masks, with λ1 in {\(list(lambda1s))} and λ2 in {\(list(lambda2s))}",
+            "- main setting \(mainSetting); the top regions and the montage show its masks",
+            "  - \(mainSettingRule)",
+        ] + (pairingRule.map { ["- mask pairs agree on the model and every setting but the one compared (annotations aside); \($0) (--match/--ignore)"] } ?? []) + [
             "- \(evaluationCount) evaluations (probabilities of masked inputs)",
             "- densities over the \(atlas) atlas",
         ]
@@ -174,28 +226,73 @@ extension StudyReport {
         return table
     }
 
-    private var provenanceTable: Table {
-        let fields: [StudyField] = [.id, .sha256, .fold, .run]
-        var table = Table(
-            columns: fields.map { .init($0.name) } + [.init(StudyField.lambda1.name, decimals: nil), .init(StudyField.lambda2.name, decimals: nil), .init("source")])
-        for mask in provenance {
-            table.append([
-                .integer(Int(mask.id)), .text(mask.sha256), .integer(mask.fold), .integer(mask.run),
-                .number(mask.lambda1), .number(mask.lambda2), .text(mask.source),
-            ])
+    /// The similarity matrix for reading: each mean with its pairs, "–" for none.
+    private var similarityShown: Table {
+        let labels = similarity.values.map(\.description)
+        var table = Table(columns: [.init(similarity.field.name)] + labels.map { .init($0) })
+        for (a, label) in labels.enumerated() {
+            table.append([.text(label)] + labels.indices.map { b in
+                guard a != b else { return .text(NumberText.fixed(1, decimals: 3)) }
+                guard let mean = similarity.means[a][b], similarity.pairs[a][b] > 0 else { return .text(Self.dash) }
+                return .text("\(NumberText.fixed(mean, decimals: 3)) (\(similarity.pairs[a][b]))")
+            })
         }
         return table
     }
 
-    /// The provenance table with sha256 prefixes, for reading.
-    private func shortened(_ table: Table) -> Table {
-        var short = table
-        short.columns[1].name = "sha256 (prefix)"
-        short.rows = table.rows.map { row in
-            var row = row
-            if case .text(let sha) = row[1] { row[1] = .text(String(sha.prefix(12))) }
-            return row
+    /// The robustness table for reading: each mean beside its pairs, "–" for none.
+    private var robustnessShown: Table {
+        var table = Table(columns: [
+            .init("metric"), .init("inter_runs", decimals: 3), .init("inter_runs_pairs"), .init("inter_folds", decimals: 3),
+            .init("inter_folds_pairs"),
+        ])
+        for (name, runs, folds) in [
+            ("prob_cnn", robustness.probInterRuns, robustness.probInterFolds),
+            ("roi_cosine", robustness.roiInterRuns, robustness.roiInterFolds),
+        ] {
+            table.append([.text(name), .number(runs.value), .integer(runs.count), .number(folds.value), .integer(folds.count)])
         }
-        return short
+        return Self.dashed(table)
+    }
+
+    /// `table` with "–" for each empty cell: a mean of nothing.
+    private static func dashed(_ table: Table) -> Table {
+        var dashed = table
+        dashed.rows = table.rows.map { $0.map { $0 == .empty ? .text(dash) : $0 } }
+        return dashed
+    }
+
+    private static func hasDash(_ table: Table) -> Bool { table.rows.contains { $0.contains(.text(dash)) } }
+
+    /// The provenance appendix: the CSV with every field and the full sha256; the table
+    /// shown with a sha256 prefix and only the fields whose values differ between masks,
+    /// the others named once in `shared`.
+    private var provenanceTables: (csv: Table, shown: Table, shared: String?) {
+        let parameters = Set(provenance.flatMap(\.settings.keys)).filter { $0.role == .parameter || $0.role == .annotation }
+        let fields = StudyField.named.filter { field in provenance.contains { $0.settings[field] != nil } } + parameters.sorted()
+        let varying = fields.filter { field in Set(provenance.map { $0.settings[field] ?? .missing }).count > 1 }
+        func cell(_ value: SettingValue?) -> Table.Cell {
+            switch value ?? .missing {
+            case .missing: .empty
+            case .number(let number): .number(number)
+            case .text(let text): .text(text)
+            }
+        }
+        func table(_ fields: [StudyField], sha256: (String) -> String, header: String) -> Table {
+            var table = Table(
+                columns: [.init(StudyField.id.name), .init(header)] + fields.map { .init($0.name, decimals: nil) } + [.init("source")])
+            for mask in provenance {
+                table.append([.integer(Int(mask.id)), .text(sha256(mask.sha256))] + fields.map { cell(mask.settings[$0]) } + [.text(mask.source)])
+            }
+            return table
+        }
+        let shared = fields.filter { !varying.contains($0) }.compactMap { field -> String? in
+            let value = provenance.first?.settings[field] ?? .missing
+            return value == .missing || value == .text("") ? nil : "\(field.label) = \(value)"
+        }
+        return (
+            table(fields, sha256: { $0 }, header: StudyField.sha256.name),
+            table(varying, sha256: { String($0.prefix(12)) }, header: "sha256 (prefix)"),
+            shared.isEmpty ? nil : "Every mask has " + shared.joined(separator: ", ") + ".")
     }
 }

@@ -38,4 +38,16 @@ extension SQLiteStore {
             db, sql: "SELECT * FROM mask_settings WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
             arguments: [jsonArray(ids)])
     }
+
+    public func manifestPaths(maskIDs: [Int64]) throws -> [Int64: String] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT masks.id, imports.manifest_path FROM masks JOIN imports ON imports.id = masks.import_id
+                    WHERE masks.id IN (SELECT value FROM json_each(?)) AND imports.manifest_path IS NOT NULL
+                    """, arguments: [Self.jsonArray(maskIDs)])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"], $0["manifest_path"]) })
+        }
+    }
 }

@@ -23,6 +23,11 @@ public protocol StudyStore: Sendable {
     /// The recorded masks with these ids, by id.
     func masks(ids: [Int64]) throws -> [MaskRecord]
 
+    /// The manifest each of these masks was imported from, by mask id: the path the audit
+    /// log holds for the import that added it (absolute, or `(standard input)`); a mask
+    /// whose import names no manifest is left out.
+    func manifestPaths(maskIDs: [Int64]) throws -> [Int64: String]
+
     /// The recorded models that pass `filter`, by study, fold, run and name.
     func models(where filter: FilterExpression) throws -> [ModelRecord]
 

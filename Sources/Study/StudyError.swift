@@ -12,6 +12,14 @@ public enum StudyError: Error, Equatable, Sendable {
     case unknownStudy(name: String, location: String, known: [String])
     /// The study exists but has no masks.
     case studyWithoutMasks(name: String)
+    /// A report's `--where` selects none of the study's masks.
+    case noMaskSelected(study: String, expression: String)
+    /// A `--main` text is not `FIELD=VALUE` equalities joined by `and`.
+    case mainNotEqualities(String)
+    /// `--main` gives a setting twice.
+    case mainGivenTwice(StudyField)
+    /// No mask (among those with the values given before it) has a `--main` value.
+    case mainNotRecorded(field: StudyField, value: SettingValue, with: [String], selected: Bool, recorded: [String])
     /// The selected masks' density vectors are over different atlases, so they do not compare.
     case severalAtlases(names: [String])
     /// An option names a parameter that no selected mask has.
@@ -44,6 +52,15 @@ extension StudyError: CustomStringConvertible {
             "no study '\(name)' in \(location); it has \(known.joined(separator: ", "))"
         case let .studyWithoutMasks(name):
             "study '\(name)' has no masks yet; import masks first"
+        case let .noMaskSelected(study, expression):
+            "no mask of study '\(study)' matches --where \"\(expression)\"; a report needs masks"
+        case let .mainNotEqualities(text):
+            "'\(text)' is not settings written FIELD=VALUE and joined by 'and' (e.g. \"lambda1=0.01 and lambda2=0.001\")"
+        case let .mainGivenTwice(field):
+            "\(field.name) is given twice"
+        case let .mainNotRecorded(field, value, with, selected, recorded):
+            "no \(selected ? "selected " : "")mask \(with.isEmpty ? "" : "with \(with.joined(separator: " and ")) ")has \(field.name) = \(value); "
+                + "recorded\(with.isEmpty ? "" : " there"): \(recorded.joined(separator: ", "))"
         case let .severalAtlases(names):
             "the selected masks use several atlases (\(names.joined(separator: ", "))); add --where \"atlas = NAME\""
         case let .unknownField(option, field, known):

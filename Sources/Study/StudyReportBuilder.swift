@@ -8,16 +8,28 @@ import StudyCore
 
 /// Builds a study's report from the store, and writes it.
 public enum StudyReportBuilder {
-    /// The report of `study` (nil: the database's only study).
-    public static func build(store: any StudyStore, study: String?, note: String?) throws -> StudyReport {
+    /// The report of `study` (nil: the database's only study) on its masks passing `filter`
+    /// (`selection`: the `--where` text it was read from), its main setting fixed by `main`
+    /// where it gives values and chosen as the one most models share elsewhere; mask pairs
+    /// agreeing as `pairing` says (`using`: the options that named its fields, to check them).
+    public static func build(
+        store: any StudyStore, study: String?, where filter: FilterExpression = .all, selection text: String? = nil,
+        main request: MainSettingRequest = MainSettingRequest(), pairing: Pairing = .settings,
+        using fields: [(option: String, field: StudyField?)] = [], note: String?
+    ) throws -> StudyReport {
         guard let name = try StudyScope.study(in: store, named: study) else { throw StudyError.noStudy }
-        let selection = try StudySelection(store: store, filter: .equal(.study, .text(name)))
-        guard !selection.masks.isEmpty else { throw StudyError.studyWithoutMasks(name: name) }
+        let own = FilterExpression.equal(.study, .text(name))
+        let selection = try StudySelection(store: store, filter: filter == .all ? own : .and([own, filter]), using: fields)
+        guard !selection.masks.isEmpty else {
+            if let text { throw StudyError.noMaskSelected(study: name, expression: text) }
+            throw StudyError.studyWithoutMasks(name: name)
+        }
         let samples = selection.samples
         func distinct(_ field: StudyField) -> [SettingValue] { Set(samples.map { $0[field] }).sorted() }
 
-        let main = mainSetting(samples)
-        let mainSamples = samples.filter { settingKey($0) == main }
+        let main = try MainSettingChoice(samples, request: request, selected: filter != .all)
+        let mainSamples = samples.filter(main.contains)
+        let modelKey = MainSettingChoice.model
         let gridModels = Set(Dictionary(grouping: samples, by: modelKey).filter { _, masks in
             Set(masks.map { [$0[.lambda1], $0[.lambda2]] }).count > 1
         }.keys)
@@ -26,7 +38,9 @@ public enum StudyReportBuilder {
             ? "all masks"
             : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.sorted().joined(separator: "; ")))"
 
-        let models = try store.models(where: .equal(.study, .text(name)))
+        // A selection's models are those of its masks.
+        let maskModels = Set(selection.masks.map { [$0.study, "\($0.fold)", "\($0.run)", $0.model] })
+        let models = try store.models(where: own).filter { filter == .all || maskModels.contains([$0.study, "\($0.fold)", "\($0.run)", $0.name]) }
         var metrics: [String: [Double]] = [:]
         for model in models {
             for metric in model.metrics { metrics["\(metric.dataset)\t\(metric.metric)", default: []].append(metric.value) }
@@ -35,23 +49,27 @@ public enum StudyReportBuilder {
             let parts = key.split(separator: "\t").map(String.init)
             return StudyReport.Performance(dataset: parts[0], metric: parts[1], spread: Spread(metrics[key]!)!)
         }
+        let manifests = try store.manifestPaths(maskIDs: selection.masks.map(\.id))
         var report = StudyReport(
             study: name, note: note, modelCount: models.count, maskCount: samples.count,
             evaluationCount: selection.evaluations.count, folds: distinct(.fold), runs: distinct(.run),
             lambda1s: distinct(.lambda1), lambda2s: distinct(.lambda2), atlas: selection.masks.first?.atlas ?? "aal2",
-            mainSetting: describe(main),
+            selection: text, mainSetting: main.description, mainSettingRule: main.rule,
             performance: performance,
             grid: GridSearch.table(gridSamples, rows: .lambda1, columns: .lambda2) { $0.meanDensity },
             gridScope: gridScope,
-            similarity: Analysis.Similarity.roi(samples, by: .lambda1),
-            robustness: Analysis.Robustness.compute(samples, selection.evaluations),
+            similarity: selection.similarity(by: .lambda1, pairing: pairing),
+            robustness: selection.robustness(pairing: pairing),
             topRegions: TopRegions.rank(mainSamples, regions: selection.regions, k: 5, by: nil, mergeHemispheres: true),
             topK: 5,
-            provenance: selection.masks.map {
+            provenance: zip(selection.masks, samples).map { mask, sample in
                 StudyReport.Provenance(
-                    id: $0.id, sha256: $0.sha256, fold: $0.fold, run: $0.run, lambda1: $0.lambda1, lambda2: $0.lambda2,
-                    source: ($0.source as NSString).lastPathComponent)
+                    id: mask.id, sha256: mask.sha256, settings: sample.settings,
+                    source: manifests[mask.id].map { SourcePath.relative(mask.source, toManifest: $0) } ?? mask.source)
             })
+        report.similarityNotes = selection.poolingNotes(pairing, comparing: .lambda1) + selection.pairNotes(report.similarity, pairing: pairing)
+        report.robustnessNotes = selection.poolingNotes(pairing) + selection.pairNotes(report.robustness, pairing: pairing, noEvaluations: false)
+        report.pairingRule = pairing.description
         let mainIDs = Set(mainSamples.map(\.id))
         report.figures = try figures(
             report, store: store, mainMasks: selection.masks.filter { mainIDs.contains($0.id) }, atlasName: report.atlas)
@@ -113,28 +131,5 @@ public enum StudyReportBuilder {
         guard FileManager.default.isWritableFile(atPath: existing) else {
             throw StudyError.unwritableFolder(folder: folder, existing: existing)
         }
-    }
-
-    /// The settings a main setting fixes: DESIGN.md's context (a report's masks share one
-    /// atlas; semantics aside, as in the analyses' pairs).
-    private static func settingKey(_ sample: MaskSample) -> [SettingValue] { StudyField.mainSettings.map { sample[$0] } }
-
-    private static func modelKey(_ sample: MaskSample) -> String {
-        "fold \(sample[.fold]) run \(sample[.run])" + (sample[.model] == .text("") ? "" : " model \(sample[.model])")
-    }
-
-    /// The setting shared by the most models (ties: the smallest setting).
-    private static func mainSetting(_ samples: [MaskSample]) -> [SettingValue] {
-        var models: [[SettingValue]: Set<String>] = [:]
-        for sample in samples { models[settingKey(sample), default: []].insert(modelKey(sample)) }
-        return models.keys.sorted { a, b in
-            models[a]!.count != models[b]!.count ? models[a]!.count > models[b]!.count : a.lexicographicallyPrecedes(b)
-        }.first ?? []
-    }
-
-    private static func describe(_ setting: [SettingValue]) -> String {
-        zip(StudyField.mainSettings, setting).compactMap { field, value in
-            value == .missing || value == .text("") ? nil : "\(field.label) = \(value)"
-        }.joined(separator: ", ")
     }
 }

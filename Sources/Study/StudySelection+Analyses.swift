@@ -42,15 +42,16 @@ extension StudySelection {
         return notes
     }
 
-    /// Why the means of `table` without a pair or evaluation have none.
-    public func pairNotes(_ table: RobustnessTable, pairing: Pairing = .settings) -> [String] {
+    /// Why the means of `table` without a pair or evaluation have none (`noEvaluations`: also
+    /// when the masks have no evaluation at all, which a report's legend says already).
+    public func pairNotes(_ table: RobustnessTable, pairing: Pairing = .settings, noEvaluations: Bool = true) -> [String] {
         var notes: [String] = []
         for (field, mean) in [(StudyField.run, table.roiInterRuns), (.fold, table.roiInterFolds)] where mean.count == 0 {
             let reason = pairing.whyNoPairs(samples, differingIn: field) ?? "no pair has a similarity (a density vector is all zeros)"
             notes.append("roi_cosine inter-\(field.name)s: 0 pairs: \(reason)")
         }
         if evaluations.isEmpty {
-            notes.append("prob_cnn: the selected masks have no evaluations (maskdb import evaluations records them)")
+            if noEvaluations { notes.append("prob_cnn: the selected masks have no evaluations (maskdb import evaluations records them)") }
             return notes
         }
         for (field, mean) in [(StudyField.run, table.probInterRuns), (.fold, table.probInterFolds)] where mean.count == 0 {

@@ -22,6 +22,8 @@ enum StudyFixture {
         var annotations: [String: String] = [:]
         var keep: Float = 0.75
         var values: [Float]? = nil
+        /// Its path from the manifest's folder, when not `fileName`'s default (e.g. `fold-0/run-1/mask.nii.gz`).
+        var path: String? = nil
 
         /// The `.nii.gz` file's bytes (gzip with stored blocks, as `NIfTIFixtures` writes them).
         var fileBytes: [UInt8] {
@@ -33,9 +35,9 @@ enum StudyFixture {
             return StoredGzip.member(file.bytes)
         }
 
-        /// Its file's name in the scratch folder (and in the report's provenance).
+        /// Its file's path in the scratch folder (and in the report's provenance).
         var fileName: String {
-            "f\(fold)r\(run)-l\(lambda1)-l\(lambda2)\(subjects.map { "-\($0)" } ?? "")"
+            path ?? "f\(fold)r\(run)-l\(lambda1)-l\(lambda2)\(subjects.map { "-\($0)" } ?? "")"
                 + parameters.sorted { $0.key < $1.key }.map { "-\($0.key)\($0.value)" }.joined() + ".nii.gz"
         }
     }
@@ -84,6 +86,8 @@ enum StudyFixture {
         let parameters = Set(masks.flatMap(\.parameters.keys)).sorted()
         let annotations = Set(masks.flatMap(\.annotations.keys)).sorted()
         let rows = try masks.map { mask in
+            let folder = (scratch.path(mask.fileName) as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             _ = try scratch.write(mask.fileBytes, named: mask.fileName)
             return [mask.fileName, "\(mask.fold)", "\(mask.run)", "\(mask.lambda1)", "\(mask.lambda2)", mask.subjects ?? ""]
                 + parameters.map { mask.parameters[$0] ?? "" } + annotations.map { mask.annotations[$0] ?? "" }

@@ -104,7 +104,8 @@ struct StudyReportBuilderTests {
             let mask = try #require(masks.first { $0.fileName == row.source }, "\(row.source) is a file name of the study")
             let digest = SHA256.hash(data: mask.fileBytes).map { String(format: "%02x", $0) }.joined()
             #expect(row.sha256 == digest)
-            #expect(row.fold == mask.fold && row.run == mask.run && row.lambda1 == mask.lambda1 && row.lambda2 == mask.lambda2)
+            #expect(row.settings[.fold] == .number(Double(mask.fold)) && row.settings[.run] == .number(Double(mask.run)))
+            #expect(row.settings[.lambda1] == .number(mask.lambda1) && row.settings[.lambda2] == .number(mask.lambda2))
         }
         #expect(Set(report.provenance.map(\.source)).count == 6)
     }
@@ -164,5 +165,180 @@ struct StudyReportBuilderTests {
         // A folder that does not exist yet, under one that does, is fine, and is not made.
         try StudyReportBuilder.checkFolder(scratch.path("new/deeper"))
         #expect(!FileManager.default.fileExists(atPath: scratch.path("new")))
+    }
+}
+
+/// `--where`, `--main`, and what the report says of them, of its pairs and of its masks' files.
+extension StudyReportBuilderTests {
+    @Test func mainFixesTheSettingsItGivesAndChoosesTheRest() throws {
+        let store = try StudyFixture.store(masks: Self.oneGridModel)
+        // λ1 = 0.1: only fold 0 run 0 has it; λ2 is still chosen, among its masks.
+        let given = try StudyReportBuilder.build(store: store, study: nil, main: try MainSettingRequest.parse(["lambda1=0.1"]), note: nil)
+        #expect(given.mainSetting == "λ1 = 0.1, λ2 = 0.001")
+        #expect(given.mainSettingRule == "λ1 given by --main, the rest chosen automatically among its masks: the setting shared by the most models (1 of the 4 models; ties go to the smallest λ2, then β1, β2, subjects)")
+        #expect(!given.topRegions.isEmpty && given.topRegions.allSatisfy { $0.masks == 1 })
+        let automatic = try StudyReportBuilder.build(store: store, study: nil, note: nil)
+        #expect(automatic.mainSettingRule == "chosen automatically: the setting shared by the most models (4 of the 4 models; ties go to the smallest λ1, then λ2, β1, β2, subjects)")
+        // Every setting given (these masks have no β: a setting they lack is missing).
+        let every = MainSettingRequest([.lambda1: .number(0.01), .lambda2: .number(0.001), .beta1: .missing, .beta2: .missing, .subjects: .text("")])
+        let fixed = try StudyReportBuilder.build(store: store, study: nil, main: every, note: nil)
+        #expect(fixed.mainSetting == "λ1 = 0.01, λ2 = 0.001")
+        #expect(fixed.mainSettingRule == "given by --main; 4 of the 4 models have masks there")
+    }
+
+    @Test func mainIsWrittenAsEqualitiesOnSettings() throws {
+        let joined = try MainSettingRequest.parse(["lambda1=0.01 and subjects=AD"])
+        #expect(joined == MainSettingRequest([.lambda1: .number(0.01), .subjects: .text("AD")]))
+        #expect(try MainSettingRequest.parse(["lambda1=0.01", "subjects = AD"]) == joined)
+        #expect(try MainSettingRequest.parse([]) == MainSettingRequest())
+        func message(_ texts: String...) -> String {
+            do {
+                _ = try MainSettingRequest.parse(texts)
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(message("lamda1=0.01") == "unknown field 'lamda1' at position 1; did you mean 'lambda1'? known fields: lambda1, lambda2, beta1, beta2, subjects")
+        #expect(message("fold=0") == "unknown field 'fold' at position 1; known fields: lambda1, lambda2, beta1, beta2, subjects")
+        #expect(message("lambda1 < 0.1") == "'lambda1 < 0.1' is not settings written FIELD=VALUE and joined by 'and' (e.g. \"lambda1=0.01 and lambda2=0.001\")")
+        #expect(message("lambda1=0.1 or lambda1=0.01") == "'lambda1=0.1 or lambda1=0.01' is not settings written FIELD=VALUE and joined by 'and' (e.g. \"lambda1=0.01 and lambda2=0.001\")")
+        #expect(message("lambda1=0.1", "lambda1=0.01") == "lambda1 is given twice")
+    }
+
+    @Test func mainValuesNoMaskHasAreRefusedWithTheRecordedOnes() throws {
+        let store = try StudyFixture.store(masks: Self.oneGridModel)
+        func message(_ main: String, where filter: FilterExpression = .all) -> String {
+            do {
+                _ = try StudyReportBuilder.build(store: store, study: nil, where: filter, selection: filter == .all ? nil : "…", main: try MainSettingRequest.parse([main]), note: nil)
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(message("lambda1=0.02") == "no mask has lambda1 = 0.02; recorded: 0.001, 0.01, 0.1")
+        // A value recorded, but not with the values given before it.
+        #expect(message("lambda1=0.1 and subjects=AD") == "no mask with lambda1 = 0.1 has subjects = AD; recorded there: ''")
+        #expect(message("lambda2=0.01 and lambda1=0.1") == "no mask with lambda1 = 0.1 has lambda2 = 0.01; recorded there: 0.001")
+        // Within a selection, the values recorded are the selected masks'.
+        #expect(message("lambda1=0.1", where: .equal(.fold, .number(1))) == "no selected mask has lambda1 = 0.1; recorded: 0.01")
+    }
+
+    @Test func whereRestrictsTheReportToItsMasksAndTheirModels() throws {
+        let models: [StudyFixture.Model] = [
+            .init(fold: 0, run: 0, metrics: ["AIBL-test.auc": 0.75]), .init(fold: 0, run: 1, metrics: ["AIBL-test.auc": 0.5]),
+            .init(fold: 1, run: 0, metrics: ["AIBL-test.auc": 1]), .init(fold: 1, run: 1, metrics: ["AIBL-test.auc": 1]),
+        ]
+        let store = try StudyFixture.store(masks: Self.oneGridModel, models: models)
+        let report = try StudyReportBuilder.build(store: store, study: nil, where: .equal(.fold, .number(0)), selection: "fold = 0", note: nil)
+        #expect(report.maskCount == 4 && report.modelCount == 2 && report.folds == [.number(0)])
+        #expect(report.performance.count == 1 && report.performance[0].spread.mean == 0.625 && report.performance[0].spread.count == 2)
+        #expect(report.provenance.map(\.settings[.fold]) == Array(repeating: .number(0), count: 4))
+        #expect(report.selection == "fold = 0")
+        // Two models at λ1 = 0.01 (fold 0's runs 0 and 1).
+        #expect(report.mainSettingRule.contains("(2 of the 2 models;"))
+        #expect(throws: StudyError.noMaskSelected(study: "study", expression: "fold = 9")) {
+            try StudyReportBuilder.build(store: store, study: nil, where: .equal(.fold, .number(9)), selection: "fold = 9", note: nil)
+        }
+        #expect(StudyError.noMaskSelected(study: "study", expression: "fold = 9").description == "no mask of study 'study' matches --where \"fold = 9\"; a report needs masks")
+    }
+
+    @Test func theMarkdownStatesTheSelectionTheMainSettingAndThePairs() throws {
+        // Fold 1 run 1 also at λ1 = 0.5: pairs (0.01, 0.5) exist, (0.001, 0.5) and (0.1, 0.5) do not.
+        let masks = Self.oneGridModel + [Mask(fold: 1, run: 1, lambda1: 0.5, keep: 0.5)]
+        let store = try StudyFixture.store(masks: masks)
+        let report = try StudyReportBuilder.build(
+            store: store, study: nil, where: .not(.equal(.run, .number(9))), selection: "not run = 9", main: MainSettingRequest([.lambda1: .number(0.01)]), note: nil)
+        let markdown = String(decoding: try #require(report.files().first { $0.name == "report.md" }).bytes, as: UTF8.self)
+        func section(_ title: String) -> String {
+            let start = markdown.range(of: "## " + title)!.upperBound
+            let end = markdown[start...].range(of: "\n## ")?.lowerBound ?? markdown.endIndex
+            return String(markdown[start..<end])
+        }
+        #expect(section("Study").trimmingCharacters(in: .newlines) == """
+            - selection: the masks matching `--where "not run = 9"`, and their models
+            - 4 models over folds 0, 1 and runs 0, 1
+            - 7 masks, with λ1 in {0.001, 0.01, 0.1, 0.5} and λ2 in {0.001}
+            - main setting λ1 = 0.01, λ2 = 0.001; the top regions and the montage show its masks
+              - λ1 given by --main, the rest chosen automatically among its masks: the setting shared by the most models (4 of the 4 models; ties go to the smallest λ2, then β1, β2, subjects)
+            - 0 evaluations (probabilities of masked inputs)
+            - densities over the aal2 atlas
+            """)
+        // Uniform masks: every cosine is 1. Fold 0 run 0 pairs 0.001, 0.01 and 0.1; fold 1 run 1 pairs 0.01 and 0.5.
+        #expect(section("ROI-based similarity across values of λ1").hasSuffix("""
+            | lambda1 | 0.001 | 0.01 | 0.1 | 0.5 |
+            |---|---|---|---|---|
+            | 0.001 | 1.000 | 1.000 (1) | 1.000 (1) | – |
+            | 0.01 | 1.000 (1) | 1.000 | 1.000 (1) | 1.000 (1) |
+            | 0.1 | 1.000 (1) | 1.000 (1) | 1.000 | – |
+            | 0.5 | – | 1.000 (1) | – | 1.000 |
+
+            –: no pair of masks differs in λ1 alone between these values, so there is no mean.
+
+            - λ1 0.001 vs 0.5: 0 pairs: the masks differ in fold and run
+            - λ1 0.1 vs 0.5: 0 pairs: the masks differ in fold and run
+
+            ![ROI-based similarity between masks optimized with different λ1 (1 = same regions).](similarity_lambda1.svg)
+
+            _ROI-based similarity between masks optimized with different λ1 (1 = same regions)._ (`similarity_lambda1.svg`)
+
+            """))
+        // No evaluations: no prob_cnn pair. Inter-runs: the two folds' runs 0 and 1 at λ1 = 0.01; inter-folds: the two runs' folds.
+        #expect(section("CNN robustness: inter-runs and inter-folds").hasSuffix("""
+            | metric | inter_runs | inter_runs_pairs | inter_folds | inter_folds_pairs |
+            |---|---|---:|---|---:|
+            | prob_cnn | – | 0 | – | 0 |
+            | roi_cosine | 1.000 | 2 | 1.000 | 2 |
+
+            –: no such pair, so there is no mean (prob_cnn needs evaluations of masks by other runs' and folds' models: `maskdb import evaluations`).
+
+            """))
+        let csv = String(decoding: try #require(report.files().first { $0.name == "similarity_lambda1.csv" }).bytes, as: UTF8.self)
+        #expect(csv.split(separator: "\n").first == "lambda1,0.001,0.01,0.1,0.5,pairs 0.001,pairs 0.01,pairs 0.1,pairs 0.5")
+        #expect(csv.split(separator: "\n")[1].hasSuffix(",0,1,1,0"))
+    }
+
+    @Test func provenanceShowsPathsFromTheManifestAndTheSettingsThatDiffer() throws {
+        // A nested layout: every file is mask.nii.gz; lr differs, the optimizer does not.
+        let masks = [
+            Mask(fold: 0, run: 0, lambda1: 0.01, parameters: ["lr": "0.1", "optimizer": "adam"], keep: 0.75, path: "fold-0/run-0/mask.nii.gz"),
+            Mask(fold: 0, run: 1, lambda1: 0.01, parameters: ["lr": "0.2", "optimizer": "adam"], keep: 0.5, path: "fold-0/run-1/mask.nii.gz"),
+            Mask(fold: 1, run: 0, lambda1: 0.01, parameters: ["lr": "0.1", "optimizer": "adam"], keep: 0.25, path: "fold-1/run-0/mask.nii.gz"),
+        ]
+        let report = try StudyReportBuilder.build(store: try StudyFixture.store(masks: masks), study: nil, note: nil)
+        #expect(report.provenance.map(\.source) == ["fold-0/run-0/mask.nii.gz", "fold-0/run-1/mask.nii.gz", "fold-1/run-0/mask.nii.gz"])
+        let files = report.files()
+        let markdown = String(decoding: try #require(files.first { $0.name == "report.md" }).bytes, as: UTF8.self)
+        let appendix = String(markdown[markdown.range(of: "## Appendix: provenance of every mask")!.upperBound...])
+        let digests = masks.map { SHA256.hash(data: $0.fileBytes).map { String(format: "%02x", $0) }.joined() }
+        #expect(appendix.hasSuffix("""
+            Every mask has study = study, λ1 = 0.01, λ2 = 0.001, semantics = keep, atlas = aal2, params.optimizer = adam.
+
+            | id | sha256 (prefix) | fold | run | params.lr | source |
+            |---:|---|---:|---:|---:|---|
+            | 1 | \(digests[0].prefix(12)) | 0 | 0 | 0.1 | fold-0/run-0/mask.nii.gz |
+            | 2 | \(digests[1].prefix(12)) | 0 | 1 | 0.2 | fold-0/run-1/mask.nii.gz |
+            | 3 | \(digests[2].prefix(12)) | 1 | 0 | 0.1 | fold-1/run-0/mask.nii.gz |
+
+            """))
+        // The CSV: every field, constant or not, and the full digests.
+        let csv = String(decoding: try #require(files.first { $0.name == "provenance.csv" }).bytes, as: UTF8.self)
+        #expect(csv == """
+            id,sha256,study,fold,run,model,lambda1,lambda2,beta1,beta2,subjects,semantics,atlas,params.lr,params.optimizer,source
+            1,\(digests[0]),study,0,0,,0.01,0.001,,,,keep,aal2,0.1,adam,fold-0/run-0/mask.nii.gz
+            2,\(digests[1]),study,0,1,,0.01,0.001,,,,keep,aal2,0.2,adam,fold-0/run-1/mask.nii.gz
+            3,\(digests[2]),study,1,0,,0.01,0.001,,,,keep,aal2,0.1,adam,fold-1/run-0/mask.nii.gz
+
+            """)
+    }
+
+    @Test func sourcePathsAreRelativeToTheManifestsFolder() {
+        #expect(SourcePath.relative("/data/study/fold-0/run-1/mask.nii.gz", toManifest: "/data/study/masks.tsv") == "fold-0/run-1/mask.nii.gz")
+        #expect(SourcePath.relative("/data/other/mask.nii.gz", toManifest: "/data/study/masks.tsv") == "../other/mask.nii.gz")
+        #expect(SourcePath.relative("/elsewhere/mask.nii.gz", toManifest: "/data/study/masks.tsv") == "../../elsewhere/mask.nii.gz")
+        #expect(SourcePath.relative("/data/study/mask.nii.gz", toManifest: "/data/study/sub/masks.tsv") == "../mask.nii.gz")
+        #expect(SourcePath.relative("/mask.nii.gz", toManifest: "/masks.tsv") == "mask.nii.gz")
+        // A manifest read from standard input has no folder: the path stays as recorded.
+        #expect(SourcePath.relative("/data/study/mask.nii.gz", toManifest: "(standard input)") == "/data/study/mask.nii.gz")
     }
 }

@@ -181,6 +181,7 @@ private struct OtherAtlasStore: StudyStore {
     func studyNames() throws -> [String] { try base.studyNames() }
     func atlasNames() throws -> [String] { try base.atlasNames() }
     func masks(ids: [Int64]) throws -> [MaskRecord] { try base.masks(ids: ids) }
+    func manifestPaths(maskIDs: [Int64]) throws -> [Int64: String] { try base.manifestPaths(maskIDs: maskIDs) }
     func models(where filter: FilterExpression) throws -> [ModelRecord] { try base.models(where: filter) }
     func evaluations(maskIDs: [Int64]) throws -> [EvaluationRecord] { try base.evaluations(maskIDs: maskIDs) }
     func densityVectors(maskIDs: [Int64], labels: [Int]) throws -> [Int64: StoredVector] { try base.densityVectors(maskIDs: maskIDs, labels: labels) }

@@ -210,3 +210,54 @@ extension AnalysisCommandTests {
         #expect(result.status == 2 && result.stderr.contains("apply to mask files; a recorded mask's vector is printed as it was stored"))
     }
 }
+
+extension AnalysisCommandTests {
+    @Test func reportTakesWhereAndMainAndSaysSo() throws {
+        let out = commands.folder.appendingPathComponent("fold0").path
+        let result = try CLI.run("report", "--where", "fold = 0", "--main", "lambda1=0.1", "--db", db, "--out", out)
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+        let markdown = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        // Fold 0's two models, each with a mask at λ1 = 0.1 and one at 0.01.
+        #expect(markdown.contains("""
+            - selection: the masks matching `--where "fold = 0"`, and their models
+            - 2 models over folds 0 and runs 0, 1
+            - 4 masks, with λ1 in {0.01, 0.1} and λ2 in {0.001}
+            - main setting λ1 = 0.1, λ2 = 0.001, subjects = AD; the top regions and the montage show its masks
+              - λ1 given by --main, the rest chosen automatically among its masks: the setting shared by the most models (2 of the 2 models; ties go to the smallest λ2, then β1, β2, subjects)
+
+            """))
+        // The provenance: only fold 0's masks, by their names in the manifest; what they share said once.
+        let provenance = try String(contentsOfFile: out + "/provenance.csv", encoding: .utf8).split(separator: "\n")
+        #expect(provenance.count == 5 && provenance[0] == "id,sha256,study,fold,run,model,lambda1,lambda2,beta1,beta2,subjects,semantics,atlas,source")
+        #expect(provenance.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).last! } == ["f0r0l0.nii.gz", "f0r0l1.nii.gz", "f0r1l0.nii.gz", "f0r1l1.nii.gz"])
+        #expect(markdown.contains("Every mask has study = default, fold = 0, λ2 = 0.001, subjects = AD, semantics = keep, atlas = aal2.\n\n| id | sha256 (prefix) | run | lambda1 | source |\n"))
+
+        // The same --main, joined or repeated, writes the same report.
+        let joined = commands.folder.appendingPathComponent("joined").path
+        #expect(try CLI.run("report", "--main", "lambda1=0.01 and subjects=AD", "--db", db, "--out", joined).status == 0)
+        let repeated = commands.folder.appendingPathComponent("repeated").path
+        #expect(try CLI.run("report", "--main", "lambda1=0.01", "--main", "subjects=AD", "--db", db, "--out", repeated).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: joined + "/report.md")) == Data(contentsOf: URL(fileURLWithPath: repeated + "/report.md")))
+        #expect(try String(contentsOfFile: joined + "/report.md", encoding: .utf8).contains(
+            "  - λ1, subjects given by --main, the rest chosen automatically among its masks: the setting shared by the most models (4 of the 4 models; ties go to the smallest λ2, then β1, β2)\n"))
+    }
+
+    @Test func reportRefusesAnEmptySelectionAndMainValuesNoMaskHas() throws {
+        let out = commands.folder.appendingPathComponent("none").path
+        let empty = try CLI.run("report", "--where", "fold = 9", "--db", db, "--out", out)
+        #expect(empty.status == 1 && empty.stderr == "maskdb: error: no mask of study 'default' matches --where \"fold = 9\"; a report needs masks\n")
+        let absent = try CLI.run("report", "--main", "lambda1=0.02", "--db", db, "--out", out)
+        #expect(absent.status == 1 && absent.stderr == "maskdb: error: no mask has lambda1 = 0.02; recorded: 0.01, 0.1\n")
+        let within = try CLI.run("report", "--where", "lambda1 = 0.01", "--main", "lambda1=0.1", "--db", db, "--out", out)
+        #expect(within.status == 1 && within.stderr == "maskdb: error: no selected mask has lambda1 = 0.1; recorded: 0.01\n")
+        let misspelt = try CLI.run("report", "--main", "lamda1=0.1", "--db", db, "--out", out)
+        #expect(misspelt.status == 2)
+        #expect(misspelt.stderr.hasPrefix("maskdb: error: --main: unknown field 'lamda1' at position 1; did you mean 'lambda1'? known fields: lambda1, lambda2, beta1, beta2, subjects\nUsage: maskdb report "))
+        let notEqual = try CLI.run("report", "--main", "lambda1 > 0.01", "--db", db, "--out", out)
+        #expect(notEqual.status == 2)
+        #expect(notEqual.stderr.hasPrefix("maskdb: error: --main: 'lambda1 > 0.01' is not settings written FIELD=VALUE and joined by 'and' (e.g. \"lambda1=0.01 and lambda2=0.001\")\n"))
+        let badWhere = try CLI.run("report", "--where", "params.nope = 1", "--db", db, "--out", out)
+        #expect(badWhere.status == 2 && badWhere.stderr.hasPrefix("maskdb: error: --where: no recorded mask has the parameter params.nope; they have none\n"))
+        #expect(!FileManager.default.fileExists(atPath: out))  // nothing written
+    }
+}

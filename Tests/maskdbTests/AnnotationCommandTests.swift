@@ -102,6 +102,21 @@ struct AnnotationCommandTests {
         // Matching an annotation splits pairs by it, and the note names it.
         let matched = try CLI.run("similarity", "--by", "lambda1", "--ignore", "setting.seed", "--match", "annotation.slurm_job", "--db", db)
         #expect(matched.stderr.contains("λ1 0.01 vs 0.1: 0 pairs: the masks differ in annotation.slurm_job\n"), "\(matched.stderr)")
+        // The report says the same, and states a changed rule.
+        let out = folder.appendingPathComponent("report").path
+        #expect(try CLI.run("report", "--db", db, "--out", out).status == 0)
+        let markdown = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        #expect(markdown.contains("""
+            - pooled over annotation.slurm_job (8 values)
+            - λ1 0.01 vs 0.1: 0 pairs: the masks differ in params.seed (--ignore params.seed pools over it)
+
+            """), "\(markdown)")
+        let pooled = folder.appendingPathComponent("pooled").path
+        #expect(try CLI.run("report", "--db", db, "--out", pooled, "--ignore", "params.seed").status == 0)
+        let pooledMarkdown = try String(contentsOfFile: pooled + "/report.md", encoding: .utf8)
+        #expect(pooledMarkdown.contains(
+            "- mask pairs agree on the model and every setting but the one compared (annotations aside); pairs may differ in params.seed (--match/--ignore)\n"))
+        #expect(pooledMarkdown.contains("- pooled over params.seed (8 values)\n") && !pooledMarkdown.contains("0 pairs"))
         // The options are checked.
         let misspelt = try CLI.run("similarity", "--by", "lambda1", "--ignore", "params.sed", "--db", db)
         #expect(misspelt.status == 1)

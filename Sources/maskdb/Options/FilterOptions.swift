@@ -26,6 +26,12 @@ struct FilterOptions: ParsableArguments {
         try scoped(try filter(fields: StudyField.maskFields, records: .masks, in: store), in: store, oneStudy: oneStudy)
     }
 
+    /// The filter over the recorded masks' fields alone, for a command that scopes it to
+    /// its study itself (the report); every parameter it names must be one some mask has.
+    func maskCondition(in store: any StudyStore) throws -> FilterExpression {
+        try filter(fields: StudyField.maskFields, records: .masks, in: store)
+    }
+
     /// The filter over the recorded models' fields, within `--study`; every parameter it names
     /// must be one some model has.
     func modelFilter(in store: any StudyStore) throws -> FilterExpression {

@@ -1,0 +1,17 @@
+import Foundation
+
+/// How a report names a mask's file: by its path from the manifest that imported it, as
+/// the manifest's author wrote it (`fold-0/run-1/mask.nii.gz`), not by a long absolute path.
+public enum SourcePath {
+    /// `path` (absolute, as imports record it) relative to the folder of the manifest at
+    /// `manifest` (absolute), climbing with `..` when the file is outside that folder;
+    /// `path` itself when the manifest has no folder (`(standard input)`).
+    public static func relative(_ path: String, toManifest manifest: String) -> String {
+        guard manifest.hasPrefix("/"), path.hasPrefix("/") else { return path }
+        let folder = (manifest as NSString).deletingLastPathComponent.split(separator: "/")
+        let file = path.split(separator: "/")
+        var shared = 0
+        while shared < folder.count, shared < file.count - 1, folder[shared] == file[shared] { shared += 1 }
+        return (Array(repeating: "..", count: folder.count - shared) + file[shared...].map(String.init)).joined(separator: "/")
+    }
+}
