@@ -136,7 +136,7 @@ extension SQLiteTransaction {
     func removeModel(_ id: Int64, correctionID: Int64) throws {
         let model = try modelRecord(id)
         let evaluations = try Int.fetchOne(db, sql: "SELECT count(*) FROM evaluations WHERE model_id = ?", arguments: [id]) ?? 0
-        let label = "model \(id)"
+        let label = "model \(id) (study \(model.study), fold \(model.fold), run \(model.run)\(model.name.isEmpty ? "" : ", model \(model.name)"))"
         if model.maskCount > 0 {
             throw StoreError.notRemovable(
                 target: label, reason: "\(model.maskCount) recorded mask\(model.maskCount == 1 ? " was" : "s were") optimized for it; remove them first")

@@ -40,6 +40,11 @@ extension MaskDB {
             if let expression = filter.expression, expression.allSatisfy(\.isWhitespace) {
                 throw ValidationError("--where is empty; give an expression such as \"fold = 0\" (rm never removes everything unasked)")
             }
+            if targets.isEmpty && filter.expression == nil {
+                throw ValidationError(models
+                    ? "name the models to remove with --where EXPR (rm never removes everything unasked)"
+                    : "name the masks to remove: mask ids, sha256 (prefixes) or files, or --where EXPR (rm never removes everything unasked)")
+            }
             if models && !targets.isEmpty {
                 throw ValidationError("--models removes models by --where alone, e.g. --where \"fold = 4 and run = 2\"; give no target")
             }
