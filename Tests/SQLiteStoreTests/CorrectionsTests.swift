@@ -154,3 +154,28 @@ struct CorrectionsTests {
         #expect(try store.masks().count == 1 && store.count("corrections") == 0)
     }
 }
+
+/// A database made before corrections: migration 0005 rebuilds `import_rows` keeping every row.
+struct CorrectionsMigrationTests {
+    @Test func aDatabaseOfAnEarlierVersionKeepsItsAuditLog() throws {
+        let fixture = try StudyFixture()
+        let queue = try DatabaseQueue(path: fixture.databasePath)
+        try SQLiteStore.migrator.migrate(queue, upTo: "0003_evaluation_settings_view")
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO imports (started_at, finished_at, command, kind, outcome) VALUES ('t', 't', 'maskdb import masks m.tsv', 'masks', 'partial');
+                INSERT INTO import_rows (import_id, line, path, sha256, outcome, message) VALUES (1, 2, 'a.nii.gz', NULL, 'added', NULL), (1, 3, 'b.nii.gz', NULL, 'rejected', 'gone');
+                """)
+        }
+        try queue.close()
+        let store = try SQLiteStore.open(path: fixture.databasePath, create: false)
+        let rows = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT import_id, line, path, outcome, message FROM import_rows ORDER BY line").map {
+                "\($0["import_id"] as Int64) \($0["line"] as Int) \($0["path"] as String) \($0["outcome"] as String) \(($0["message"] as String?) ?? "-")"
+            }
+        }
+        #expect(rows == ["1 2 a.nii.gz added -", "1 3 b.nii.gz rejected gone"])
+        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM pragma_foreign_key_check") } == 0)
+        #expect(try store.verify().isEmpty)
+    }
+}
