@@ -41,7 +41,7 @@ extension StudyStore {
                 subjects: row[.subjects] ?? "", trueLabel: row["true_label"] ?? "", probability: probability,
                 n: row["n"] == nil ? nil : try row.integer("n", minimum: 1))
         } store: { evaluation, importID, transaction in
-            try Self.store(evaluation, importID: importID, in: transaction)
+            try Self.store(evaluation, importID: importID, replace: options.replace, in: transaction)
         }
         summary.studies = Self.studies(of: manifest, default: study)
         return summary
@@ -61,7 +61,7 @@ extension StudyStore {
     }
 
     private static func store(
-        _ e: PreparedEvaluation, importID: Int64, in transaction: any StoreTransaction
+        _ e: PreparedEvaluation, importID: Int64, replace: Bool, in transaction: any StoreTransaction
     ) throws -> ImportSummary.RowResult {
         var result = ImportSummary.RowResult(line: e.line, path: e.maskKey, outcome: .unchanged)
         let maskID: Int64
@@ -82,16 +82,25 @@ extension StudyStore {
             result.message = "no model fold \(e.model.fold) run \(e.model.run)\(e.model.name.isEmpty ? "" : " model \(e.model.name)") is recorded in study '\(e.model.study)'; record it first with 'maskdb import models' (or its masks with 'maskdb import masks')"
             return result
         }
-        if let recorded = try transaction.evaluation(mask: maskID, model: modelID, subjects: e.subjects, trueLabel: e.trueLabel) {
-            if recorded.probability != e.probability || recorded.n != e.n {
+        let evaluation = NewEvaluation(
+            mask: maskID, model: modelID, subjects: e.subjects, trueLabel: e.trueLabel, probability: e.probability, n: e.n)
+        // The same evaluation: the same mask, evaluating model, subjects and true label.
+        if let recorded = try transaction.evaluationRecord(evaluation) {
+            guard recorded.probability != e.probability || recorded.n != e.n else { return result }
+            var new = recorded
+            (new.probability, new.n) = (e.probability, e.n)
+            let changes = recorded.changes(to: new).joined(separator: ", ")
+            guard replace else {
                 result.outcome = .rejected
-                result.message = "already recorded for this mask and model with probability \(NumberText.exact(recorded.probability))"
+                result.message = "already recorded for this mask and model with probability \(NumberText.exact(recorded.probability))\(recorded.n != e.n ? " and n \(recorded.n.map(String.init) ?? "-")" : ""); pass --replace to overwrite it (\(changes))"
+                return result
             }
+            try transaction.amendEvaluation(evaluation, importID: importID)
+            result.outcome = .replaced
+            result.message = "evaluation of mask \(maskID) by fold \(e.model.fold) run \(e.model.run)\(e.model.name.isEmpty ? "" : " model \(e.model.name)"): \(changes)"
             return result
         }
-        try transaction.addEvaluation(
-            NewEvaluation(mask: maskID, model: modelID, subjects: e.subjects, trueLabel: e.trueLabel, probability: e.probability, n: e.n),
-            importID: importID)
+        try transaction.addEvaluation(evaluation, importID: importID)
         result.outcome = .added
         return result
     }

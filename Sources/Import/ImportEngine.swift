@@ -10,6 +10,12 @@ public struct ImportOptions: Sendable {
     public var study: String?
     /// Write nothing at all when any row is rejected.
     public var strict: Bool
+    /// A row that contradicts a recorded one replaces it (its previous fields go into the
+    /// history) instead of adding a second record or being rejected.
+    public var replace: Bool
+    /// Do everything in the write transaction, then roll it back: the summary says what
+    /// would change and the database stays as it was (the audit log too).
+    public var dryRun: Bool
     /// The command line, for the audit log.
     public var command: String
     /// How many rows are checked at once (files read, decoded and measured in parallel).
@@ -19,11 +25,13 @@ public struct ImportOptions: Sendable {
 
     /// Import options; `jobs` defaults to the machine's cores.
     public init(
-        study: String? = nil, strict: Bool = false, command: String,
+        study: String? = nil, strict: Bool = false, replace: Bool = false, dryRun: Bool = false, command: String,
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) {
         self.study = study
         self.strict = strict
+        self.replace = replace
+        self.dryRun = dryRun
         self.command = command
         self.jobs = jobs
         self.progress = progress
@@ -32,6 +40,25 @@ public struct ImportOptions: Sendable {
 
 /// Thrown inside the write transaction to roll back a strict import with a rejected row.
 private struct StrictRollback: Error {}
+
+/// Thrown inside the write transaction to roll back a dry run, once it has done everything.
+private struct DryRunRollback: Error {}
+
+extension StudyStore {
+    /// Runs `body` in one write transaction, rolled back when `dryRun`: a dry run does
+    /// exactly what the real one does, so it reports exactly what the real one would.
+    public func write<T>(dryRun: Bool, _ body: (any StoreTransaction) throws -> T) throws -> T {
+        guard dryRun else { return try write(body) }
+        var result: T?
+        do {
+            try write { transaction in
+                result = try body(transaction)
+                throw DryRunRollback()
+            }
+        } catch is DryRunRollback {}
+        return result!
+    }
+}
 
 extension StudyStore {
     /// Runs an import: rows are checked by `prepare` on up to `options.jobs` threads while
@@ -67,7 +94,7 @@ extension StudyStore {
         defer { pipeline.stop() }
         var summary = ImportSummary()
         do {
-            try write { transaction in
+            try write(dryRun: options.dryRun) { transaction in
                 summary = ImportSummary()
                 summary.rows = manifest.malformed.map { .init(line: $0.line, path: "", outcome: .rejected, message: $0.message) }
                 let importID = try transaction.beginImport(entry)
@@ -110,8 +137,11 @@ extension StudyStore {
             }
         } catch is StrictRollback {
             summary.strictAbort = true
-            try write { transaction in try transaction.finishImport(try transaction.beginImport(entry), summary: summary) }
+            try write(dryRun: options.dryRun) { transaction in
+                try transaction.finishImport(try transaction.beginImport(entry), summary: summary)
+            }
         }
+        summary.dryRun = options.dryRun
         return summary
     }
 

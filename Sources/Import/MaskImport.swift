@@ -46,7 +46,10 @@ extension StudyStore {
         }
         let atlases = calculators
         let measured = try measuredFiles()
-        // Storing a checked mask never rejects it, so it needs no savepoint.
+        // The masks this import has amended: a second row of the same file and model must
+        // not amend the first one's correction again.
+        var amended: Set<Int64> = []
+        // Storing a checked mask never rejects it (a rejection of --replace writes nothing first), so it needs no savepoint.
         var summary = try runImport(
             manifest, kind: .masks, options: options, key: { $0[Manifest.pathColumn] ?? "" }, storeMayReject: false,
             file: { row in row[Manifest.pathColumn].map(manifest.resolve) }
@@ -58,6 +61,9 @@ extension StudyStore {
                 ImportSummary.RowResult(
                     line: prepared.line, path: prepared.path, sha256: prepared.mask.sha256, outcome: outcome, message: message)
             }
+            if options.replace, let replaced = try Self.replace(prepared, importID: importID, in: transaction, amended: &amended) {
+                return result(replaced.0, replaced.1)
+            }
             switch try transaction.addMask(prepared.mask, importID: importID) {
             case .added: return result(.added, nil)
             case .unchanged: return result(.unchanged, nil)
@@ -67,6 +73,45 @@ extension StudyStore {
         }
         summary.studies = Self.studies(of: manifest, default: study)
         return summary
+    }
+
+    /// With `--replace`, a row whose file is recorded for the same model and atlas under
+    /// other settings amends that record in place (same id; the old settings go into the
+    /// history). Nil when there is nothing to amend: the row is then added as usual (no
+    /// record of the file for this model and atlas) or is already recorded (one has exactly
+    /// its settings). Several other records of the file for this model and atlas are
+    /// ambiguous: the row is rejected, naming them.
+    private static func replace(
+        _ prepared: PreparedMask, importID: Int64, in transaction: any StoreTransaction, amended: inout Set<Int64>
+    ) throws -> (ImportSummary.Outcome, String)? {
+        let mask = prepared.mask
+        let recorded = try transaction.masks(sha256: mask.sha256, model: mask.model, atlasID: mask.atlasID)
+        guard !recorded.isEmpty else { return nil }
+        let new = { (record: MaskRecord) in
+            var new = record
+            (new.lambda1, new.lambda2, new.beta1, new.beta2) = (mask.lambda1, mask.lambda2, mask.beta1, mask.beta2)
+            (new.subjects, new.semantics, new.params, new.source) = (mask.subjects, mask.semantics, mask.params, mask.sourcePath)
+            new.annotations = mask.annotations
+            return new
+        }
+        // The source path alone is no new setting: a moved file is the same record.
+        func sameSettings(_ record: MaskRecord) -> Bool {
+            var same = new(record)
+            same.source = record.source
+            return record == same
+        }
+        if recorded.contains(where: sameSettings) { return nil }
+        let ids = recorded.map { String($0.id) }.joined(separator: ", ")
+        guard recorded.count == 1 else {
+            return (.rejected, "--replace: this file is recorded \(recorded.count) times for this model and atlas (masks \(ids)), none with these settings; remove the wrong ones with 'maskdb rm', then import again")
+        }
+        let record = recorded[0]
+        guard !amended.contains(record.id) else {
+            return (.rejected, "--replace: an earlier row of this manifest already replaced mask \(record.id) with other settings; keep one row per file and model")
+        }
+        try transaction.amendMask(record.id, to: mask, importID: importID)
+        amended.insert(record.id)
+        return (.replaced, "mask \(record.id): " + record.changes(to: new(record)).joined(separator: ", "))
     }
 
     /// Checks one row and computes its densities, touching only the row's file (which is
@@ -116,7 +161,7 @@ extension StudyStore {
         let differences = names.map { name in
             "\(StudyField.annotation(name)) \(recorded.values[name].map { "'\($0.text)'" } ?? "(none)") → \(row.values[name].map { "'\($0.text)'" } ?? "(none)")"
         }
-        return "recorded already with other annotations (\(differences.joined(separator: ", "))); nothing changed"
+        return "recorded already with other annotations (\(differences.joined(separator: ", "))); nothing changed (--replace amends them)"
     }
 }
 

@@ -31,8 +31,8 @@ extension StudyStore {
             file: { row in row[ManifestCheck.weightsColumn].map(manifest.resolve) }
         ) { row in
             try Self.prepareModel(row, manifest: manifest, study: study)
-        } store: { model, _, transaction in
-            try Self.store(model, in: transaction)
+        } store: { model, importID, transaction in
+            try Self.store(model, importID: importID, replace: options.replace, in: transaction)
         }
         summary.studies = Self.studies(of: manifest, default: study)
         return summary
@@ -65,7 +65,9 @@ extension StudyStore {
         return model
     }
 
-    private static func store(_ model: PreparedModel, in transaction: any StoreTransaction) throws -> ImportSummary.RowResult {
+    private static func store(
+        _ model: PreparedModel, importID: Int64, replace: Bool, in transaction: any StoreTransaction
+    ) throws -> ImportSummary.RowResult {
         var result = ImportSummary.RowResult(line: model.line, path: model.label, sha256: model.weights?.sha256, outcome: .unchanged)
         func reject(_ message: String) -> ImportSummary.RowResult {
             result.outcome = .rejected
@@ -74,16 +76,37 @@ extension StudyStore {
         }
         let id = try transaction.modelID(model.key)
         let recorded = try transaction.model(id)
+        // What the row contradicts (a value recorded otherwise), before anything is written:
+        // without --replace the row is rejected; with it, the model's fields go into the history first.
+        var contradictions: [String] = []
+        if let given = model.architecture, given != recorded.architecture, !recorded.architecture.isEmpty {
+            contradictions.append("already recorded with architecture '\(recorded.architecture)', not '\(given)'")
+        }
+        if let weights = model.weights, let other = recorded.weightsSHA256, weights.sha256 != other {
+            contradictions.append("already recorded with other weights (sha256 \(other.prefix(12)))")
+        }
+        for (name, value) in model.params.sorted(by: { $0.key < $1.key }) {
+            if let old = recorded.params.values[name], old != value {
+                contradictions.append("parameter \(name) is already recorded as \(Parameters([name: old]).json)")
+            }
+        }
+        for metric in model.metrics {
+            if let old = try transaction.metric(model: id, dataset: metric.dataset, metric: metric.metric), old != metric.value {
+                contradictions.append("metric \(metric.dataset).\(metric.metric) is already recorded as \(NumberText.exact(old))")
+            }
+        }
+        var before: ModelRecord?
+        if let first = contradictions.first {
+            guard replace else { return reject(first + "; pass --replace to overwrite it") }
+            before = try transaction.modelRecord(id)
+            try transaction.keepModelHistory(id, importID: importID)
+        }
         var changed = false
         if let given = model.architecture, given != recorded.architecture {
-            guard recorded.architecture.isEmpty else {
-                return reject("already recorded with architecture '\(recorded.architecture)', not '\(given)'")
-            }
             try transaction.updateModel(id, architecture: given, weightsSHA256: nil, params: nil)
             changed = true
         }
         if let weights = model.weights, weights.sha256 != recorded.weightsSHA256 {
-            if let other = recorded.weightsSHA256 { return reject("already recorded with other weights (sha256 \(other.prefix(12)))") }
             // Read again here rather than carried from the check: weights can be large, and
             // only new ones are stored.
             let bytes = try FileBytes.read(weights.path)
@@ -95,30 +118,21 @@ extension StudyStore {
             changed = true
         }
         var params = recorded.params
-        var newParameter = false
-        for (name, value) in model.params.sorted(by: { $0.key < $1.key }) {
-            if let old = params.values[name] {
-                if old != value { return reject("parameter \(name) is already recorded as \(Parameters([name: old]).json)") }
-            } else {
-                params.values[name] = value
-                newParameter = true
-            }
-        }
-        if newParameter {
+        for (name, value) in model.params where params.values[name] != value { params.values[name] = value }
+        if params != recorded.params {
             try transaction.updateModel(id, architecture: nil, weightsSHA256: nil, params: params)
             changed = true
         }
-        for metric in model.metrics {
-            if let old = try transaction.metric(model: id, dataset: metric.dataset, metric: metric.metric) {
-                if old != metric.value {
-                    return reject("metric \(metric.dataset).\(metric.metric) is already recorded as \(NumberText.exact(old))")
-                }
-            } else {
-                try transaction.addMetric(model: id, dataset: metric.dataset, metric: metric.metric, value: metric.value)
-                changed = true
-            }
+        for metric in model.metrics where try transaction.metric(model: id, dataset: metric.dataset, metric: metric.metric) != metric.value {
+            try transaction.setMetric(model: id, dataset: metric.dataset, metric: metric.metric, value: metric.value)
+            changed = true
         }
-        result.outcome = changed ? .added : .unchanged
+        if let before {
+            result.outcome = .replaced
+            result.message = "model \(id): " + before.changes(to: try transaction.modelRecord(id)).joined(separator: ", ")
+        } else {
+            result.outcome = changed ? .added : .unchanged
+        }
         return result
     }
 }

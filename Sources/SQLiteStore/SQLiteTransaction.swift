@@ -127,14 +127,7 @@ struct SQLiteTransaction: StoreTransaction {
                 sql: "INSERT INTO masks (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: settings + [mask.annotations.json, dims[0], dims[1], dims[2], Self.json(affine), mask.sourcePath, importID])
             guard db.changesCount > 0 else { return try recorded(mask, settings: settings) }
-            let maskID = db.lastInsertedRowID
-            let statement = try db.cachedStatement(
-                sql: "INSERT INTO mask_densities (mask_id, atlas_id, label, density, voxels) VALUES (?, ?, ?, ?, ?)")
-            for (index, region) in densities.regions.enumerated() {
-                try statement.execute(arguments: [
-                    maskID, mask.atlasID, region.label, densities.densities[index], densities.voxelCounts[index],
-                ])
-            }
+            try insertDensities(densities, maskID: db.lastInsertedRowID, atlasID: mask.atlasID)
         case .recorded:
             // The grid and densities of a record of the same file, atlas and semantics.
             let sameFile: StatementArguments = [mask.sha256, mask.atlasID, mask.semantics]
@@ -149,12 +142,7 @@ struct SQLiteTransaction: StoreTransaction {
                     """,
                 arguments: settings + [mask.annotations.json, mask.sourcePath, importID, measured])
             guard db.changesCount > 0 else { return try recorded(mask, settings: settings) }
-            try db.execute(
-                sql: """
-                    INSERT INTO mask_densities (mask_id, atlas_id, label, density, voxels)
-                    SELECT ?, atlas_id, label, density, voxels FROM mask_densities WHERE mask_id = ?
-                    """,
-                arguments: [db.lastInsertedRowID, measured])
+            try copyDensities(from: measured, to: db.lastInsertedRowID)
         }
         return .added
     }

@@ -1,7 +1,7 @@
 /// What an import did, row by row: what it reports, and what the audit log keeps.
 public struct ImportSummary: Sendable {
     /// How one manifest row ended.
-    public enum Outcome: String, Sendable { case added, unchanged, rejected }
+    public enum Outcome: String, Sendable { case added, replaced, unchanged, rejected }
 
     /// One manifest row's fate.
     public struct RowResult: Sendable {
@@ -11,9 +11,9 @@ public struct ImportSummary: Sendable {
         public var path: String
         /// The file's sha256, when it was read.
         public var sha256: String?
-        /// Added, already recorded, or rejected.
+        /// Added, replaced (`--replace`), already recorded, or rejected.
         public var outcome: Outcome
-        /// Why a row was rejected.
+        /// Why a row was rejected, or what it replaced (`mask 3: λ1 0.1 → 0.01`).
         public var message: String?
 
         /// A row's fate.
@@ -28,6 +28,8 @@ public struct ImportSummary: Sendable {
 
     /// Every row, in manifest order.
     public var rows: [RowResult] = []
+    /// True when nothing was written because it was a dry run: what it would have done.
+    public var dryRun = false
     /// True when nothing was written because `--strict` met a rejected row.
     public var strictAbort = false
     /// The studies the manifest's rows go to.
@@ -38,6 +40,8 @@ public struct ImportSummary: Sendable {
 
     /// Rows newly recorded.
     public var added: Int { rows.count { $0.outcome == .added } }
+    /// Rows that replaced a recorded record (`--replace`).
+    public var replaced: Int { rows.count { $0.outcome == .replaced } }
     /// Rows that were already recorded.
     public var unchanged: Int { rows.count { $0.outcome == .unchanged } }
     /// Rejected rows, in manifest order.

@@ -1,7 +1,7 @@
 import StudyCore
 
 /// A recorded model with its metrics.
-public struct ModelRecord: Sendable, Equatable {
+public struct ModelRecord: Sendable, Equatable, Codable {
     /// One performance figure: a metric on a dataset (e.g. AIBL-test, balanced_accuracy).
     public struct Metric: Sendable, Equatable, Hashable, Codable {
         public var dataset: String
@@ -47,5 +47,12 @@ public struct ModelRecord: Sendable, Equatable {
         self.params = params
         self.metrics = metrics
         self.maskCount = maskCount
+    }
+
+    /// The fields of a model's record as the history keeps them.
+    public enum CodingKeys: String, CodingKey {
+        case id, study, fold, run, name, architecture, params, metrics
+        case weightsSHA256 = "weights_sha256"
+        case maskCount = "mask_count"
     }
 }

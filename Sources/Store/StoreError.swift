@@ -26,6 +26,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case notReadOnly(statement: String)
     /// `maskdb sql` was given no statement, or several.
     case notOneStatement(statement: String)
+    /// A record cannot be removed: others still refer to it.
+    case notRemovable(target: String, reason: String)
     /// A file could not be written.
     case unwritable(path: String, reason: String)
 }
@@ -70,6 +72,8 @@ extension StoreError: CustomStringConvertible {
             "'\(statement)': maskdb sql runs exactly one statement; give one SELECT"
         case let .notReadOnly(statement):
             "'\(statement)': maskdb sql runs read-only queries (SELECT, WITH, EXPLAIN, read-only PRAGMA)"
+        case let .notRemovable(target, reason):
+            "\(target): cannot be removed: \(reason)"
         case let .unwritable(path, reason):
             "\(path): cannot write the file: \(reason)"
         }

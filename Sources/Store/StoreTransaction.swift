@@ -52,6 +52,51 @@ public protocol StoreTransaction {
 
     /// Records an evaluation.
     func addEvaluation(_ evaluation: NewEvaluation, importID: Int64) throws
+
+    // Corrections. Every amendment and removal keeps the record's previous fields in the
+    // history (`record_history`), under the import or correction that made it.
+
+    /// Starts a correction's audit-log entry (`rm`, `gc`); returns its id.
+    func beginCorrection(_ kind: CorrectionKind, command: String) throws -> Int64
+
+    /// The masks recorded from the file `sha256` for `model` over atlas `atlasID`, by id:
+    /// the records an import given `--replace` may amend.
+    func masks(sha256: String, model: ModelKey, atlasID: Int64) throws -> [MaskRecord]
+
+    /// The recorded masks with these ids, by id, as they are in this transaction.
+    func masks(ids: [Int64]) throws -> [MaskRecord]
+
+    /// Gives mask `id` the settings and source of `mask` (same file, model and atlas),
+    /// keeping its id; its densities are replaced when its semantics change.
+    func amendMask(_ id: Int64, to mask: NewMask, importID: Int64) throws
+
+    /// Overwrites the probability and n of the recorded evaluation of the same mask,
+    /// model, subjects and true label.
+    func amendEvaluation(_ evaluation: NewEvaluation, importID: Int64) throws
+
+    /// The recorded evaluation of `evaluation`'s mask, model, subjects and label, as a record.
+    func evaluationRecord(_ evaluation: NewEvaluation) throws -> EvaluationRecord?
+
+    /// What is recorded of model `id`, with its metrics.
+    func modelRecord(_ id: Int64) throws -> ModelRecord
+
+    /// Keeps model `id`'s fields (and metrics) in the history before an import overwrites them.
+    func keepModelHistory(_ id: Int64, importID: Int64) throws
+
+    /// Overwrites model `id`'s `metric` on `dataset`.
+    func setMetric(model id: Int64, dataset: String, metric: String, value: Double) throws
+
+    /// Removes a mask with its densities and evaluations (each kept in the history).
+    func removeMask(_ id: Int64, correctionID: Int64) throws -> RemovedMask
+
+    /// Removes a model no mask or evaluation refers to, with its metrics (kept in the history).
+    func removeModel(_ id: Int64, correctionID: Int64) throws
+
+    /// The stored files no record (mask, atlas, model) refers to, by sha256.
+    func unreferencedBlobs() throws -> [UnreferencedBlob]
+
+    /// Deletes a blob no record refers to (its sha256 and size kept in the history).
+    func removeBlob(_ sha256: String, correctionID: Int64) throws
 }
 
 /// What kind of import an audit-log entry records.

@@ -72,6 +72,12 @@ public protocol StudyStore: Sendable {
     /// Every record of the file, mask id or sha256 (prefix) `target` names.
     func audit(_ target: String) throws -> [AuditRecord]
 
+    /// The life of the file, mask id or sha256 (prefix) `target` names, from the audit log,
+    /// oldest first: each import that added or replaced one of its records, each amendment
+    /// and removal, with the records' fields before and after. A removed file has a
+    /// history too; a target the log never saw is `StoreError.notRecorded`.
+    func history(_ target: String) throws -> [HistoryEvent]
+
     /// Checks the whole database; returns the problems found.
     func verify() throws -> [String]
 
@@ -83,6 +89,9 @@ public protocol StudyStore: Sendable {
 
     /// Runs `body` in one write transaction: all of it is written, or none of it.
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+
+    /// Gives the space of deleted records back to the file system (SQLite: VACUUM).
+    func compact() throws
 
     /// Prepares the database for use: registers the built-in atlases and, when `study` is
     /// given, the study. Returns true when anything was added. Safe to repeat.

@@ -39,6 +39,7 @@ public enum AuditSummary {
             (StudyField.subjects.name, .string(mask.subjects)),
             (StudyField.semantics.name, .string(mask.semantics.rawValue)),
             ("params", .raw(mask.params.json)),
+            ("annotations", .raw(mask.annotations.json)),
             (StudyField.atlas.name, .string(mask.atlas)),
             ("source", .string(mask.source)),
             ("imported_at", .string(mask.importedAt)),
@@ -61,7 +62,8 @@ public enum AuditSummary {
             "  semantics    \(mask.semantics)",
             "  atlas        \(mask.atlas)",
         ]
-        if !mask.params.isEmpty { lines.append("  parameters   \(mask.params.json)") }
+        if !mask.params.isEmpty { lines.append("  settings     \(mask.params.json)") }
+        if !mask.annotations.isEmpty { lines.append("  annotations  \(mask.annotations.json)") }
         lines.append("  model        id \(model.id)" + (model.architecture.isEmpty ? "" : ", \(model.architecture)"))
         if !model.params.isEmpty { lines.append("    training   \(model.params.json)") }
         for metric in model.metrics {
@@ -73,5 +75,44 @@ public enum AuditSummary {
         lines.append("  imported     \(mask.importedAt)\(origin)")
         lines.append("  by           \(record.importCommand)")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension AuditSummary {
+    /// A file's history, one line per event, oldest first:
+    /// `2026-12-01T10:00:00Z  amended mask 3: λ1 0.1 → 0.01  (maskdb import masks fix.tsv --replace)`.
+    public static func history(_ events: [HistoryEvent]) -> String {
+        (["history"] + events.map { "  \($0.at)  \(describe($0))  (\($0.command))" }).joined(separator: "\n")
+    }
+
+    /// What an event did, in words.
+    static func describe(_ event: HistoryEvent) -> String {
+        let id = event.recordID.map { " \($0)" } ?? ""
+        switch (event.action, event.record) {
+        case (.imported, _):
+            return "imported" + (event.manifestPath.map { " from \($0)" + (event.manifestLine.map { " line \($0)" } ?? "") } ?? "")
+        case (.removed, .blob):
+            let size = event.before.flatMap { try? HistoryJSON.decode(UnreferencedBlob.self, from: $0) }?.size
+            return "deleted its stored file" + (size.map { " (\($0) bytes)" } ?? "")
+        case (let action, .mask):
+            let before = event.before.flatMap { try? HistoryJSON.decode(MaskRecord.self, from: $0) }
+            let after = event.after.flatMap { try? HistoryJSON.decode(MaskRecord.self, from: $0) }
+            if action == .amended, let before, let after { return "amended mask\(id): " + before.changes(to: after).joined(separator: ", ") }
+            return "\(action.rawValue) " + (before.map(CorrectionSummary.describe) ?? "mask\(id)")
+        case (let action, .evaluation):
+            let before = event.before.flatMap { try? HistoryJSON.decode(EvaluationRecord.self, from: $0) }
+            let after = event.after.flatMap { try? HistoryJSON.decode(EvaluationRecord.self, from: $0) }
+            guard let before else { return "\(action.rawValue) evaluation\(id)" }
+            let what = "evaluation\(id) of mask \(before.maskID) by fold \(before.fold) run \(before.run)" + (before.model.isEmpty ? "" : " model \(before.model)")
+            if action == .amended, let after { return "amended \(what): " + before.changes(to: after).joined(separator: ", ") }
+            return "\(action.rawValue) \(what) (probability \(NumberText.exact(before.probability)))"
+        case (let action, .model):
+            let before = event.before.flatMap { try? HistoryJSON.decode(ModelRecord.self, from: $0) }
+            let after = event.after.flatMap { try? HistoryJSON.decode(ModelRecord.self, from: $0) }
+            if action == .amended, let before, let after { return "amended model\(id): " + before.changes(to: after).joined(separator: ", ") }
+            return "\(action.rawValue) model\(id)"
+        case (.amended, .blob):
+            return "amended its stored file"
+        }
     }
 }

@@ -37,9 +37,9 @@ public enum StudyPlots {
     }
 
     /// The ROI-based similarity matrix across the values of `field`.
-    public static func similarity(_ selection: StudySelection, by field: StudyField) throws -> [UInt8] {
+    public static func similarity(_ selection: StudySelection, by field: StudyField, pairing: Pairing = .settings) throws -> [UInt8] {
         try selection.requireMasks()
-        return Array(StudyFigures.similarity(selection.similarity(by: field)).svg().utf8)
+        return Array(StudyFigures.similarity(selection.similarity(by: field, pairing: pairing)).svg().utf8)
     }
 
     /// The grid-search heatmap of `value` over `rows` x `columns`.

@@ -10,7 +10,7 @@ struct MaskDB: ParsableCommand {
         version: versionText,
         subcommands: [
             Init.self, Import.self, Masks.self, Models.self, Evaluations.self, Densities.self, Similarity.self, Robustness.self,
-            TopROIs.self, Grid.self, Report.self, Plot.self, Demo.self, Audit.self, Export.self, Verify.self, SQL.self, Inspect.self,
+            TopROIs.self, Grid.self, Report.self, Plot.self, Demo.self, Audit.self, Rm.self, GC.self, Export.self, Verify.self, SQL.self, Inspect.self,
         ]
     )
 

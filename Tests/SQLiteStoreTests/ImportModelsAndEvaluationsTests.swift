@@ -57,7 +57,8 @@ struct ImportModelsAndEvaluationsTests {
         ])
         let summary = try store.importModels(manifestPath: second, options: options)
         #expect(summary.rejected.map(\.message) == [
-            "already recorded with architecture 'A', not 'B'", "parameter lr is already recorded as {\"lr\":\"0.001\"}",
+            "already recorded with architecture 'A', not 'B'; pass --replace to overwrite it",
+            "parameter lr is already recorded as {\"lr\":\"0.001\"}; pass --replace to overwrite it",
         ])
         // The rejected rows' other values (batch) were rolled back with them.
         #expect(try store.models().map(\.params.json) == ["{\"lr\":\"0.001\"}"])
@@ -108,7 +109,7 @@ struct ImportModelsAndEvaluationsTests {
             "mask\tfold\trun\tprobability\tsubjects\ttrue_label\tn", "f0r0l0.nii.gz\t0\t1\t0.7\tAD\tAD\t40",
         ])
         #expect(try store.importEvaluations(manifestPath: changed, options: options).rejected.first?.message
-            == "already recorded for this mask and model with probability 0.82")
+            == "already recorded for this mask and model with probability 0.82; pass --replace to overwrite it (probability 0.82 → 0.7)")
         // Strict: a row rejected while checking (line 3) does not hide one rejected while
         // storing (line 4, after it); nothing is written, not even the new row (line 2), and
         // only the rejections are listed.

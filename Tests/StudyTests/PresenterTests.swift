@@ -87,7 +87,7 @@ struct PresenterTests {
               subjects     AD
               semantics    keep
               atlas        aal2
-              parameters   \(mask.params.json)
+              settings     \(mask.params.json)
               model        id \(record.model.id)
                 ADNI-test auc = 0.8
                 AIBL-test balanced_accuracy = 0.75

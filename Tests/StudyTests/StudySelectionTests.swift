@@ -193,5 +193,7 @@ private struct OtherAtlasStore: StudyStore {
     func resolveMasks(_ target: String) throws -> [Int64] { try base.resolveMasks(target) }
     func audit(_ target: String) throws -> [AuditRecord] { try base.audit(target) }
     func verify() throws -> [String] { try base.verify() }
+    func history(_ target: String) throws -> [HistoryEvent] { try base.history(target) }
+    func compact() throws { try base.compact() }
     func initialize(study: String?, command: String) throws -> Bool { try base.initialize(study: study, command: command) }
 }

@@ -71,9 +71,16 @@ struct AnnotationCommandTests {
         let conflict = try CLI.run("import", "masks", retried, "--db", annotated)
         #expect(conflict.status == 1)
         #expect(conflict.stderr.contains(
-            "row 2: f0r0l0.nii.gz: recorded already with other annotations (annotation.slurm_job '48213' → '50000'); nothing changed"),
+            "row 2: f0r0l0.nii.gz: recorded already with other annotations (annotation.slurm_job '48213' → '50000'); nothing changed (--replace amends them)"),
             "\(conflict.stderr)")
         #expect(try CLI.run("masks", "--db", annotated, "--where", "annotation.slurm_job = 50000").stdout.split(separator: "\n").count == 1)
+        // --replace amends the annotation in place, the audit keeping the old one.
+        let replaced = try CLI.run("import", "masks", retried, "--db", annotated, "--replace")
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(try CLI.run("masks", "--db", annotated, "--where", "annotation.slurm_job = 50000").stdout.split(separator: "\n").count == 2)
+        #expect(try CLI.run("masks", "--db", annotated).stdout.split(separator: "\n").count == 9)
+        let audit = try CLI.run("audit", folder.appendingPathComponent("f0r0l0.nii.gz").path, "--db", annotated).stdout
+        #expect(audit.contains("annotation.slurm_job 48213 → 50000"), "\(audit)")
     }
 
     @Test func aSettingOfTheLabsOwnSplitsPairsAndIsNamedWhenItLeavesNone() throws {

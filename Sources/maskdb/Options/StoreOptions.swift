@@ -23,6 +23,16 @@ struct StoreOptions: ParsableArguments {
     func open(create: Bool = false) throws -> SQLiteStore {
         try SQLiteStore.open(path: path, create: create)
     }
+
+    /// Opens the database for a command that may create it, unless this is a dry run of
+    /// such a command on a missing or empty file: a dry run creates nothing, so it runs
+    /// against a new database in memory, which is what the file would have been.
+    func open(create: Bool, dryRun: Bool) throws -> SQLiteStore {
+        guard dryRun, create else { return try open(create: create) }
+        try SQLiteStore.checkPath(path, create: true)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        return size == nil || size == 0 ? try SQLiteStore.inMemory() : try open(create: true)
+    }
 }
 
 /// The command line as typed, for the audit log.

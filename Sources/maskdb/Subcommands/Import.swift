@@ -37,6 +37,15 @@ struct ImportArguments: ParsableArguments {
     @Flag(help: "Write nothing at all if any row is rejected.")
     var strict = false
 
+    /// Amend instead of adding or refusing.
+    @Flag(help: ArgumentHelp(
+        "Replace what a row contradicts: a mask file recorded for the same model and atlas with other settings is amended in place (same id); an evaluation's probability or a model's value is overwritten. The previous fields are kept in the audit log (maskdb audit)."))
+    var replace = false
+
+    /// Say what would change, change nothing.
+    @Flag(help: "Check and write everything in a transaction, print what would change, then roll it back: the database stays byte for byte as it was (a missing one is not created).")
+    var dryRun = false
+
     /// Parallel checks.
     @Option(help: "How many files to read, decode and measure at once (default: the machine's cores; at most 4 per core).")
     var jobs: Int?
@@ -50,24 +59,33 @@ struct ImportArguments: ParsableArguments {
         _ kind: ImportKind, noun: String, _ body: (SQLiteStore, ImportOptions) throws -> ImportSummary
     ) throws {
         try ManifestCheck.header(kind, path: manifest)  // unreadable or unusable: say so before creating a database
-        let database = try store.open(create: true)
+        let database = try store.open(create: true, dryRun: dryRun)
         LargeBufferReuse.enable()
         let progress = ProgressBar(label: "importing \(noun)")
         var options = ImportOptions(
-            study: study, strict: strict, command: InvocationText.current,
+            study: study, strict: strict, replace: replace, dryRun: dryRun, command: InvocationText.current,
             progress: { done, total in progress.update(done, total) })
         if let jobs { options.jobs = jobs }
         let summary = try body(database, options)
         for row in summary.rejected {
             Output.error("row \(row.line): \(row.path.isEmpty ? "-" : row.path): \(row.message ?? "rejected")")
         }
-        let counts = "\(summary.added) added, \(summary.unchanged) already recorded, \(summary.rejected.count) rejected"
+        let replaced = replace ? "\(summary.replaced) replaced, " : ""
+        let counts = "\(summary.added) added, \(replaced)\(summary.unchanged) already recorded, \(summary.rejected.count) rejected"
+        let dry = dryRun ? "dry run: " : ""
         if summary.strictAbort {
-            Output.error("maskdb: error: \(manifest): nothing imported (--strict): \(summary.rejected.count) row\(summary.rejected.count == 1 ? "" : "s") rejected")
+            Output.error("maskdb: error: \(dry)\(manifest): nothing imported (--strict): \(summary.rejected.count) row\(summary.rejected.count == 1 ? "" : "s") rejected")
             throw ExitCode.failure
         }
         let studies = summary.studies.count == 1 ? "study \(summary.studies[0])" : "studies \(summary.studies.joined(separator: ", "))"
-        Output.print("\(manifest): \(summary.rows.count) \(noun): \(counts) (\(database.path), \(studies))")
+        // A dry run's summary is the real run's, marked; then each row that would change.
+        var lines = ["\(dry)\(manifest): \(summary.rows.count) \(noun): \(counts) (\(store.path), \(studies))"]
+        for row in summary.rows where row.outcome == .replaced || (dryRun && row.outcome == .added) {
+            let verb = row.outcome == .added ? "would add" : dryRun ? "would replace" : "replaced"
+            lines.append("  row \(row.line): \(row.path): \(verb)\(row.message.map { " \($0)" } ?? "")")
+        }
+        if dryRun { lines.append("dry run: nothing was written to \(store.path)") }
+        Output.print(lines.joined(separator: "\n"))
         if !summary.rejected.isEmpty { throw ExitCode.failure }
     }
 }

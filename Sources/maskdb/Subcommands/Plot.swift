@@ -104,14 +104,20 @@ extension MaskDB.Plot {
         @Option(help: ArgumentHelp("The setting.", valueName: "field"), transform: StudyField.compared)
         var by = StudyField.lambda1
 
+        @OptionGroup var pairs: PairingOptions
+
         func validate() throws {
             try output.check(".svg")
+            try pairs.check(comparing: [by])
         }
 
         func run() throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)])
-            try output.write(StudyPlots.similarity(selection, by: by))
+            let selection = try StudySelection(
+                store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)] + pairs.fields)
+            let matrix = selection.similarity(by: by, pairing: pairs.pairing)
+            try output.write(StudyPlots.similarity(selection, by: by, pairing: pairs.pairing))
+            PairingOptions.printNotes(selection.poolingNotes(pairs.pairing, comparing: by) + selection.pairNotes(matrix, pairing: pairs.pairing))
         }
     }
 
@@ -133,6 +139,7 @@ extension MaskDB.Plot {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: grid.fields)
             try output.write(StudyPlots.grid(selection, rows: grid.rows, columns: grid.cols, value: grid.value))
+            PairingOptions.printNotes(selection.poolingNotes())
         }
     }
 
@@ -159,6 +166,7 @@ extension MaskDB.Plot {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database))
             try output.write(StudyPlots.topRegions(selection, k: k, mergeHemispheres: mergeHemispheres))
+            PairingOptions.printNotes(selection.poolingNotes())
         }
     }
 }

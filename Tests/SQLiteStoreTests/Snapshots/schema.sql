@@ -7,6 +7,10 @@ CREATE UNIQUE INDEX masks_identity ON masks (
 
 CREATE INDEX masks_model ON masks (model_id);
 
+CREATE INDEX record_history_record ON record_history (record_kind, record_id);
+
+CREATE INDEX record_history_sha256 ON record_history (sha256);
+
 CREATE TABLE atlas_regions (
     atlas_id INTEGER NOT NULL REFERENCES atlases(id) ON DELETE CASCADE,
     label    INTEGER NOT NULL,
@@ -27,6 +31,16 @@ CREATE TABLE blobs (
     bytes  BLOB NOT NULL
 );
 
+CREATE TABLE corrections (
+    id              INTEGER PRIMARY KEY,
+    at              TEXT NOT NULL,
+    command         TEXT NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('rm', 'gc')),
+    -- The newest import when it ran: places it among the imports (timestamps are to the
+    -- second and may tie). NULL when there was none.
+    after_import_id INTEGER REFERENCES imports(id)
+);
+
 CREATE TABLE evaluations (
     id          INTEGER PRIMARY KEY,
     mask_id     INTEGER NOT NULL REFERENCES masks(id),
@@ -41,12 +55,12 @@ CREATE TABLE evaluations (
 
 CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
 
-CREATE TABLE import_rows (
+CREATE TABLE "import_rows" (
     import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
     line      INTEGER NOT NULL,
     path      TEXT,
     sha256    TEXT,
-    outcome   TEXT NOT NULL CHECK (outcome IN ('added', 'unchanged', 'rejected')),
+    outcome   TEXT NOT NULL CHECK (outcome IN ('added', 'replaced', 'unchanged', 'rejected')),
     message   TEXT,
     PRIMARY KEY (import_id, line)
 );
@@ -112,6 +126,19 @@ CREATE TABLE models (
     weights_sha256 TEXT REFERENCES blobs(sha256),
     params         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(params)),
     UNIQUE (study_id, fold, run, name)
+);
+
+CREATE TABLE record_history (
+    id            INTEGER PRIMARY KEY,
+    import_id     INTEGER REFERENCES imports(id),
+    correction_id INTEGER REFERENCES corrections(id),
+    record_kind   TEXT NOT NULL CHECK (record_kind IN ('mask', 'evaluation', 'model', 'blob')),
+    record_id     INTEGER,
+    -- The file it concerns: a mask's (an evaluation's mask's), a model's weights, a blob.
+    sha256        TEXT,
+    action        TEXT NOT NULL CHECK (action IN ('removed', 'amended')),
+    previous      TEXT NOT NULL CHECK (json_valid(previous)),
+    CHECK ((import_id IS NULL) <> (correction_id IS NULL))
 );
 
 CREATE TABLE studies (
