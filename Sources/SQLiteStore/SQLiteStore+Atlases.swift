@@ -79,21 +79,26 @@ extension SQLiteStore {
     }
 
     public func atlasFiles(named name: String) throws -> StoredAtlasFiles {
-        let stored = try read { db -> (Int64, Data, Data)? in
+        let stored = try read { db -> (Int64, Row)? in
             guard let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT atlases.id, image.bytes AS image, labels.bytes AS labels FROM atlases
+                    SELECT atlases.id, image.bytes AS image, labels.bytes AS labels,
+                           atlases.image_sha256, atlases.labels_sha256 FROM atlases
                     JOIN blobs AS image ON image.sha256 = atlases.image_sha256
                     JOIN blobs AS labels ON labels.sha256 = atlases.labels_sha256
                     WHERE atlases.name = ?
                     """, arguments: [name])
             else { return nil }
-            return (row["id"], row["image"], row["labels"])
+            return (row["id"], row)
         }
-        guard let (id, image, labels) = stored else {
+        guard let (id, row) = stored else {
             throw StoreError.unknownAtlas(name: name, known: try atlasNames())
         }
-        return StoredAtlasFiles(id: id, image: [UInt8](image), labels: [UInt8](labels))
+        // Densities and figures are computed from these: damaged bytes must not be decoded.
+        let image = [UInt8](row["image"] as Data? ?? Data()), labels = [UInt8](row["labels"] as Data? ?? Data())
+        try Self.check(image, sha256: row["image_sha256"], record: "atlas \(name)'s image")
+        try Self.check(labels, sha256: row["labels_sha256"], record: "atlas \(name)'s label table")
+        return StoredAtlasFiles(id: id, image: image, labels: labels)
     }
 }

@@ -27,14 +27,24 @@ extension SQLiteStore {
         }
     }
 
-    /// The stored bytes of a recorded mask's NIfTI file, exactly as imported.
+    /// The stored bytes of a recorded mask's NIfTI file, exactly as imported: checked
+    /// against their sha256, since every caller hands them to a user or draws them.
     public func maskFileBytes(maskID: Int64) throws -> [UInt8] {
-        try read { db in
-            guard let data = try Data.fetchOne(
-                db, sql: "SELECT blobs.bytes FROM masks JOIN blobs ON blobs.sha256 = masks.nifti_sha256 WHERE masks.id = ?",
+        let (sha256, bytes) = try read { db -> (String, [UInt8]) in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT blobs.sha256, blobs.bytes FROM masks JOIN blobs ON blobs.sha256 = masks.nifti_sha256 WHERE masks.id = ?",
                 arguments: [maskID])
             else { throw StoreError.notRecorded(target: String(maskID)) }
-            return [UInt8](data)
+            return (row["sha256"], [UInt8](row["bytes"] as Data? ?? Data()))
         }
+        try Self.check(bytes, sha256: sha256, record: "mask \(maskID)")
+        return bytes
+    }
+
+    /// Refuses stored bytes that no longer hash to their recorded sha256 (a flipped bit,
+    /// a damaged page): what leaves the store is what was imported, or nothing.
+    static func check(_ bytes: [UInt8], sha256: String, record: String) throws {
+        let actual = SHA256Digest.hex(bytes)
+        if actual != sha256 { throw StoreError.damagedFile(record: record, actual: actual, recorded: sha256) }
     }
 }

@@ -14,6 +14,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case busy(path: String)
     /// SQLite refused an operation.
     case database(path: String, message: String)
+    /// SQLite found the file damaged (SQLITE_CORRUPT) while reading it.
+    case damaged(path: String, message: String)
     /// No recorded mask matches a target.
     case notRecorded(target: String)
     /// A target matches several recorded masks.
@@ -30,6 +32,9 @@ public enum StoreError: Error, Equatable, Sendable {
     case notRemovable(target: String, reason: String)
     /// A file could not be written.
     case unwritable(path: String, reason: String)
+    /// A stored file's bytes no longer hash to the sha256 recorded for them (`record`:
+    /// "mask 3", "atlas aal2's image"): they are not handed out.
+    case damagedFile(record: String, actual: String, recorded: String)
 }
 
 extension StoreError {
@@ -64,6 +69,8 @@ extension StoreError: CustomStringConvertible {
             "\(path): the database stayed locked by other processes; try again"
         case let .database(path, message):
             "\(path): \(message)"
+        case let .damaged(path, message):
+            "\(path): the database file is damaged (SQLite: \(message)); run 'maskdb verify' to see where"
         case let .notRecorded(target), let .ambiguous(target, _), let .badTarget(target):
             "\(target): \(targetReason ?? "")"
         case let .unknownAtlas(name, known):
@@ -76,6 +83,8 @@ extension StoreError: CustomStringConvertible {
             "\(target): cannot be removed: \(reason)"
         case let .unwritable(path, reason):
             "\(path): cannot write the file: \(reason)"
+        case let .damagedFile(record, actual, recorded):
+            "\(record): its stored file's sha256 is \(actual.prefix(12))… not the recorded \(recorded.prefix(12))…; the database is damaged: run maskdb verify"
         }
     }
 }
