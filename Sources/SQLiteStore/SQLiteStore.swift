@@ -12,10 +12,16 @@ public final class SQLiteStore: StudyStore {
 
     public var location: String { path }
     let writer: any DatabaseWriter
+    /// The file the path named when opened: every write checks it still does (see `removeIfEmpty`).
+    private let identity: FileIdentity?
+    /// This command created the file: a failed write removes it again while it holds nothing.
+    private let created: Bool
 
-    private init(path: String, writer: any DatabaseWriter) {
+    private init(path: String, writer: any DatabaseWriter, created: Bool = false) {
         self.path = path
         self.writer = writer
+        self.identity = FileIdentity(path: path)
+        self.created = created
     }
 
     /// Opens the database at `path`, creating it when `create` is true, and brings its
@@ -26,8 +32,20 @@ public final class SQLiteStore: StudyStore {
     /// The file keeps a rollback journal, not a WAL: pages a transaction adds to the file
     /// need no journal copy, so a mask's bytes are written once. WAL writes them twice
     /// (log, then checkpoint) and made a 500-mask import nine times slower.
-    public static func open(path: String, create: Bool) throws -> SQLiteStore {
+    ///
+    /// A missing file is created whole (`createWhole`): readers see no file, then a
+    /// database with its schema and atlases. `command` goes into the audit log's entry.
+    public static func open(
+        path: String, create: Bool, command: String = CommandLine.arguments.joined(separator: " ")
+    ) throws -> SQLiteStore {
         try checkPath(path, create: create)
+        let configuration = fileConfiguration
+        let created = create && !FileManager.default.fileExists(atPath: path)
+            ? try createWhole(path, configuration: configuration, command: command) : false
+        return try prepared(path: path, create: create, created: created) { try DatabaseQueue(path: path, configuration: configuration) }
+    }
+
+    static var fileConfiguration: Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
@@ -41,7 +59,41 @@ public final class SQLiteStore: StudyStore {
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             SQLiteFunctions.define(in: db)
         }
-        return try prepared(path: path, create: create) { try DatabaseQueue(path: path, configuration: configuration) }
+        return configuration
+    }
+
+    /// Creates the database at `path` whole: its schema and built-in atlases are written to a
+    /// temporary file beside it, then linked into place only if `path` is still missing.
+    /// Readers racing the first import saw a database without its atlas ("unknown atlas
+    /// 'aal2'"); now they see none, then a complete one. Of two creators the first wins and
+    /// the second opens its file. Returns true when this call's file is the one at `path`.
+    static func createWhole(_ path: String, configuration: Configuration, command: String) throws -> Bool {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path, prefix = ".\(url.lastPathComponent).creating-"
+        // A killed creator's file (its process gone) is removed; the process id and a random
+        // number keep creators apart, threads of one process too.
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink((folder as NSString).appendingPathComponent(entry))
+        }
+        let temporary = (folder as NSString).appendingPathComponent("\(prefix)\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { unlink(temporary) }
+        do {
+            let queue = try DatabaseQueue(path: temporary, configuration: configuration)
+            try migrate(queue, with: migrator)
+            try SQLiteStore(path: temporary, writer: queue).initialize(study: nil, command: command)
+            try queue.close()
+        } catch let error as DatabaseError {
+            throw StoreError(error, path: path)
+        }
+        if link(temporary, path) == 0 { return true }
+        if errno == EEXIST { return false }
+        // A file system without hard links: rename (which would replace) while `path` is still missing.
+        guard !FileManager.default.fileExists(atPath: path) else { return false }
+        guard rename(temporary, path) == 0 else {
+            throw StoreError.database(path: path, message: "cannot create the database file: \(String(cString: strerror(errno)))")
+        }
+        return true
     }
 
     /// SQLite's page cache per connection: room for a mask's blob (see `storeBlob`).
@@ -87,14 +139,14 @@ public final class SQLiteStore: StudyStore {
         return try prepared(path: ":memory:", create: true) { try DatabaseQueue(configuration: configuration) }
     }
 
-    private static func prepared(path: String, create: Bool, _ connect: () throws -> any DatabaseWriter) throws -> SQLiteStore {
+    private static func prepared(path: String, create: Bool, created: Bool = false, _ connect: () throws -> any DatabaseWriter) throws -> SQLiteStore {
         // Opening can meet SQLITE_BUSY that SQLite does not wait out (another process
         // switching an earlier version's WAL file, or migrating it): retry, waiting in all
         // no longer than the busy timeout any other wait has.
         let start = Date()
         while true {
             do {
-                return try preparedOnce(path: path, create: create, connect)
+                return try preparedOnce(path: path, create: create, created: created, connect)
             } catch StoreError.busy where Date().timeIntervalSince(start) < busyTimeout {
                 usleep(UInt32.random(in: 50_000...350_000))
             }
@@ -102,7 +154,7 @@ public final class SQLiteStore: StudyStore {
     }
 
     private static func preparedOnce(
-        path: String, create: Bool, _ connect: () throws -> any DatabaseWriter
+        path: String, create: Bool, created: Bool, _ connect: () throws -> any DatabaseWriter
     ) throws -> SQLiteStore {
         do {
             let writer = try connect()
@@ -118,7 +170,7 @@ public final class SQLiteStore: StudyStore {
             if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown.sorted()) }
             try writer.writeWithoutTransaction(leaveWAL)
             try migrate(writer, with: Self.migrator)
-            return SQLiteStore(path: path, writer: writer)
+            return SQLiteStore(path: path, writer: writer, created: created)
         } catch let error as DatabaseError {
             throw StoreError(error, path: path)
         }
@@ -177,9 +229,66 @@ public final class SQLiteStore: StudyStore {
     }
 
     /// Runs `body` in one IMMEDIATE write transaction, mapping SQLite errors to `StoreError`.
+    /// A failed one is rolled back whole before this returns (`finishFailedWrite`).
     func writeDatabase<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try writer.write(body)
+            return try writer.write { db in
+                // Under the write lock, which `removeIfEmpty` needs too: never write to a removed file.
+                if let identity, FileIdentity(path: path) != identity {
+                    throw StoreError.database(
+                        path: path, message: "the database was removed while this command ran (by a failed import that had created it); run the command again")
+                }
+                return try body(db)
+            }
+        } catch let error as DatabaseError {
+            finishFailedWrite()
+            throw StoreError(error, path: path)
+        } catch {
+            finishFailedWrite()
+            throw error
+        }
+    }
+
+    /// After a failed write: its journal played back and gone before the command exits, and a
+    /// file this command created removed again while it holds nothing. After a write error
+    /// (a full disk) SQLite leaves the journal for the connection's next read to play back;
+    /// a process exiting first left it hot, for read-only users to trip on.
+    private func finishFailedWrite() {
+        guard file != nil else { return }
+        let journal = path + "-journal"
+        if FileManager.default.fileExists(atPath: journal) {
+            _ = try? writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+        }
+        if FileManager.default.fileExists(atPath: journal) {
+            // Still there (or another process's, which a new connection leaves alone): a new
+            // connection plays back a hot journal when it first reads.
+            if let queue = try? DatabaseQueue(path: path, configuration: Self.fileConfiguration) {
+                _ = try? queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+                try? queue.close()
+            }
+        }
+        if created { removeIfEmpty() }
+    }
+
+    /// Removes the file when nothing is recorded in it but its schema, atlases and their
+    /// audit entry, holding the exclusive lock so that no other process is writing to it;
+    /// one that opened it meanwhile finds it gone at its next write (`writeDatabase`).
+    private func removeIfEmpty() {
+        try? writer.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN EXCLUSIVE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            guard FileIdentity(path: path) == identity else { return }
+            let recorded = try Int.fetchOne(
+                db,
+                sql: "SELECT (SELECT count(*) FROM studies) + (SELECT count(*) FROM imports WHERE kind <> 'init') + (SELECT count(*) FROM corrections)")
+            if recorded == 0 { unlink(path) }
+        }
+    }
+
+    /// Runs `body` outside any transaction (each statement its own), mapping SQLite errors.
+    func readWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try writer.writeWithoutTransaction(body)
         } catch let error as DatabaseError {
             throw StoreError(error, path: path)
         }
@@ -202,10 +311,13 @@ extension StoreError {
         case .SQLITE_NOTADB: self = .notADatabase(path: path)
         case .SQLITE_BUSY: self = .busy(path: path)
         case .SQLITE_READONLY where error.extendedResultCode == .SQLITE_READONLY_ROLLBACK:
-            // A read-only connection cannot roll back what an interrupted import left.
+            // Only a user who may write the file and its folder can roll back what an interrupted
+            // write left; any maskdb command opened by one does, verify with nothing else to do.
+            let folder = (path as NSString).deletingLastPathComponent
             self = .database(
                 path: path,
-                message: "an interrupted import left its journal beside it; run any other maskdb command on it (e.g. maskdb masks) to roll that import back, then this one again")
+                message: "has an unfinished write (a hot journal, \(path)-journal) this user cannot roll back; someone who can write to \(folder.isEmpty ? "." : folder) and the file must run 'maskdb verify --db \(path)', then run this again")
+        case .SQLITE_CORRUPT: self = .damaged(path: path, message: error.message ?? "database disk image is malformed")
         case .SQLITE_READONLY: self = .database(path: path, message: "the database is read-only here: \(error.message ?? "")")
         case .SQLITE_CANTOPEN: self = .database(path: path, message: "cannot open the database file; check the folder exists and is writable")
         case .SQLITE_FULL: self = .database(path: path, message: "the disk is full; nothing was written")

@@ -21,7 +21,7 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the database; commands that record things create it when missing.
     func open(create: Bool = false) throws -> SQLiteStore {
-        try SQLiteStore.open(path: path, create: create)
+        try SQLiteStore.open(path: path, create: create, command: InvocationText.current)
     }
 
     /// Opens the database for a command that may create it, unless this is a dry run of
