@@ -14,8 +14,18 @@ extension MaskDB {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let database = try store.open()
-            let problems = try database.verify()
+            let database: SQLiteStore
+            var problems: [String]
+            do {
+                database = try store.open()
+                problems = try database.verify()
+            } catch StoreError.damaged {
+                // Too damaged to open as a store: SQLite's check alone says where.
+                problems = try SQLiteStore.integrityProblems(path: store.path)
+                if problems.isEmpty { problems = ["SQLite reports the file damaged, but its check finds no damaged page"] }
+                for problem in problems { Output.error("maskdb: error: \(store.path): \(problem)") }
+                throw ExitCode.failure
+            }
             guard problems.isEmpty else {
                 for problem in problems { Output.error("maskdb: error: \(database.path): \(problem)") }
                 throw ExitCode.failure
