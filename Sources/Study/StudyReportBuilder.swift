@@ -101,15 +101,56 @@ public enum StudyReportBuilder {
 
     /// Writes the report's files into `folder` (created when missing); returns report.md's
     /// path and how many files were written.
+    ///
+    /// The report is written whole into a temporary folder beside `folder`, then swapped in:
+    /// the old report renamed aside, the new one renamed in, the old one deleted. A killed
+    /// run leaves the old report or the new one, never one's report.md beside the other's
+    /// tables, and its leftovers (hidden siblings named after its process) are removed by
+    /// the next run. An existing folder is replaced only when it holds a report.
     public static func write(_ report: StudyReport, to folder: String) throws -> (path: String, files: Int) {
         try checkFolder(folder)
+        let manager = FileManager.default
+        let target = URL(fileURLWithPath: folder).standardizedFileURL
+        let parent = target.deletingLastPathComponent().path, name = target.lastPathComponent
         // Foundation's error, if any, names the folder and the system's reason.
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        removeLeftovers(of: name, in: parent)
+        let temporary = (parent as NSString).appendingPathComponent(".\(name).report-tmp-\(getpid())")
+        let aside = (parent as NSString).appendingPathComponent(".\(name).report-old-\(getpid())")
         let files = report.files()
-        for file in files {
-            try FileBytes.write(file.bytes, to: (folder as NSString).appendingPathComponent(file.name))
+        do {
+            try manager.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+            for file in files {
+                try FileBytes.write(file.bytes, to: (temporary as NSString).appendingPathComponent(file.name))
+            }
+            if manager.fileExists(atPath: target.path) { try manager.moveItem(atPath: target.path, toPath: aside) }
+            do {
+                try manager.moveItem(atPath: temporary, toPath: target.path)
+            } catch {
+                try? manager.moveItem(atPath: aside, toPath: target.path)  // the old report back
+                throw error
+            }
+        } catch {
+            try? manager.removeItem(atPath: temporary)
+            throw error
         }
+        try? manager.removeItem(atPath: aside)
         return ((folder as NSString).appendingPathComponent("report.md"), files.count)
+    }
+
+    /// Removes the temporary and set-aside folders a killed run left beside `name`: those
+    /// of processes that no longer run (a running one may be writing its report now).
+    static func removeLeftovers(of name: String, in parent: String) {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        for entry in entries {
+            for kind in [".report-tmp-", ".report-old-"] {
+                let prefix = ".\(name)\(kind)"
+                guard entry.hasPrefix(prefix), let pid = Int32(entry.dropFirst(prefix.count)) else { continue }
+                if pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) {
+                    try? FileManager.default.removeItem(atPath: (parent as NSString).appendingPathComponent(entry))
+                }
+            }
+        }
     }
 
     /// Says why `folder` cannot become the report's folder (a file, or under one, or in a
@@ -130,6 +171,11 @@ public enum StudyReportBuilder {
         }
         guard FileManager.default.isWritableFile(atPath: existing) else {
             throw StudyError.unwritableFolder(folder: folder, existing: existing)
+        }
+        // A report replaces the folder wholesale: only an earlier report's, or an empty one.
+        if existing == folder, let entries = try? FileManager.default.contentsOfDirectory(atPath: folder),
+           !entries.isEmpty, !entries.contains("report.md") {
+            throw StudyError.notAReportFolder(folder: folder)
         }
     }
 }

@@ -154,6 +154,29 @@ struct StudyReportBuilderTests {
         #expect(again.files == 11)
     }
 
+    @Test func anEarlierReportIsReplacedWholeAndLeftoversAreCleaned() throws {
+        let report = try StudyReportBuilder.build(store: try StudyFixture.store(masks: Self.oneGridModel), study: nil, note: nil)
+        let scratch = try ScratchFolder(prefix: "maskdb-report")
+        let folder = scratch.path("r")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        _ = try scratch.write(Array("old".utf8), named: "r/report.md")
+        _ = try scratch.write(Array("old".utf8), named: "r/old_table.csv")
+        // What a killed run left: its temporary folder, and one set aside (dead processes).
+        try FileManager.default.createDirectory(atPath: scratch.path(".r.report-tmp-2147483646"), withIntermediateDirectories: true)
+        _ = try scratch.write([1], named: ".r.report-tmp-2147483646/report.md.partial-2147483646")
+        try FileManager.default.createDirectory(atPath: scratch.path(".r.report-old-2147483645"), withIntermediateDirectories: true)
+        let written = try StudyReportBuilder.write(report, to: folder)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(names.count == written.files && !names.contains("old_table.csv") && !names.contains { $0.contains("partial") })
+        #expect(try String(contentsOfFile: written.path, encoding: .utf8) != "old")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == ["r"])
+        // A folder of other files is never replaced.
+        try FileManager.default.createDirectory(atPath: scratch.path("mine"), withIntermediateDirectories: true)
+        _ = try scratch.write([1], named: "mine/notes.txt")
+        #expect(throws: StudyError.notAReportFolder(folder: scratch.path("mine"))) { try StudyReportBuilder.write(report, to: scratch.path("mine")) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("mine")) == ["notes.txt"])
+    }
+
     @Test func aFileInTheWayOfTheFolderIsRefusedBeforeAnythingIsMade() throws {
         let scratch = try ScratchFolder(prefix: "maskdb-report")
         let file = try scratch.write([1], named: "a file")
