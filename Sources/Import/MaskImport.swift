@@ -35,12 +35,16 @@ extension StudyStore {
                 let stored = try atlasFiles(named: name)
                 let database = location
                 return ImportAtlas(id: stored.id, calculator: BackgroundValue {
+                    let atlas: Atlas
                     do {
-                        return DensityCalculator(atlas: try Atlas(name: name, imageBytes: stored.image, labelsBytes: stored.labels))
+                        atlas = try Atlas(name: name, imageBytes: stored.image, labelsBytes: stored.labels)
                     } catch {
                         // Not the row's file: say whose it is.
                         throw StoreError.database(path: database, message: "its atlas '\(name)' does not load (\(error)); run maskdb verify")
                     }
+                    // Decodable but altered: the densities would be wrong.
+                    _ = try stored.checked(name: name)
+                    return DensityCalculator(atlas: atlas)
                 })
             }
         }

@@ -14,8 +14,9 @@ public final class SQLiteStore: StudyStore {
     let writer: any DatabaseWriter
     /// The file the path named when opened: every write checks it still does (see `removeIfEmpty`).
     private let identity: FileIdentity?
-    /// This command created the file: a failed write removes it again while it holds nothing.
-    private let created: Bool
+    /// This command created the file (with its atlases): a failed write removes it again
+    /// while it holds nothing.
+    public let created: Bool
 
     private init(path: String, writer: any DatabaseWriter, created: Bool = false) {
         self.path = path
@@ -241,11 +242,9 @@ public final class SQLiteStore: StudyStore {
                 return try body(db)
             }
         } catch let error as DatabaseError {
+            // SQLite's failure (a full disk, an I/O error), not the body's own (--strict, a dry run).
             finishFailedWrite()
             throw StoreError(error, path: path)
-        } catch {
-            finishFailedWrite()
-            throw error
         }
     }
 
@@ -311,12 +310,13 @@ extension StoreError {
         case .SQLITE_NOTADB: self = .notADatabase(path: path)
         case .SQLITE_BUSY: self = .busy(path: path)
         case .SQLITE_READONLY where error.extendedResultCode == .SQLITE_READONLY_ROLLBACK:
-            // Only a user who may write the file and its folder can roll back what an interrupted
-            // write left; any maskdb command opened by one does, verify with nothing else to do.
+            // A read-only connection (maskdb sql, or a user who may not write the file or its
+            // folder) cannot roll back what an interrupted write left. Any command that opens
+            // it for writing does; verify changes nothing else.
             let folder = (path as NSString).deletingLastPathComponent
             self = .database(
                 path: path,
-                message: "has an unfinished write (a hot journal, \(path)-journal) this user cannot roll back; someone who can write to \(folder.isEmpty ? "." : folder) and the file must run 'maskdb verify --db \(path)', then run this again")
+                message: "has an unfinished write (a hot journal, \(path)-journal) that a read-only open cannot roll back; someone who can write to \(folder.isEmpty ? "." : folder) and the file must run 'maskdb verify --db \(path)', then run this again")
         case .SQLITE_CORRUPT: self = .damaged(path: path, message: error.message ?? "database disk image is malformed")
         case .SQLITE_READONLY: self = .database(path: path, message: "the database is read-only here: \(error.message ?? "")")
         case .SQLITE_CANTOPEN: self = .database(path: path, message: "cannot open the database file; check the folder exists and is writable")

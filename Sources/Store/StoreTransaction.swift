@@ -177,12 +177,27 @@ public struct StoredAtlasFiles: Sendable {
     public var image: [UInt8]
     /// The label table, as stored.
     public var labels: [UInt8]
+    /// The sha256s recorded for them, when the store keeps them (`checked`).
+    public var imageSHA256: String?, labelsSHA256: String?
 
     /// An atlas's files.
-    public init(id: Int64, image: [UInt8], labels: [UInt8]) {
+    public init(id: Int64, image: [UInt8], labels: [UInt8], imageSHA256: String? = nil, labelsSHA256: String? = nil) {
         self.id = id
         self.image = image
         self.labels = labels
+        self.imageSHA256 = imageSHA256
+        self.labelsSHA256 = labelsSHA256
+    }
+
+    /// Refuses files that no longer hash to their recorded sha256 (`StoreError.damagedFile`):
+    /// densities and figures must not be computed from altered bytes.
+    public func checked(name: String) throws -> StoredAtlasFiles {
+        for (bytes, recorded, file) in [(image, imageSHA256, "image"), (labels, labelsSHA256, "label table")] {
+            guard let recorded else { continue }
+            let actual = SHA256Digest.hex(bytes)
+            if actual != recorded { throw StoreError.damagedFile(record: "atlas \(name)'s \(file)", actual: actual, recorded: recorded) }
+        }
+        return self
     }
 }
 

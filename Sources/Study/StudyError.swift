@@ -38,8 +38,6 @@ public enum StudyError: Error, Equatable, Sendable {
     case notAFolder(folder: String, file: String)
     /// A report folder cannot be written.
     case unwritableFolder(folder: String, existing: String)
-    /// A report folder exists and holds files but no report: a report would replace them.
-    case notAReportFolder(folder: String)
 }
 
 extension StudyError: CustomStringConvertible {
@@ -83,8 +81,6 @@ extension StudyError: CustomStringConvertible {
             "\(folder): \(file == folder ? "a file" : "\(file) is a file"), not a folder; give --out a folder"
         case let .unwritableFolder(folder, existing):
             "\(folder): \(existing) is not writable; give --out a folder you can write to"
-        case let .notAReportFolder(folder):
-            "\(folder): holds files but no report.md, and a report replaces its folder whole; give --out a new folder or an earlier report's"
         }
     }
 }

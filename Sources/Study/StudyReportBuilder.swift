@@ -106,7 +106,9 @@ public enum StudyReportBuilder {
     /// the old report renamed aside, the new one renamed in, the old one deleted. A killed
     /// run leaves the old report or the new one, never one's report.md beside the other's
     /// tables, and its leftovers (hidden siblings named after its process) are removed by
-    /// the next run. An existing folder is replaced only when it holds a report.
+    /// the next run. A folder is replaced whole only when it holds nothing but a report (a
+    /// report.md and files a report writes); into one holding other files too (a database,
+    /// notes) the report's files are renamed one by one, each whole, and nothing else is removed.
     public static func write(_ report: StudyReport, to folder: String) throws -> (path: String, files: Int) {
         try checkFolder(folder)
         let manager = FileManager.default
@@ -123,6 +125,16 @@ public enum StudyReportBuilder {
             for file in files {
                 try FileBytes.write(file.bytes, to: (temporary as NSString).appendingPathComponent(file.name))
             }
+            if !isReplaceable(target.path) {
+                for file in files {
+                    let destination = (target.path as NSString).appendingPathComponent(file.name)
+                    guard rename((temporary as NSString).appendingPathComponent(file.name), destination) == 0 else {
+                        throw StudyError.unwritableFolder(folder: folder, existing: folder)
+                    }
+                }
+                try? manager.removeItem(atPath: temporary)
+                return ((folder as NSString).appendingPathComponent("report.md"), files.count)
+            }
             if manager.fileExists(atPath: target.path) { try manager.moveItem(atPath: target.path, toPath: aside) }
             do {
                 try manager.moveItem(atPath: temporary, toPath: target.path)
@@ -136,6 +148,18 @@ public enum StudyReportBuilder {
         }
         try? manager.removeItem(atPath: aside)
         return ((folder as NSString).appendingPathComponent("report.md"), files.count)
+    }
+
+    /// A missing or empty folder, or one holding only a report: a report.md, and files with
+    /// the extensions a report writes (tables and figures, those of an earlier report too).
+    static func isReplaceable(_ folder: String) -> Bool {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder), !entries.isEmpty else { return true }
+        var isFolder: ObjCBool = false
+        return entries.contains("report.md") && entries.allSatisfy { entry in
+            ["md", "csv", "svg", "png"].contains((entry as NSString).pathExtension)
+                && FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(entry), isDirectory: &isFolder)
+                && !isFolder.boolValue
+        }
     }
 
     /// Removes the temporary and set-aside folders a killed run left beside `name`: those
@@ -171,11 +195,6 @@ public enum StudyReportBuilder {
         }
         guard FileManager.default.isWritableFile(atPath: existing) else {
             throw StudyError.unwritableFolder(folder: folder, existing: existing)
-        }
-        // A report replaces the folder wholesale: only an earlier report's, or an empty one.
-        if existing == folder, let entries = try? FileManager.default.contentsOfDirectory(atPath: folder),
-           !entries.isEmpty, !entries.contains("report.md") {
-            throw StudyError.notAReportFolder(folder: folder)
         }
     }
 }

@@ -66,7 +66,8 @@ struct FaultTests {
         try store.writeDatabase { db in
             try db.execute(sql: "UPDATE blobs SET bytes = zeroblob(10) WHERE sha256 = (SELECT labels_sha256 FROM atlases)")
         }
-        #expect(throws: StoreError.self) { try store.atlasFiles(named: "aal2") }
+        #expect(throws: StoreError.self) { try store.atlas(named: "aal2") }
+        #expect(throws: StoreError.self) { try store.atlasFiles(named: "aal2").checked(name: "aal2") }
     }
 
     @Test func aFullDiskRollsTheImportBackAndLeavesNoJournal() throws {
@@ -139,7 +140,7 @@ struct FaultTests {
             try reader.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM masks") }
         }
         #expect(refusal.extendedResultCode == .SQLITE_READONLY_ROLLBACK)
-        #expect(StoreError(refusal, path: copy).description == "\(copy): has an unfinished write (a hot journal, \(copy)-journal) this user cannot roll back; someone who can write to \(fixture.folder.path) and the file must run 'maskdb verify --db \(copy)', then run this again")
+        #expect(StoreError(refusal, path: copy).description == "\(copy): has an unfinished write (a hot journal, \(copy)-journal) that a read-only open cannot roll back; someone who can write to \(fixture.folder.path) and the file must run 'maskdb verify --db \(copy)', then run this again")
         // What the message says to run rolls it back.
         #expect(try SQLiteStore.open(path: copy, create: false).verify() == [])
         #expect(!FileManager.default.fileExists(atPath: copy + "-journal"))
@@ -158,6 +159,8 @@ struct FaultTests {
         }
         #expect(migrations.count == SchemaMigrations.all.count && atlases == ["aal2"] && entries == ["maskdb init"])
         try raw.close()
+        let again = try SQLiteStore.open(path: path, create: true)
+        #expect(store.created && !again.created)
         #expect(try !store.initialize(study: nil, command: "again"))
         // Nothing beside it but itself.
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.folder.path).filter { $0.contains("study.sqlite") } == ["study.sqlite"])

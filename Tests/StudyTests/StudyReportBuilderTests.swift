@@ -170,11 +170,14 @@ struct StudyReportBuilderTests {
         #expect(names.count == written.files && !names.contains("old_table.csv") && !names.contains { $0.contains("partial") })
         #expect(try String(contentsOfFile: written.path, encoding: .utf8) != "old")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == ["r"])
-        // A folder of other files is never replaced.
+        // A folder holding other files too is never replaced: the report's files go in beside them.
         try FileManager.default.createDirectory(atPath: scratch.path("mine"), withIntermediateDirectories: true)
         _ = try scratch.write([1], named: "mine/notes.txt")
-        #expect(throws: StudyError.notAReportFolder(folder: scratch.path("mine"))) { try StudyReportBuilder.write(report, to: scratch.path("mine")) }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("mine")) == ["notes.txt"])
+        _ = try scratch.write([1], named: "mine/report.md")
+        _ = try StudyReportBuilder.write(report, to: scratch.path("mine"))
+        let mine = try FileManager.default.contentsOfDirectory(atPath: scratch.path("mine")).sorted()
+        #expect(mine == (names + ["notes.txt"]).sorted())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == ["mine", "r"])
     }
 
     @Test func aFileInTheWayOfTheFolderIsRefusedBeforeAnythingIsMade() throws {

@@ -48,6 +48,12 @@ extension StoreCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".report") } == [])
     }
 
+    @Test func initOfANewFileSaysItInitializedIt() throws {
+        #expect(try CLI.run("init", "--db", db).stdout == "initialized \(db) (atlases: aal2)\n")
+        #expect(try CLI.run("init", "--db", db).stdout == "already initialized: \(db) (atlases: aal2)\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["study.sqlite"])
+    }
+
     @Test func verifyNamesADamagedPage() throws {
         #expect(try CLI.run("import", "masks", try study(), "--db", db).status == 0)
         let queue = try DatabaseQueue(path: db)

@@ -19,7 +19,8 @@ extension MaskDB {
 
         func run() throws {
             let database = try store.open(create: true)
-            let added = try database.initialize(study: study, command: InvocationText.current)
+            // A new file is made with its atlases (SQLiteStore.open): initialized too.
+            let added = try database.initialize(study: study, command: InvocationText.current) || database.created
             let studies = try database.studyNames()
             Output.print(
                 (added ? "initialized " : "already initialized: ") + database.path
