@@ -43,6 +43,32 @@ public enum FileBytes {
         return bytes
     }
 
+    /// A regular file opened to be read a chunk at a time (`readChunk`); the caller closes it.
+    public static func openRegularFile(_ path: String) throws(NIfTIError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // non-blocking: a FIFO is refused, not waited on
+        guard fd >= 0 else { throw .unreadable(path: path, reason: systemReason()) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let reason = systemReason()
+            close(fd)
+            throw .unreadable(path: path, reason: reason)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw .unreadable(path: path, reason: (info.st_mode & S_IFMT) == S_IFDIR ? "it is a folder" : "not a regular file")
+        }
+        return fd
+    }
+
+    /// Reads what comes next of `fd` into `buffer`: the number of bytes read, 0 at the end.
+    public static func readChunk(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(NIfTIError) -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress!, buffer.count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw .unreadable(path: path, reason: systemReason()) }
+        }
+    }
+
     /// Asks the kernel to start reading the file into its page cache and returns at once,
     /// so that a later `read` of it finds the bytes there instead of waiting for the disk.
     /// A file that cannot be opened, or is not a regular file, is left alone: `read` reports it.
