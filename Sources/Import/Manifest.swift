@@ -84,7 +84,8 @@ public struct Manifest: Sendable {
         var parser = RecordParser(separator: UInt8(ascii: ","), quotes: true)
         var records: [(line: Int, cells: [String])] = []
         let add = { (record: RecordParser.Record) in records.append((record.line, record.cells.map { String(decoding: $0.bytes, as: UTF8.self) })) }
-        for byte in text.utf8 { if let record = try? parser.feed(byte) { add(record) } }
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBufferPointer { buffer in try? parser.feed(buffer, add) }
         if let record = try? parser.finish() { add(record) }
         return records
     }

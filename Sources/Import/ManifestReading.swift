@@ -40,9 +40,7 @@ struct ManifestContent: Sendable {
             func take(_ record: RecordParser.Record) throws {
                 if let header { add(record, columns: header) } else { header = try Self.header(record, path: path) }
             }
-            while let byte = try input.next() {
-                if let record = try parser.feed(byte) { try take(record) }
-            }
+            try input.forEachChunk { chunk in try parser.feed(chunk, take) }
             if let record = try parser.finish() { try take(record) }
             guard let header, header.contains(where: { !$0.isEmpty }) else {
                 throw ImportError.badManifest(path: path, detail: "the manifest is empty; its first line must name the columns")
@@ -149,6 +147,30 @@ struct RecordParser {
         self.quotes = quotes
     }
 
+    /// Takes the next bytes, handing `emit` each record they end. Runs of bytes that mean
+    /// nothing to the parser (most of a manifest) are taken at once, the others one by one.
+    mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (Record) throws -> Void) throws {
+        var i = 0
+        while i < bytes.count {
+            var j = i
+            // Not between a quoted part and the next separator, where spaces are dropped.
+            if !afterCarriageReturn && !quoteInQuotes && (inQuotes || !cell.quoted) {
+                if inQuotes {
+                    while j < bytes.count, bytes[j] != Self.quote, bytes[j] != Self.lineFeed, bytes[j] != Self.carriageReturn { j += 1 }
+                } else {
+                    while j < bytes.count, bytes[j] != separator, bytes[j] != Self.lineFeed, bytes[j] != Self.carriageReturn,
+                        !(quotes && bytes[j] == Self.quote) { j += 1 }
+                }
+                // Past the limit nothing is kept (the record is refused when it ends).
+                recordBytes += j - i
+                if recordBytes <= Manifest.maximumRecordBytes { cell.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j])) }
+            }
+            guard j < bytes.count else { return }
+            if let record = try feed(bytes[j]) { try emit(record) }
+            i = j + 1
+        }
+    }
+
     /// Takes the next byte: the record it ends, if any.
     mutating func feed(_ byte: UInt8) throws(Overlong) -> Record? {
         if afterCarriageReturn {
@@ -250,14 +272,15 @@ struct ChunkedInput {
         self.path = path
     }
 
-    /// The next byte, nil at the end.
-    @inline(__always)
-    mutating func next() throws(NIfTIError) -> UInt8? {
-        if position == buffer.count {
-            guard try fill() else { return nil }
+    /// Hands `body` the bytes not yet taken, a chunk at a time, to the end of the input.
+    mutating func forEachChunk(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        while true {
+            if position == buffer.count {
+                guard try fill() else { return }
+            }
+            try buffer[position...].withUnsafeBufferPointer { try body($0) }
+            position = buffer.count
         }
-        defer { position += 1 }
-        return buffer[position]
     }
 
     /// Skips a UTF-8 byte order mark at the start.
