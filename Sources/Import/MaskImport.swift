@@ -51,7 +51,7 @@ extension StudyStore {
         var amended: Set<Int64> = []
         // A file listed on several rows (same atlas and semantics) is read and measured once.
         let shared = SharedFiles(rows: manifest.rows) { row in
-            row[Manifest.pathColumn].map { [manifest.resolve($0), row[.atlas] ?? Atlas.defaultName, row[.semantics] ?? ""].joined(separator: "\0") }
+            row[Manifest.pathColumn].map { [manifest.resolve($0), row[.atlas] ?? Atlas.defaultName, row[.semantics] ?? MaskSemantics.keep.rawValue].joined(separator: "\0") }
         }
         // Storing a checked mask never rejects it (a rejection of --replace writes nothing first), so it needs no savepoint.
         var summary = try runImport(
