@@ -65,14 +65,14 @@ extension Atlas {
 
     /// An atlas from the bytes of its label image and TSV (as a database stores them).
     public init(name: String, imageBytes: [UInt8], labelsBytes: [UInt8]) throws {
-        let image = try NIfTIImage(fileBytes: imageBytes, path: "\(name) atlas image")
+        let image = try NIfTIImage(fileBytes: imageBytes, path: "\(name) atlas image", maximumVoxels: MaskSizeLimit.atlasVoxels)
         let regions = try LabelTable.parse(String(decoding: labelsBytes, as: UTF8.self), path: "\(name) atlas labels")
         try self.init(name: name, image: image, regions: regions)
     }
 
     /// An atlas from a label image (`.nii` or `.nii.gz`) and its label TSV.
     public static func load(imagePath: String, labelsPath: String) throws -> Atlas {
-        let image = try NIfTIImage(contentsOf: imagePath)
+        let image = try NIfTIImage(contentsOf: imagePath, maximumVoxels: MaskSizeLimit.atlasVoxels)
         let regions = try LabelTable.parse(String(decoding: try readLabels(labelsPath), as: UTF8.self), path: labelsPath)
         let fileName = imagePath.split(separator: "/").last.map(String.init) ?? imagePath
         return try Atlas(name: fileName, image: image, regions: regions)

@@ -38,14 +38,18 @@ public final class DensityCalculator: Sendable {
         return RegionDensities(regions: atlas.regions, densities: densities, voxelCounts: grid.voxelCounts)
     }
 
-    /// The atlas on this grid, resampled once and remembered.
+    /// At most this many grids are remembered: a resampled grid takes 4 bytes a voxel, so
+    /// masks on ever new grids must not pile them up (a study's masks share one or two).
+    static let rememberedGrids = 8
+
+    /// The atlas on this grid, resampled once and remembered (the first `rememberedGrids`).
     public func grid(shape: [Int], affine: Affine, path: String) throws(AtlasError) -> RegionGrid {
         if let known = grids.withLock({ $0.first { $0.matches(shape: shape, affine: affine) } }) { return known }
         // Resampled outside the lock; if another worker resampled the same grid meanwhile, its copy is kept.
         let resampled = try atlas.grid.resampled(toShape: shape, affine: affine, path: path)
         return grids.withLock { grids in
             if let known = grids.first(where: { $0.matches(shape: shape, affine: affine) }) { return known }
-            grids.append(resampled)
+            if grids.count < Self.rememberedGrids { grids.append(resampled) }
             return resampled
         }
     }

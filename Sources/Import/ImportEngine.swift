@@ -68,10 +68,12 @@ extension StudyStore {
     /// so a killed import leaves the database as it was. With `strict`, any rejected row
     /// rolls everything back (every row is still checked, to report them all) and only the
     /// audit log records the attempt. `file` names a row's file, if it has one: it is
-    /// prefetched, and refused if it is the database itself.
+    /// prefetched, and refused if it is the database itself. `done` is called on a worker
+    /// once a row is checked, whatever the outcome.
     func runImport<Prepared: Sendable>(
         _ manifest: Manifest, kind: ImportKind, options: ImportOptions, key: (Manifest.Row) -> String,
         storeMayReject: Bool = true, file: (@Sendable (Manifest.Row) -> String?)? = nil,
+        done: (@Sendable (Manifest.Row) -> Void)? = nil,
         prepare: @escaping @Sendable (Manifest.Row) throws -> Prepared,
         store: (Prepared, Int64, any StoreTransaction) throws -> ImportSummary.RowResult
     ) throws -> ImportSummary {
@@ -88,6 +90,7 @@ extension StudyStore {
             count: rows.count, jobs: options.jobs,
             prefetch: { index in if let file = file?(rows[index]), !isDatabase(file) { FileBytes.prefetch(file) } }
         ) { index in
+            defer { done?(rows[index]) }
             if let file = file?(rows[index]), isDatabase(file) { throw RowRejection("this is the database itself") }
             return try prepare(rows[index])
         }

@@ -36,19 +36,20 @@ public struct Manifest: Sendable {
     public var columns: [String]
     /// The data rows.
     public var rows: [Row]
-    /// Rows whose cell count does not match the header: (line, message).
+    /// Rows refused on their own, (line, message): a cell count other than the header's,
+    /// a cell holding a NUL byte or invalid UTF-8 (never cut nor repaired).
     public var malformed: [(line: Int, message: String)]
     /// The manifest file's sha256, for the audit log.
     public var sha256: String
 
-    /// Reads the manifest at `path` and checks it has every `required` column.
+    /// The most bytes a record may hold (a line, or the lines a quoted CSV cell spans):
+    /// a longer one is refused by its line and length, never kept nor shown.
+    public static let maximumRecordBytes = 1 << 20
+
+    /// Reads the manifest at `path` and checks it has every `required` column. The file
+    /// is read a chunk at a time; only its rows are kept.
     public init(path: String, required: [String]) throws {
-        let bytes: [UInt8]
-        do {
-            bytes = path == Self.standardInput ? StandardInput.bytes : try FileBytes.read(path)
-        } catch {
-            throw ImportError.badManifest(path: path, detail: "cannot read the manifest: \(Self.reason(error))")
-        }
+        let content = path == Self.standardInput ? try StandardInput.manifest() : try ManifestContent(path: path)
         self.path = path
         let here = FileManager.default.currentDirectoryPath
         if path == Self.standardInput {
@@ -59,20 +60,12 @@ public struct Manifest: Sendable {
             absolutePath = ((path.hasPrefix("/") ? path : here + "/" + path) as NSString).standardizingPath
             folder = (absolutePath as NSString).deletingLastPathComponent
         }
-        self.sha256 = SHA256Digest.hex(bytes)
-        var text = String(decoding: bytes, as: UTF8.self)
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        // Comma-separated by its name, or by a header with commas and no tab; else tab-separated.
-        let firstLine = text.prefix { !$0.isNewline }
-        let commaSeparated = path.lowercased().hasSuffix(".csv") || (!firstLine.contains("\t") && firstLine.contains(","))
-        let records = commaSeparated ? Self.commaSeparatedRecords(text) : Self.tabSeparatedRecords(text)
-        guard let header = records.first, header.cells.contains(where: { !$0.isEmpty }) else {
-            throw ImportError.badManifest(path: path, detail: "the manifest is empty; its first line must name the columns")
-        }
-        let columns = header.cells
-        self.columns = columns
+        sha256 = content.sha256
+        columns = content.columns
+        rows = content.rows
+        malformed = content.malformed
         if let duplicate = Self.firstDuplicate(columns) {
-            throw ImportError.badManifest(path: path, detail: "column '\(duplicate)' appears twice in the header")
+            throw ImportError.badManifest(path: path, detail: "column '\(Self.shown(duplicate))' appears twice in the header")
         }
         let missing = required.filter { !columns.contains($0) }
         guard missing.isEmpty else {
@@ -82,79 +75,24 @@ public struct Manifest: Sendable {
             throw ImportError.badManifest(
                 path: path,
                 detail: "missing required column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")); "
-                    + slips.joined() + "the header has \(columns.joined(separator: ", "))")
-        }
-        var rows: [Row] = []
-        var malformed: [(line: Int, message: String)] = []
-        for record in records.dropFirst() {
-            // Blank lines and comments are skipped.
-            if record.cells.allSatisfy(\.isEmpty) || record.cells.first?.hasPrefix("#") == true { continue }
-            guard record.cells.count == columns.count else {
-                malformed.append((record.line, "has \(record.cells.count) cells but the header has \(columns.count) columns"))
-                continue
-            }
-            var named: [String: String] = [:]
-            for (column, cell) in zip(columns, record.cells) where !cell.isEmpty { named[column] = cell }
-            rows.append(Row(line: record.line, cells: named))
-        }
-        self.rows = rows
-        self.malformed = malformed
-    }
-
-    /// Lines split at tabs, cells trimmed, numbered from 1. Any line ending: "\r\n"
-    /// (Windows) is one Character, which a split on "\n" never meets.
-    static func tabSeparatedRecords(_ text: String) -> [(line: Int, cells: [String])] {
-        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().map { index, line in
-            (index + 1, line.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) })
+                    + slips.joined() + "the header has \(Self.shown(columns.joined(separator: ", ")))")
         }
     }
 
-    /// Records of comma-separated text as spreadsheets and pandas write it: a cell in double
-    /// quotes may hold commas, line breaks and doubled quotes (`""` for `"`); unquoted
-    /// cells are trimmed. Each record is numbered by the line it starts on.
+    /// Records of comma-separated text (see `RecordParser`), for tests.
     static func commaSeparatedRecords(_ text: String) -> [(line: Int, cells: [String])] {
+        var parser = RecordParser(separator: UInt8(ascii: ","), quotes: true)
         var records: [(line: Int, cells: [String])] = []
-        var cells: [String] = [], cell = "", quoted = false, inQuotes = false
-        var line = 1, start = 1
-        var characters = text.makeIterator()
-        var pending: Character?
-        func endCell() {
-            cells.append(quoted ? cell : cell.trimmingCharacters(in: .whitespaces))
-            (cell, quoted) = ("", false)
-        }
-        while let character = pending ?? characters.next() {
-            pending = nil
-            if inQuotes {
-                if character == "\"" {
-                    // A doubled quote is one quote; any other character after a quote ends the quoted part.
-                    let next = characters.next()
-                    if next == "\"" { cell.append("\"") } else { inQuotes = false; pending = next }
-                } else {
-                    if character.isNewline { line += 1 }
-                    cell.append(character)
-                }
-                continue
-            }
-            switch character {
-            case "\"" where cell.allSatisfy(\.isWhitespace):
-                (cell, quoted, inQuotes) = ("", true, true)
-            case ",":
-                endCell()
-            case _ where character.isNewline:
-                endCell()
-                records.append((start, cells))
-                cells = []
-                line += 1
-                start = line
-            default:
-                if !(quoted && character.isWhitespace) { cell.append(character) }
-            }
-        }
-        if !cell.isEmpty || !cells.isEmpty || quoted {
-            endCell()
-            records.append((start, cells))
-        }
+        let add = { (record: RecordParser.Record) in records.append((record.line, record.cells.map { String(decoding: $0.bytes, as: UTF8.self) })) }
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBufferPointer { buffer in try? parser.feed(buffer, add) }
+        if let record = try? parser.finish() { add(record) }
         return records
+    }
+
+    /// `text` as a message shows it: at most 80 characters, with its length when cut.
+    static func shown(_ text: String) -> String {
+        text.count <= 80 ? text : "\(text.prefix(80))… (\(text.utf8.count) bytes)"
     }
 
     /// `path` resolved against the manifest's folder when relative: an absolute path.
@@ -173,8 +111,3 @@ public struct Manifest: Sendable {
     }
 }
 
-/// Standard input, read once for the whole process: a manifest given as `-` is read to
-/// check it before the database is opened, then to import it.
-enum StandardInput {
-    static let bytes: [UInt8] = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-}

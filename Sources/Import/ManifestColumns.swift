@@ -23,10 +23,10 @@ struct ManifestColumns: Sendable {
                 guard StudyField.isParameterName(Substring(name)) else {
                     throw ImportError.badManifest(
                         path: path,
-                        detail: "column '\(column)': a setting's name is made of letters, digits, '_', '.' and '-', not starting with '.' or '-'")
+                        detail: "column '\(Manifest.shown(column))': a setting's name is made of letters, digits, '_', '.' and '-', not starting with '.' or '-'")
                 }
                 if let other = settings.first(where: { $0.value == name })?.key {
-                    throw ImportError.badManifest(path: path, detail: "columns '\(other)' and '\(column)' both name the setting \(name); keep one")
+                    throw ImportError.badManifest(path: path, detail: "columns '\(Manifest.shown(other))' and '\(Manifest.shown(column))' both name the setting \(name); keep one")
                 }
                 settings[column] = name
                 continue
@@ -37,7 +37,7 @@ struct ManifestColumns: Sendable {
             guard allowed else {
                 throw ImportError.badManifest(
                     path: path,
-                    detail: "unknown column '\(column)'; " + (suggestion.map { "did you mean '\($0)'? " } ?? "")
+                    detail: "unknown column '\(Manifest.shown(column))'; " + (suggestion.map { "did you mean '\($0)'? " } ?? "")
                         + "these manifests take \(known.joined(separator: ", ")) and \(StudyField.settingPrefix)NAME")
             }
             if let name = Self.name(of: column, after: [StudyField.annotationPrefix]) {
@@ -45,7 +45,7 @@ struct ManifestColumns: Sendable {
             } else if let suggestion {
                 throw ImportError.badManifest(
                     path: path,
-                    detail: "unknown column '\(column)'; did you mean '\(suggestion)'? "
+                    detail: "unknown column '\(Manifest.shown(column))'; did you mean '\(suggestion)'? "
                         + "(to keep it as an annotation, name the column '\(StudyField.annotationPrefix)\(column)')")
             } else {
                 annotations[column] = column

@@ -14,7 +14,7 @@ extension Manifest.Row {
         guard let text = self[column] else { throw RowRejection("\(column) is empty") }
         // pandas writes whole numbers of a float column as 1.0.
         guard let number = NumberText.decimal(text), number == number.rounded(), abs(number) < 1e15, Int(number) >= minimum else {
-            throw RowRejection("\(column) '\(text)' is not a whole number of at least \(minimum)")
+            throw RowRejection("\(column) '\(Manifest.shown(text))' is not a whole number of at least \(minimum)")
         }
         return Int(number)
     }
@@ -47,7 +47,7 @@ extension Manifest.Row {
     }
 
     private static func number(_ text: String, column: String, minimum: Double?) throws(RowRejection) -> Double {
-        guard let value = NumberText.decimal(text) else { throw RowRejection("\(column) '\(text)' is not a number") }
+        guard let value = NumberText.decimal(text) else { throw RowRejection("\(column) '\(Manifest.shown(text))' is not a number") }
         if let minimum, value < minimum {
             throw RowRejection("\(column) is \(text); it must be at least \(NumberText.exact(minimum))")
         }

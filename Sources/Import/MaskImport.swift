@@ -53,13 +53,18 @@ extension StudyStore {
         // The masks this import has amended: a second row of the same file and model must
         // not amend the first one's correction again.
         var amended: Set<Int64> = []
+        // A file listed on several rows (same atlas and semantics) is read and measured once.
+        let shared = SharedFiles(rows: manifest.rows) { row in
+            row[Manifest.pathColumn].map { [manifest.resolve($0), row[.atlas] ?? Atlas.defaultName, row[.semantics] ?? MaskSemantics.keep.rawValue].joined(separator: "\0") }
+        }
         // Storing a checked mask never rejects it (a rejection of --replace writes nothing first), so it needs no savepoint.
         var summary = try runImport(
             manifest, kind: .masks, options: options, key: { $0[Manifest.pathColumn] ?? "" }, storeMayReject: false,
-            file: { row in row[Manifest.pathColumn].map(manifest.resolve) }
+            file: { row in row[Manifest.pathColumn].map(manifest.resolve) }, done: { shared.finish(row: $0) }
         ) { row in
             let atlas = try atlases[row[.atlas] ?? Atlas.defaultName]!.get()
-            return try Self.prepareMask(row, manifest: manifest, columns: columns, study: study, atlas: atlas, measured: measured)
+            return try Self.prepareMask(
+                row, manifest: manifest, columns: columns, study: study, atlas: atlas, measured: measured, shared: shared)
         } store: { prepared, importID, transaction in
             let result = { (outcome: ImportSummary.Outcome, message: String?) in
                 ImportSummary.RowResult(
@@ -76,6 +81,7 @@ extension StudyStore {
             }
         }
         summary.studies = Self.studies(of: manifest, default: study)
+        summary.filesRead = shared.filesRead
         return summary
     }
 
@@ -122,7 +128,7 @@ extension StudyStore {
     /// hashed first, and decoded only when the database has not measured it already).
     private static func prepareMask(
         _ row: Manifest.Row, manifest: Manifest, columns: ManifestColumns, study: String, atlas: ImportAtlas,
-        measured: Set<MeasuredFile>
+        measured: Set<MeasuredFile>, shared: SharedFiles
     ) throws -> PreparedMask {
         guard let path = row[Manifest.pathColumn] else { throw RowRejection("\(Manifest.pathColumn) is empty") }
         let fold = try row.integer(.fold)
@@ -133,21 +139,25 @@ extension StudyStore {
         let beta2 = try row.optionalNumber(.beta2)
         let semanticsText = row[.semantics] ?? MaskSemantics.keep.rawValue
         guard let semantics = MaskSemantics(rawValue: semanticsText) else {
-            throw RowRejection("\(StudyField.semantics) '\(semanticsText)' is neither keep nor perturb")
+            throw RowRejection("\(StudyField.semantics) '\(Manifest.shown(semanticsText))' is neither keep nor perturb")
         }
         let params = columns.settings(of: row)
 
         let resolved = manifest.resolve(path)
-        let bytes = try FileBytes.read(resolved)
-        let sha256 = SHA256Digest.hex(bytes)
-        let measurement: NewMask.Measurement
-        if measured.contains(MeasuredFile(sha256: sha256, atlasID: atlas.id, semantics: semantics)) {
-            measurement = .recorded
-        } else {
-            let image = try NIfTIImage(fileBytes: bytes, path: resolved)
-            measurement = .new(
-                bytes: bytes, dims: Array((image.shape + [1, 1]).prefix(3)), affine: image.affine,
-                densities: try atlas.calculator.get().densities(of: image, semantics: semantics))
+        // `.recorded` unless this row is the first to measure the file: an earlier row of
+        // this import writes it, or the database holds it already.
+        var measurement = NewMask.Measurement.recorded
+        let (sha256, _) = try shared.measure(row: row) {
+            // A file too large for a mask within the size limit is refused unread.
+            let bytes = try FileBytes.read(resolved, maximumBytes: MaskSizeLimit.fileBytes())
+            let sha256 = SHA256Digest.hex(bytes)
+            if !measured.contains(MeasuredFile(sha256: sha256, atlasID: atlas.id, semantics: semantics)) {
+                let image = try NIfTIImage(fileBytes: bytes, path: resolved)
+                measurement = .new(
+                    bytes: bytes, dims: Array((image.shape + [1, 1]).prefix(3)), affine: image.affine,
+                    densities: try atlas.calculator.get().densities(of: image, semantics: semantics))
+            }
+            return sha256
         }
         let model = ModelKey(study: row[.study] ?? study, fold: fold, run: run, name: row[.model] ?? "")
         return PreparedMask(

@@ -3,8 +3,9 @@ import Glibc
 /// Whole-file reads and writes through POSIX calls, so failures carry the system's
 /// own reason ("No such file or directory", "Permission denied").
 public enum FileBytes {
-    /// The whole file, or an `unreadable` error naming it.
-    public static func read(_ path: String) throws(NIfTIError) -> [UInt8] {
+    /// The whole file, or an `unreadable` error naming it; a file of more than
+    /// `maximumBytes` is refused (`tooLarge`) before a byte of it is read.
+    public static func read(_ path: String, maximumBytes: Int = .max) throws(NIfTIError) -> [UInt8] {
         // Non-blocking, so that a FIFO is refused below instead of waiting for a writer
         // (it changes nothing for a regular file).
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -19,6 +20,9 @@ public enum FileBytes {
         let memory = Int64(sysconf(Int32(_SC_PHYS_PAGES))) * Int64(sysconf(Int32(_SC_PAGESIZE)))
         guard Int64(info.st_size) <= memory else {
             throw .tooLarge(path: path, detail: "the file holds \(info.st_size) bytes, more than this machine's \(memory) bytes of memory")
+        }
+        guard Int64(info.st_size) <= Int64(maximumBytes) else {
+            throw .tooLarge(path: path, detail: "the file holds \(info.st_size) bytes, more than an image within the mask size limit can (\(maximumBytes) bytes; \(MaskSizeLimit.environmentVariable) sets the limit)")
         }
         var failure: String?
         var filled = 0
@@ -37,6 +41,32 @@ public enum FileBytes {
         }
         if let failure { throw .unreadable(path: path, reason: failure) }
         return bytes
+    }
+
+    /// A regular file opened to be read a chunk at a time (`readChunk`); the caller closes it.
+    public static func openRegularFile(_ path: String) throws(NIfTIError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // non-blocking: a FIFO is refused, not waited on
+        guard fd >= 0 else { throw .unreadable(path: path, reason: systemReason()) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let reason = systemReason()
+            close(fd)
+            throw .unreadable(path: path, reason: reason)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw .unreadable(path: path, reason: (info.st_mode & S_IFMT) == S_IFDIR ? "it is a folder" : "not a regular file")
+        }
+        return fd
+    }
+
+    /// Reads what comes next of `fd` into `buffer`: the number of bytes read, 0 at the end.
+    public static func readChunk(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(NIfTIError) -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress!, buffer.count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw .unreadable(path: path, reason: systemReason()) }
+        }
     }
 
     /// Asks the kernel to start reading the file into its page cache and returns at once,

@@ -2,17 +2,19 @@ import Foundation
 
 extension NIfTIImage {
     /// Reads a `.nii` or `.nii.gz` file (gzip is recognised by its content, not its name).
-    public init(contentsOf path: String) throws(NIfTIError) {
-        let bytes = try FileBytes.read(path)
-        try self.init(fileBytes: bytes, path: path)
+    /// A file too large for an image within `maximumVoxels` is refused unread.
+    public init(contentsOf path: String, maximumVoxels: Int = MaskSizeLimit.voxels) throws(NIfTIError) {
+        let bytes = try FileBytes.read(path, maximumBytes: MaskSizeLimit.fileBytes(voxels: maximumVoxels))
+        try self.init(fileBytes: bytes, path: path, maximumVoxels: maximumVoxels)
     }
 
     /// Decodes the bytes of a `.nii` or `.nii.gz` file; `path` names it in messages.
-    /// Everything is checked against the header before the voxels are allocated.
-    public init(fileBytes: [UInt8], path: String) throws(NIfTIError) {
+    /// Everything is checked against the header before the voxels are allocated; a header
+    /// declaring more than `maximumVoxels` voxels is refused before anything is inflated.
+    public init(fileBytes: [UInt8], path: String, maximumVoxels: Int = MaskSizeLimit.voxels) throws(NIfTIError) {
         let decoded = Gzip.isGzip(fileBytes)
-            ? try Self.inflate(fileBytes, path: path)
-            : try Self.plain(fileBytes, path: path)
+            ? try Self.inflate(fileBytes, path: path, maximumVoxels: maximumVoxels)
+            : try Self.plain(fileBytes, path: path, maximumVoxels: maximumVoxels)
         let (affine, source) = try decoded.header.bestAffine(path: path)
         self.init(
             path: path, header: decoded.header, layout: decoded.layout,
@@ -21,16 +23,18 @@ extension NIfTIImage {
 
     private typealias Decoded = (header: NIfTIHeader, layout: VoxelLayout, storage: [UInt8])
 
-    private static func plain(_ bytes: [UInt8], path: String) throws(NIfTIError) -> Decoded {
+    private static func plain(_ bytes: [UInt8], path: String, maximumVoxels: Int) throws(NIfTIError) -> Decoded {
         let header = try NIfTIHeader(parsing: bytes, path: path)
         let layout = try header.validatedLayout(path: path)
         guard bytes.count >= layout.requiredBytes else {
             throw .truncated(path: path, expected: layout.requiredBytes, available: bytes.count)
         }
+        // Read already, but its float copy would still be too large.
+        try MaskSizeLimit.check(header, layout: layout, path: path, limit: maximumVoxels)
         return (header, layout, bytes)
     }
 
-    private static func inflate(_ input: [UInt8], path: String) throws(NIfTIError) -> Decoded {
+    private static func inflate(_ input: [UInt8], path: String, maximumVoxels: Int) throws(NIfTIError) -> Decoded {
         let headerBytes: [UInt8]
         do {
             headerBytes = try Gzip.inflatePrefix(input, count: NIfTIHeader.largestHeaderSize)
@@ -50,6 +54,9 @@ extension NIfTIImage {
         if UInt64(layout.requiredBytes) > memory {
             throw .tooLarge(path: path, detail: "the header announces \(layout.requiredBytes) bytes, more than this machine's \(memory) bytes of memory; the header is damaged or the image too large for this machine")
         }
+        try MaskSizeLimit.check(header, layout: layout, path: path, limit: maximumVoxels)
+        // Inflation stops at the declared size (a longer stream is refused as such), so a
+        // header declaring few voxels over a huge stream allocates only what it declares.
         let storage: [UInt8]
         do {
             storage = try Gzip.inflate(input, exactly: layout.requiredBytes)

@@ -14,44 +14,71 @@ extension Table {
     }
 
     private func delimited(separator: String, escape: (String) -> String) -> String {
-        var lines = [columns.map { escape($0.name) }.joined(separator: separator)]
-        for row in rows {
-            lines.append(row.map { escape(Self.exactText($0)) }.joined(separator: separator))
-        }
-        return lines.joined(separator: "\n") + "\n"
+        ([Self.delimitedLine(columns.map { .text($0.name) }, separator: separator, escape: escape)]
+            + rows.map { Self.delimitedLine($0, separator: separator, escape: escape) }).joined(separator: "\n") + "\n"
+    }
+
+    fileprivate static func delimitedLine(_ row: [Cell], separator: String, escape: (String) -> String) -> String {
+        row.map { escape(exactText($0)) }.joined(separator: separator)
     }
 
     private func json() -> String {
-        let objects = rows.map { row in
-            JSONValue.object(zip(columns, row).map { column, cell in (column.name, Self.jsonValue(cell)) })
-        }
-        return JSONValue.array(objects).rendered() + "\n"
+        "[" + rows.map(jsonObject).joined(separator: ",") + "]\n"
+    }
+
+    fileprivate func jsonObject(_ row: [Cell]) -> String {
+        JSONValue.object(zip(columns, row).map { column, cell in (column.name, Self.jsonValue(cell)) }).rendered()
+    }
+
+    /// How the human formats lay columns out: which are right-aligned numbers, and widths.
+    fileprivate struct Layout {
+        var numeric: [Bool]
+        var widths: [Int]
+    }
+
+    /// The layout of these rows: a column is numeric when all its cells are, as wide as its widest cell.
+    fileprivate func layout() -> Layout {
+        let cells = humanCells()
+        let widths = columns.indices.map { c in ([columns[c].name] + cells.map { $0[c] }).map(\.count).max() ?? 0 }
+        return Layout(numeric: numericColumns(), widths: widths)
+    }
+
+    private func humanCells() -> [[String]] {
+        rows.map { row in zip(columns, row).map { Self.humanText($1, decimals: $0.decimals) } }
     }
 
     private func markdown() -> String {
-        let numeric = numericColumns()
-        let escape = { (text: String) in text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
-        var lines = ["| " + columns.map { escape($0.name) }.joined(separator: " | ") + " |"]
-        lines.append("|" + numeric.map { $0 ? "---:|" : "---|" }.joined())
-        for row in rows {
-            let cells = zip(columns, row).map { escape(Self.humanText($1, decimals: $0.decimals)) }
-            lines.append("| " + cells.joined(separator: " | ") + " |")
-        }
-        return lines.joined(separator: "\n") + "\n"
+        let layout = layout()
+        return (markdownHeader(layout) + rows.map(markdownLine)).joined(separator: "\n") + "\n"
+    }
+
+    fileprivate func markdownHeader(_ layout: Layout) -> [String] {
+        ["| " + columns.map { Self.markdownEscape($0.name) }.joined(separator: " | ") + " |",
+         "|" + layout.numeric.map { $0 ? "---:|" : "---|" }.joined()]
+    }
+
+    fileprivate func markdownLine(_ row: [Cell]) -> String {
+        "| " + zip(columns, row).map { Self.markdownEscape(Self.humanText($1, decimals: $0.decimals)) }.joined(separator: " | ") + " |"
+    }
+
+    private static func markdownEscape(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 
     private func aligned() -> String {
-        let numeric = numericColumns()
-        let header = columns.map(\.name)
-        let body = rows.map { row in zip(columns, row).map { Self.humanText($1, decimals: $0.decimals) } }
-        let widths = columns.indices.map { c in ([header[c]] + body.map { $0[c] }).map(\.count).max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            cells.indices.map { c in
-                let pad = String(repeating: " ", count: widths[c] - cells[c].count)
-                return numeric[c] ? pad + cells[c] : cells[c] + pad
-            }.joined(separator: "  ").trailingSpacesRemoved()
-        }
-        return ([line(header)] + body.map(line)).joined(separator: "\n") + "\n"
+        let layout = layout()
+        return ([alignedLine(columns.map(\.name), layout)] + humanCells().map { alignedLine($0, layout) }).joined(separator: "\n") + "\n"
+    }
+
+    fileprivate func alignedLine(_ row: [Cell], _ layout: Layout) -> String {
+        alignedLine(zip(columns, row).map { Self.humanText($1, decimals: $0.decimals) }, layout)
+    }
+
+    private func alignedLine(_ cells: [String], _ layout: Layout) -> String {
+        cells.indices.map { c in
+            let pad = String(repeating: " ", count: max(0, layout.widths[c] - cells[c].count))
+            return layout.numeric[c] ? pad + cells[c] : cells[c] + pad
+        }.joined(separator: "  ").trailingSpacesRemoved()
     }
 
     /// Columns whose cells are all numbers (or empty), right-aligned for people.
@@ -66,7 +93,7 @@ extension Table {
         }
     }
 
-    private static func exactText(_ cell: Cell) -> String {
+    fileprivate static func exactText(_ cell: Cell) -> String {
         switch cell {
         case .text(let text): text
         case .integer(let value): String(value)
@@ -99,6 +126,75 @@ extension Table {
 
     static func tsvField(_ text: String) -> String {
         String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
+    }
+}
+
+/// A table printed as its rows arrive, so that a result of any size takes bounded memory
+/// (`maskdb sql`). CSV, TSV and JSON print each row as it comes. The aligned and markdown
+/// formats lay their columns out from rows seen: they hold the first `layoutRows` rows,
+/// lay the columns out from those and print them, then print each later row in that
+/// layout (a later, wider cell only shifts its own line). A result of at most `layoutRows`
+/// rows prints exactly as `Table.rendered(as:)` prints it.
+public struct TableStream {
+    /// The rows the aligned and markdown formats hold to lay their columns out.
+    public static let layoutRows = 1000
+
+    private var held: Table
+    private let format: OutputFormat
+    private let write: (String) -> Void
+    private var layout: Table.Layout?
+    private var count = 0
+
+    /// Starts a table of `columns` in `format`; `write` takes each piece of text as it is ready.
+    public init(columns: [Table.Column], format: OutputFormat, write: @escaping (String) -> Void) {
+        self.held = Table(columns: columns)
+        self.format = format
+        self.write = write
+        switch format {
+        case .csv: write(Table.delimitedLine(columns.map { .text($0.name) }, separator: ",", escape: Table.csvField) + "\n")
+        case .tsv: write(Table.delimitedLine(columns.map { .text($0.name) }, separator: "\t", escape: Table.tsvField) + "\n")
+        case .json: write("[")
+        case .table, .md: break
+        }
+    }
+
+    /// Prints a row (one cell per column), or holds it while the layout is not decided.
+    public mutating func append(_ row: [Table.Cell]) {
+        precondition(row.count == held.columns.count, "one cell per column")
+        defer { count += 1 }
+        switch format {
+        case .csv: write(Table.delimitedLine(row, separator: ",", escape: Table.csvField) + "\n")
+        case .tsv: write(Table.delimitedLine(row, separator: "\t", escape: Table.tsvField) + "\n")
+        case .json: write((count > 0 ? "," : "") + held.jsonObject(row))
+        case .table, .md:
+            if let layout {
+                write(line(row, layout) + "\n")
+            } else {
+                held.append(row)
+                if held.rows.count == Self.layoutRows { printHeld() }
+            }
+        }
+    }
+
+    /// Prints what is still held and the table's end.
+    public mutating func finish() {
+        switch format {
+        case .json: write("]\n")
+        case .table, .md: if layout == nil { printHeld() }
+        case .csv, .tsv: break
+        }
+    }
+
+    private mutating func printHeld() {
+        let layout = held.layout()
+        self.layout = layout
+        let header = format == .md ? held.markdownHeader(layout) : [held.alignedLine(held.columns.map { .text($0.name) }, layout)]
+        write((header + held.rows.map { line($0, layout) }).joined(separator: "\n") + "\n")
+        held.rows = []
+    }
+
+    private func line(_ row: [Table.Cell], _ layout: Table.Layout) -> String {
+        format == .md ? held.markdownLine(row) : held.alignedLine(row, layout)
     }
 }
 

@@ -34,6 +34,9 @@ public struct ImportSummary: Sendable {
     public var strictAbort = false
     /// The studies the manifest's rows go to.
     public var studies: [String] = []
+    /// How many rows read and measured their file themselves (a file listed on several
+    /// rows with the same atlas and semantics is read once): what tests check.
+    public var filesRead = 0
 
     /// An empty summary.
     public init() {}

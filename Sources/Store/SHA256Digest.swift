@@ -4,7 +4,20 @@ import Crypto
 public enum SHA256Digest {
     /// The lowercase hex sha256 of `bytes`.
     public static func hex(_ bytes: [UInt8]) -> String {
-        let digest = SHA256.hash(data: bytes)
+        hex(SHA256.hash(data: bytes))
+    }
+
+    /// A digest of bytes given a piece at a time (a file read in chunks).
+    public struct Incremental {
+        private var hasher = SHA256()
+        public init() {}
+        /// Adds `bytes` to what is hashed.
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+        /// The lowercase hex sha256 of everything added.
+        public func hex() -> String { SHA256Digest.hex(hasher.finalize()) }
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
         var text = ""
         text.reserveCapacity(64)
         for byte in digest {

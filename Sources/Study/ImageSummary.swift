@@ -20,7 +20,7 @@ public struct ImageSummary: Sendable {
 
     /// Reads the file at `path`.
     public init(file path: String) throws {
-        let bytes = try FileBytes.read(path)
+        let bytes = try FileBytes.read(path, maximumBytes: MaskSizeLimit.fileBytes())
         self.init(image: try NIfTIImage(fileBytes: bytes, path: path), compressed: bytes.starts(with: [0x1F, 0x8B]))
     }
 

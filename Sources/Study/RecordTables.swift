@@ -73,19 +73,27 @@ public enum RecordTables {
 
     /// A query's result: its columns as named, values as the database returned them (blobs by size).
     public static func query(columns: [String], rows: [[QueryValue]]) -> Table {
-        var table = Table(columns: columns.map { .init($0, decimals: nil) })
-        for row in rows {
-            table.append(row.map { value in
-                switch value {
-                case .null: .empty
-                case .integer(let i): .integer(Int(i))
-                case .real(let d): .number(d)
-                case .text(let t): .text(t)
-                case .blob(let size): .text("<blob \(size) bytes>")
-                }
-            })
-        }
+        var table = Table(columns: queryColumns(columns))
+        for row in rows { table.append(queryRow(row)) }
         return table
+    }
+
+    /// A query's columns as a table's (for `TableStream`).
+    public static func queryColumns(_ names: [String]) -> [Table.Column] {
+        names.map { .init($0, decimals: nil) }
+    }
+
+    /// A query's row as a table's cells (blobs by size).
+    public static func queryRow(_ row: [QueryValue]) -> [Table.Cell] {
+        row.map { value in
+            switch value {
+            case .null: .empty
+            case .integer(let i): .integer(Int(i))
+            case .real(let d): .number(d)
+            case .text(let t): .text(t)
+            case .blob(let size): .text("<blob \(size) bytes>")
+            }
+        }
     }
 
     /// A field's value as a cell: whole numbers as integers, nothing as an empty cell.

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CLISupport
+import Foundation
+import Reports
 import SQLiteStore
 import Study
 
@@ -18,9 +20,19 @@ extension MaskDB {
 
         @OptionGroup var output: FormatOptions
 
+        /// Rows are printed as SQLite produces them (see `TableStream`): a result of any size
+        /// takes bounded memory, and `| head` sees the first rows at once.
         func run() throws {
-            let result = try SQLiteStore.query(path: store.path, sql: query)
-            Output.print(RecordTables.query(columns: result.columns, rows: result.rows.map { $0.map(QueryValue.init) }).rendered(as: output.format))
+            let out = BufferedOutput()
+            var table: TableStream?
+            try SQLiteStore.query(path: store.path, sql: query) { names in
+                table = TableStream(columns: RecordTables.queryColumns(names), format: output.format, write: out.write)
+            } row: { row in
+                table?.append(RecordTables.queryRow(row.map(QueryValue.init)))
+                return true
+            }
+            table?.finish()
+            out.flush()
         }
     }
 }
@@ -35,5 +47,21 @@ extension QueryValue {
         case .text(let t): self = .text(t)
         case .blob(let size): self = .blob(size: size)
         }
+    }
+}
+
+/// Standard output in 64 KiB writes: one system call per row would slow a large result down.
+private final class BufferedOutput {
+    private var buffer: [UInt8] = []
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
     }
 }
