@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "maskdb-bench",
             dependencies: [
-                "NIfTI", "Atlas", "DemoStudy", "Reports", "StudyCore", "CLISupport",
+                "NIfTI", "Atlas", "DemoStudy", "Reports", "StudyCore", "Store", "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -13,6 +13,12 @@ public struct Mean: Sendable, Equatable {
         for value in values { add(value) }
     }
 
+    /// A mean of `count` values whose sum is `sum` (summed elsewhere, e.g. over pairs without listing them).
+    public init(sum: Double, count: Int) {
+        self.sum = sum
+        self.count = count
+    }
+
     /// Adds a value.
     public mutating func add(_ value: Double) {
         sum += value

@@ -45,6 +45,7 @@ public struct Pairing: Sendable, Equatable {
     }
 
     /// Every pair of masks that differ in `field` and agree on every field this rule matches.
+    /// (For tests and notes: the analyses sum over pairs without listing them, `PairCosines`.)
     public func pairs(_ samples: [MaskSample], differingIn field: StudyField) -> [(MaskSample, MaskSample)] {
         let fields = fields(of: samples, differingIn: field)
         var result: [(MaskSample, MaskSample)] = []
@@ -96,7 +97,7 @@ public struct Pairing: Sendable, Equatable {
     }
 
     /// The samples grouped by their values of `fields`, groups in order of those values.
-    private static func groups(_ samples: [MaskSample], by fields: [StudyField]) -> [[MaskSample]] {
+    static func groups(_ samples: [MaskSample], by fields: [StudyField]) -> [[MaskSample]] {
         var groups: [[SettingValue]: [MaskSample]] = [:]
         for sample in samples { groups[fields.map { sample[$0] }, default: []].append(sample) }
         return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { groups[$0]! }

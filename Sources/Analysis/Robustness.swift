@@ -32,6 +32,11 @@ public enum Robustness {
     }
 
     private static func roi(_ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing) -> Mean {
-        Mean(pairing.pairs(samples, differingIn: field).compactMap { Similarity.cosine($0.densities, $1.densities) })
+        var sum = CompensatedSum(), count = 0
+        PairCosines.forEachSum(samples, differingIn: field, pairing: pairing) { _, _, s, n in
+            sum.add(s)
+            count += n
+        }
+        return Mean(sum: sum.value, count: count)
     }
 }

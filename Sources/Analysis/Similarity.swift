@@ -34,17 +34,20 @@ public enum Similarity {
     public static func roi(_ samples: [MaskSample], by field: StudyField, pairing: Pairing = .settings) -> SimilarityMatrix {
         let values = Set(samples.map { $0[field] }).sorted()
         let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
-        var sums = Array(repeating: Array(repeating: Mean(), count: values.count), count: values.count)
-        for (x, y) in pairing.pairs(samples, differingIn: field) {
-            guard let similarity = cosine(x.densities, y.densities) else { continue }
-            let (a, b) = (index[x[field]]!, index[y[field]]!)
-            sums[a][b].add(similarity)
-            sums[b][a].add(similarity)
+        var sums = Array(repeating: Array(repeating: CompensatedSum(), count: values.count), count: values.count)
+        var counts = Array(repeating: Array(repeating: 0, count: values.count), count: values.count)
+        PairCosines.forEachSum(samples, differingIn: field, pairing: pairing) { x, y, sum, count in
+            let (a, b) = (index[x]!, index[y]!)
+            sums[a][b].add(sum)
+            sums[b][a].add(sum)
+            counts[a][b] += count
+            counts[b][a] += count
         }
+        let cells = values.indices.map { a in values.indices.map { b in Mean(sum: sums[a][b].value, count: counts[a][b]) } }
         return SimilarityMatrix(
             field: field, values: values,
-            means: values.indices.map { a in values.indices.map { b in a == b ? 1 : sums[a][b].value } },
-            pairs: sums.map { $0.map(\.count) })
+            means: values.indices.map { a in values.indices.map { b in a == b ? 1 : cells[a][b].value } },
+            pairs: counts)
     }
 
     /// Cell (a, b): the mean probability that models with `field` = b (run or fold) give

@@ -40,22 +40,46 @@ public enum BenchStudy {
     }
 
     /// Writes `count` small masks (12 x 10 x 9 voxels of 15 mm over AAL2's box: queries read
-    /// only stored density vectors, so size does not matter) over 5 folds x 10 runs x 5 λ1 x
-    /// 4 λ2, and their manifest; returns the manifest's path.
-    public static func writeSmall(count: Int, to folder: String) throws -> String {
+    /// only stored density vectors, so size does not matter) and their manifest; returns the
+    /// manifest's path. `small`: 5 folds x 10 runs x 5 λ1 x 4 λ2, each setting repeated with
+    /// another `setting.replicate` (pairs agree on it: groups stay small); `growing`: 5 folds x
+    /// 5 runs x 4 λ1, each repeated with another `replicate` annotation (pairs pool over it:
+    /// groups grow with the study). Every 28th row is the first file again (`repeatedFile`),
+    /// so that one file has many records, as `audit` meets it.
+    public static func writeSmall(count: Int, to folder: String, layout: Layout = .small) throws -> String {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let affine = Affine.scaling(15, 15, 15, origin: (-90, -126, -72))
         let lambda1s = [0.1, 0.01, 0.001, 0.0001, 0.00001], lambda2s = [0.1, 0.01, 0.001, 0.0001]
-        var rows = ["path\tfold\trun\tlambda1\tlambda2\tsetting.replicate"]
+        var rows = [layout == .small ? "path\tfold\trun\tlambda1\tlambda2\tsetting.replicate" : "path\tfold\trun\tlambda1\tlambda2\treplicate"]
         for index in 0..<count {
-            var random = SplitMix64(seed: 9000 + UInt64(index))
-            let voxels = (0..<1080).map { _ in Float(random.unit()) }
-            try NIfTIWriter.writeFloat32(voxels: voxels, shape: [12, 10, 9], affine: affine, to: "\(folder)/small-\(index).nii")
-            let setting = index % 1000
-            rows.append("small-\(index).nii\t\(setting % 5)\t\((setting / 5) % 10)\t\(lambda1s[(setting / 50) % 5])\t\(lambda2s[(setting / 250) % 4])\t\(index / 1000)")
+            // A growing study's settings repeat every 100 rows, so its repeated file may have
+            // each setting once: rows 0, 28, ... while their settings are new.
+            let repeated = index % 28 == 0 && (layout == .small || index < 700)
+            if !repeated || index == 0 {
+                var random = SplitMix64(seed: 9000 + UInt64(index))
+                let voxels = (0..<1080).map { _ in Float(random.unit()) }
+                try NIfTIWriter.writeFloat32(voxels: voxels, shape: [12, 10, 9], affine: affine, to: "\(folder)/small-\(index).nii")
+            }
+            let file = repeated ? repeatedFile : "small-\(index).nii"
+            switch layout {
+            case .small:
+                let setting = index % 1000
+                rows.append("\(file)\t\(setting % 5)\t\((setting / 5) % 10)\t\(lambda1s[(setting / 50) % 5])\t\(lambda2s[(setting / 250) % 4])\t\(index / 1000)")
+            case .growing:
+                let setting = index % 100
+                rows.append("\(file)\t\(setting % 5)\t\((setting / 5) % 5)\t\(lambda1s[(setting / 25) % 4])\t0.001\t\(index / 100)")
+            }
         }
         return try manifest(rows, in: folder)
     }
+
+    /// How a small study's masks are laid out over settings.
+    public enum Layout: String, Sendable, CaseIterable {
+        case small, growing
+    }
+
+    /// The file every 28th row of a small study lists.
+    public static let repeatedFile = "small-0.nii"
 
     private static func manifest(_ rows: [String], in folder: String) throws -> String {
         let path = folder + "/masks.tsv"

@@ -80,16 +80,27 @@ extension SQLiteStore {
                 recordID: row["record_id"], at: row["at"], command: row["command"], manifestPath: row["manifest_path"],
                 manifestLine: row["line"], before: row["previous"])
         }
-        // After an amendment, a record is what the next event found, or what it is now.
-        for index in events.indices where events[index].action == .amended {
+        // After an amendment, a record is what the next event found, or what it is now:
+        // one pass from the newest event, keeping each record's next `before`.
+        var next: [RecordKey: String] = [:]
+        for index in events.indices.reversed() {
             let event = events[index]
-            if let next = events[(index + 1)...].first(where: { $0.record == event.record && $0.recordID == event.recordID && $0.before != nil }) {
-                events[index].after = next.before
-            } else if let id = event.recordID {
-                events[index].after = try currentJSON(event.record, id: id, in: db)
+            let key = RecordKey(kind: event.record, id: event.recordID)
+            if event.action == .amended {
+                if let found = next[key] {
+                    events[index].after = found
+                } else if let id = event.recordID {
+                    events[index].after = try currentJSON(event.record, id: id, in: db)
+                }
             }
+            if let before = event.before { next[key] = before }
         }
         return events
+    }
+
+    private struct RecordKey: Hashable {
+        var kind: HistoryRecordKind
+        var id: Int64?
     }
 
     /// A record's fields now, as the history keeps them.

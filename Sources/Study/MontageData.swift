@@ -20,11 +20,21 @@ public enum MontageData {
             regions: grid.regionIndex, flipX: image.affine[0, 0] < 0)
     }
 
-    /// The poster's Figure 2: the first run's mask of each fold, and the first fold's mask of each run.
-    public static func studyMontage(store: any StudyStore, masks: [MaskRecord], atlas: Atlas) throws -> RasterImage? {
+    /// At most this many masks a montage row draws: a row of 50,000 would be a PNG wider
+    /// than any screen, and decoding them all takes gigabytes.
+    public static let panelsPerRow = 12
+
+    /// The poster's Figure 2: per fold, the first run's mask (the lowest id), and per run,
+    /// the first fold's; at most `panelsPerRow` of each. Only the masks drawn are decoded.
+    public static func studyMontage(store: any StudyStore, masks: [MaskRecord], atlas: Atlas) throws -> StudyMontage? {
         guard let firstRun = masks.map(\.run).min(), let firstFold = masks.map(\.fold).min() else { return nil }
-        let folds = masks.filter { $0.run == firstRun }.sorted { ($0.fold, $0.id) < ($1.fold, $1.id) }
-        let runs = masks.filter { $0.fold == firstFold }.sorted { ($0.run, $0.id) < ($1.run, $1.id) }
+        /// The lowest-id mask per value of `key` among `masks`, in order of that value.
+        func onePer(_ key: (MaskRecord) -> Int, _ masks: [MaskRecord]) -> [MaskRecord] {
+            let first = Dictionary(grouping: masks, by: key).mapValues { $0.min { $0.id < $1.id }! }
+            return first.keys.sorted().prefix(panelsPerRow).map { first[$0]! }
+        }
+        let folds = onePer(\.fold, masks.filter { $0.run == firstRun })
+        let runs = onePer(\.run, masks.filter { $0.fold == firstFold })
         // The first fold's first run is in both rows: decode it once.
         let calculator = DensityCalculator(atlas: atlas)
         var decoded: [Int64: MontagePanel] = [:]
@@ -34,11 +44,25 @@ public enum MontageData {
             panel.label = label
             return panel
         }
-        return MaskMontage.render(
+        let image = MaskMontage.render(
             title: "Masks across folds and runs",
             rows: [
                 ("Folds (run \(firstRun))", try folds.map { try panel($0, label: "fold \($0.fold)") }),
                 ("Runs (fold \(firstFold))", try runs.map { try panel($0, label: "run \($0.run)") }),
             ])
+        let candidates = masks.filter { $0.run == firstRun || $0.fold == firstFold }.count
+        return StudyMontage(image: image, shown: decoded.count, masks: candidates)
     }
+}
+
+/// A montage and how many of the masks its rows are drawn from (those of the first run or fold) it shows.
+public struct StudyMontage {
+    public var image: RasterImage
+    /// Distinct masks drawn.
+    public var shown: Int
+    /// Masks it chose from: those of the first run or the first fold.
+    public var masks: Int
+
+    /// "23 of 4000 masks of the first run or fold shown", nil when every one is.
+    public var note: String? { shown < masks ? "\(shown) of \(masks) masks of the first run or fold shown" : nil }
 }

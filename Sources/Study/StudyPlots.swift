@@ -22,18 +22,29 @@ public enum StudyPlots {
         return PNGEncoder.encode(MaskMontage.render(panel, planes: planes, at: point))
     }
 
-    /// The selected masks, one row per value of `field`, at most `perRow` to a row.
-    public static func montage(_ selection: StudySelection, store: any StudyStore, by field: StudyField, perRow: Int) throws -> [UInt8] {
+    /// At most this many masks `montage` draws (and decodes), however many are selected.
+    public static let montageLimit = 24
+
+    /// The selected masks, one row per value of `field` (ascending), at most `perRow` to a
+    /// row in selection order and `montageLimit` in all; with "N of M masks shown" when
+    /// some are left out.
+    public static func montage(_ selection: StudySelection, store: any StudyStore, by field: StudyField, perRow: Int) throws -> (png: [UInt8], note: String?) {
         try selection.requireMasks()
         let atlas = DensityCalculator(atlas: try store.atlas(named: selection.masks[0].atlas))
         let groups = Dictionary(grouping: zip(selection.masks, selection.samples), by: { $0.1[field] })
-        let rows = try groups.keys.sorted().map { value in
-            let masks = groups[value]!.map(\.0).prefix(perRow)
-            return ("\(field) = \(value)", try masks.map { mask in
+        var left = montageLimit
+        var rows: [(title: String, panels: [MontagePanel])] = []
+        for value in groups.keys.sorted() where left > 0 {
+            let masks = groups[value]!.map(\.0).prefix(min(perRow, left))
+            left -= masks.count
+            rows.append(("\(field) = \(value)", try masks.map { mask in
                 try MontageData.panel(store: store, mask: mask, label: "mask \(mask.id)", atlas: atlas)
-            })
+            }))
         }
-        return PNGEncoder.encode(MaskMontage.render(title: "Masks by \(field)", rows: rows))
+        let shown = montageLimit - left
+        let note = shown < selection.masks.count
+            ? "\(shown) of \(selection.masks.count) masks shown (at most \(perRow) a row, \(montageLimit) in all)" : nil
+        return (PNGEncoder.encode(MaskMontage.render(title: "Masks by \(field)", rows: rows)), note)
     }
 
     /// The ROI-based similarity matrix across the values of `field`.

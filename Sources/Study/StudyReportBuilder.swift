@@ -91,10 +91,13 @@ public enum StudyReportBuilder {
         ]
         let atlas = try store.atlas(named: atlasName)
         if let montage = try MontageData.studyMontage(store: store, masks: mainMasks, atlas: atlas) {
+            let shown = montage.note.map {
+                " \($0.prefix(1).uppercased() + $0.dropFirst()): one per fold and per run (the lowest id), at most \(MontageData.panelsPerRow) a row."
+            } ?? ""
             figures.append(ReportFigure(
                 name: "montage.png",
-                caption: "Masks at the main setting: the first run of each fold (top) and the first fold of each run (bottom), perturbation in viridis over the \(atlasName) outlines.",
-                section: "top_regions.csv", bytes: PNGEncoder.encode(montage)))
+                caption: "Masks at the main setting: the first run of each fold (top) and the first fold of each run (bottom), perturbation in viridis over the \(atlasName) outlines." + shown,
+                section: "top_regions.csv", bytes: PNGEncoder.encode(montage.image)))
         }
         return figures
     }

@@ -2,7 +2,9 @@ import Atlas
 import CLISupport
 import DemoStudy
 import Foundation
+import NIfTI
 import Reports
+import Store
 import StudyCore
 
 /// The benchmark's steps, each timed as separate `maskdb` processes, `runs` times.
@@ -11,6 +13,8 @@ struct Benchmark {
     var jobs: Int
     var runs: Int
     var queryMasks: Int
+    /// How the query study's masks are laid out over settings.
+    var layout: BenchStudy.Layout = .small
     /// The folder to keep the studies in; nil: a scratch folder, removed.
     var keep: String?
 
@@ -43,35 +47,43 @@ struct Benchmark {
                           ownMemory ? .number(Double(peak) / 1_048_576) : .empty])
         }
 
-        Output.error("writing \(masks) real-size masks to \(scratch)...")
-        let real = try BenchStudy.writeRealSize(count: masks, to: scratch + "/real", atlas: try Atlas.aal2(), jobs: jobs)
-        let database = scratch + "/real.sqlite"
-        for count in jobs == 1 ? [1] : [jobs, 1] {
-            try measure("import masks (--jobs \(count))", masks: masks) {
-                Self.removeDatabase(database)
-                return try ChildProcess.run(maskdb, ["import", "masks", real, "--db", database, "--jobs", "\(count)"], errors: errors)
+        if masks > 0 {
+            Output.error("writing \(masks) real-size masks to \(scratch)...")
+            let real = try BenchStudy.writeRealSize(count: masks, to: scratch + "/real", atlas: try Atlas.aal2(), jobs: jobs)
+            let database = scratch + "/real.sqlite"
+            for count in jobs == 1 ? [1] : [jobs, 1] {
+                try measure("import masks (--jobs \(count))", masks: masks) {
+                    Self.removeDatabase(database)
+                    return try ChildProcess.run(maskdb, ["import", "masks", real, "--db", database, "--jobs", "\(count)"], errors: errors)
+                }
             }
-        }
-        if let gunzip = Self.onPath("libdeflate-gunzip") {
-            let files = (0..<masks).map { "\(scratch)/real/mask-\($0).nii.gz" }
-            try measure("libdeflate-gunzip -c (1 core, floor)", masks: masks, ownMemory: false) {
-                // The paths as arguments ("$0" is the tool), never spliced into the script.
-                try ChildProcess.run("/bin/sh", ["-c", "for f; do \"$0\" -c \"$f\" > /dev/null || exit 1; done", gunzip] + files, errors: errors)
+            if let gunzip = Self.onPath("libdeflate-gunzip") {
+                let files = (0..<masks).map { "\(scratch)/real/mask-\($0).nii.gz" }
+                try measure("libdeflate-gunzip -c (1 core, floor)", masks: masks, ownMemory: false) {
+                    // The paths as arguments ("$0" is the tool), never spliced into the script.
+                    try ChildProcess.run("/bin/sh", ["-c", "for f; do \"$0\" -c \"$f\" > /dev/null || exit 1; done", gunzip] + files, errors: errors)
+                }
             }
         }
 
         Output.error("writing \(queryMasks) small masks for the queries...")
-        let small = try BenchStudy.writeSmall(count: queryMasks, to: scratch + "/small")
+        let small = try BenchStudy.writeSmall(count: queryMasks, to: scratch + "/small", layout: layout)
         let queries = scratch + "/queries.sqlite"
         Self.removeDatabase(queries)  // a kept folder's earlier study would add to this one
         let imported = try ChildProcess.run(maskdb, ["import", "masks", small, "--db", queries], errors: errors)
         guard imported.status == 0 else { throw failure("import masks (the query study)", status: imported.status) }
+        // Timed once: the queries need the study, not more imports of it.
+        table.append([.text("import masks (\(layout) query study, once)"), .integer(queryMasks), .integer(1), .number(imported.seconds),
+                      .number(Double(queryMasks) / imported.seconds), .number(Double(imported.peakRSSBytes) / 1_048_576)])
+        let repeatedSHA256 = SHA256Digest.hex(try FileBytes.read(scratch + "/small/" + BenchStudy.repeatedFile))
         let steps: [(label: String, arguments: [String])] = [
             ("similarity --by \(StudyField.lambda1)", ["similarity", "--by", StudyField.lambda1.name]),
             ("similarity --by \(StudyField.run)", ["similarity", "--by", StudyField.run.name]),
             ("robustness", ["robustness"]), ("top-rois --merge-hemispheres", ["top-rois", "--merge-hemispheres"]),
             ("grid", ["grid"]), ("masks --format csv", ["masks", "--format", "csv"]),
             ("report", ["report", "--out", scratch + "/report"]),
+            // The file with the most records, by a prefix of its sha256.
+            ("audit SHA256-PREFIX", ["audit", String(repeatedSHA256.prefix(12))]),
         ]
         for step in steps {
             try measure(step.label, masks: queryMasks) {

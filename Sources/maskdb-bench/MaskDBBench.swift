@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLISupport
 import Foundation
+import DemoStudy
 import NIfTI
 
 /// The `maskdb-bench` command: how fast the `maskdb` beside it imports and answers queries on this machine.
@@ -21,7 +22,7 @@ struct MaskDBBench: ParsableCommand {
 
     static var _errorPrefix: String { "maskdb-bench: error: " }
 
-    @Option(help: "Real-size masks to import.")
+    @Option(help: "Real-size masks to import (0: none, only the queries).")
     var masks = 28
 
     @Option(help: "Decoding jobs for the import (default: the machine's cores).")
@@ -33,20 +34,23 @@ struct MaskDBBench: ParsableCommand {
     @Option(help: "Masks in the study the queries run on.")
     var queryMasks = 5000
 
+    @Option(help: "The query study's layout: small (pairing groups of a few masks) or growing (groups grow with the study: 5 folds x 5 runs x 4 λ1, a replicate annotation).")
+    var layout: BenchStudy.Layout = .small
+
     @Option(help: ArgumentHelp("Keep the synthetic studies in this folder (default: a scratch folder, removed).", valueName: "folder"))
     var keep: String?
 
     @OptionGroup var output: FormatOptions
 
     func validate() throws {
-        guard masks >= 1, runs >= 1, queryMasks >= 1 else {
-            throw ValidationError("'--masks', '--runs' and '--query-masks' take whole numbers of at least 1")
+        guard masks >= 0, runs >= 1, queryMasks >= 1 else {
+            throw ValidationError("'--runs' and '--query-masks' take whole numbers of at least 1, '--masks' of at least 0")
         }
         try JobsLimit.check(jobs)
     }
 
     func run() throws {
-        let benchmark = Benchmark(masks: masks, jobs: jobs, runs: runs, queryMasks: queryMasks, keep: keep)
+        let benchmark = Benchmark(masks: masks, jobs: jobs, runs: runs, queryMasks: queryMasks, layout: layout, keep: keep)
         // The inflater the children use (the same library lookup, the same environment): above
         // a table for people, on stderr beside the machine-readable formats.
         let forPeople = output.format == .table || output.format == .md
@@ -60,3 +64,5 @@ struct MaskDBBench: ParsableCommand {
         ErrorReport.main(Self.self)
     }
 }
+
+extension BenchStudy.Layout: ExpressibleByArgument {}

@@ -19,7 +19,7 @@ struct StudyPlotsTests {
     @Test func everyPictureIsWrittenInItsFormat() throws {
         let store = try Self.store()
         let selection = try StudySelection(store: store, filter: .all)
-        #expect(try StudyPlots.montage(selection, store: store, by: .fold, perRow: 1).starts(with: Self.png))
+        #expect(try StudyPlots.montage(selection, store: store, by: .fold, perRow: 1).png.starts(with: Self.png))
         for svg in [
             try StudyPlots.similarity(selection, by: .run), try StudyPlots.grid(selection, rows: .fold, columns: .run, value: .density),
             try StudyPlots.topRegions(selection, k: 3, mergeHemispheres: true),
@@ -28,6 +28,24 @@ struct StudyPlotsTests {
         }
         let id = "\(selection.masks[0].id)"
         #expect(try StudyPlots.mask(store: store, target: id, planes: [.axial], at: (11, 9, 8)).starts(with: Self.png))
+    }
+
+    @Test func montagesDrawABoundedNumberOfMasksAndSaySo() throws {
+        // 30 masks: 3 folds x 2 runs, 5 replicates each (an annotation: same settings otherwise).
+        let store = try StudyFixture.store(masks: (0..<30).map { i in
+            StudyFixture.Mask(fold: i % 3, run: (i / 3) % 2, lambda1: 0.1, annotations: ["replicate": "\(i / 6)"], keep: 0.5 + Float(i) / 64,
+                              path: "m\(i).nii.gz")
+        })
+        let selection = try StudySelection(store: store, filter: .all)
+        let plot = try StudyPlots.montage(selection, store: store, by: .fold, perRow: 9)
+        #expect(plot.note == "24 of 30 masks shown (at most 9 a row, \(StudyPlots.montageLimit) in all)")
+        #expect(try StudyPlots.montage(selection, store: store, by: .fold, perRow: 2).note == "6 of 30 masks shown (at most 2 a row, 24 in all)")
+        let few = try Self.store()
+        #expect(try StudyPlots.montage(try StudySelection(store: few, filter: .all), store: few, by: .fold, perRow: 6).note == nil)
+        // The report's: one mask per fold (of run 0) and one per run (of fold 0), the first decoded once.
+        let montage = try #require(try MontageData.studyMontage(store: store, masks: selection.masks, atlas: try store.atlas(named: selection.masks[0].atlas)))
+        #expect(montage.shown == 4 && montage.masks == 20)
+        #expect(montage.note == "4 of 20 masks of the first run or fold shown")
     }
 
     @Test func aVoxelOffTheGridIsNamedWithTheGrid() throws {

@@ -18,8 +18,8 @@ struct BenchCommandTests {
             let steps = result.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
             let floor = Self.hasFloorTool ? ["libdeflate-gunzip -c (1 core, floor)"] : []
             #expect(steps.map { $0[0] } == ["import masks (--jobs 1)"] + floor + [
-                "similarity --by lambda1", "similarity --by run", "robustness", "top-rois --merge-hemispheres", "grid",
-                "masks --format csv", "report",
+                "import masks (small query study, once)", "similarity --by lambda1", "similarity --by run", "robustness", "top-rois --merge-hemispheres", "grid",
+                "masks --format csv", "report", "audit SHA256-PREFIX",
             ])
             // The query study is this run's, not added to the kept folder's earlier one.
             #expect(steps.dropFirst(1 + floor.count).allSatisfy { $0[1] == "\(queryMasks)" })

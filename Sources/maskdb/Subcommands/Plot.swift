@@ -69,7 +69,7 @@ extension MaskDB.Plot {
 
     /// `maskdb plot montage`.
     struct Montage: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "montage", abstract: "Draw masks as PNG: one row per value of a setting.")
+        static let configuration = CommandConfiguration(commandName: "montage", abstract: "Draw masks as PNG: one row per value of a setting.", discussion: "At most \(StudyPlots.montageLimit) masks are drawn; the note on stderr says how many of how many.")
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var filter: FilterOptions
@@ -89,7 +89,9 @@ extension MaskDB.Plot {
         func run() throws {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)])
-            try output.write(StudyPlots.montage(selection, store: database, by: by, perRow: perRow))
+            let montage = try StudyPlots.montage(selection, store: database, by: by, perRow: perRow)
+            try output.write(montage.png)
+            if let note = montage.note { Output.error("maskdb: note: \(note)") }
         }
     }
 

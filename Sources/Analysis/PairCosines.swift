@@ -1,0 +1,110 @@
+import StudyCore
+
+/// The sums of ROI cosines over the pairs `Pairing` makes, in time linear in the masks
+/// (no list of pairs is built).
+///
+/// Within a pairing group, masks x with `field` = v and the same regions R (every mask on
+/// one grid has the same) pair with masks y with `field` = w and regions R into cosines
+/// x/|x| . y/|y|, whose sum over those pairs is U_v . U_w with U = Σ x/|x|: one dot product
+/// instead of n_v n_w. Masks with other regions R' are compared over R ∩ R', where their
+/// norms differ, so those pairs are summed one by one (streamed). A vector all zeros on its
+/// regions has no cosine with anything (`Similarity.cosine` is nil) and is left out.
+enum PairCosines {
+    /// Calls `body(a, b, sum, count)` for each part of the pairs of `samples` that differ
+    /// in `field` and agree on every field `pairing` matches: `a` and `b` are the two
+    /// masks' values of `field`, `sum` the (compensated) sum of their `count` cosines.
+    /// Pairs with `a` and `b` swapped come in the same call, in either order.
+    static func forEachSum(
+        _ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing,
+        _ body: (SettingValue, SettingValue, Double, Int) -> Void
+    ) {
+        let fields = pairing.fields(of: samples, differingIn: field)
+        for group in Pairing.groups(samples, by: fields) {
+            let parts = partitions(group.sorted { $0.id < $1.id }, by: field)
+            for i in parts.indices {
+                for j in parts.indices where j > i && parts[i].value != parts[j].value {
+                    let (p, q) = (parts[i], parts[j])
+                    if p.present == q.present {
+                        body(p.value, q.value, dot(p.unitSum, q.unitSum), p.members.count * q.members.count)
+                    } else {
+                        var sum = CompensatedSum(), count = 0
+                        for x in p.members {
+                            for y in q.members {
+                                guard let c = Similarity.cosine(x.densities, y.densities) else { continue }
+                                sum.add(c)
+                                count += 1
+                            }
+                        }
+                        body(p.value, q.value, sum.value, count)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The masks of one group with one value of the compared field and one set of regions.
+    struct Partition {
+        var value: SettingValue
+        /// Which regions the masks have (a non-nil density).
+        var present: [Bool]
+        /// The masks, those all zeros on their regions left out.
+        var members: [MaskSample] = []
+        /// Σ x/|x| over the members, per region (0 where absent).
+        var sums: [CompensatedSum]
+        var unitSum: [Double] { sums.map(\.value) }
+    }
+
+    /// `group`'s masks split by their value of `field` and their regions, in order of first appearance.
+    static func partitions(_ group: [MaskSample], by field: StudyField) -> [Partition] {
+        var parts: [Partition] = []
+        var index: [PartitionKey: Int] = [:]
+        for sample in group {
+            let norm = sample.densities.reduce(0.0) { $0 + ($1 ?? 0) * ($1 ?? 0) }.squareRoot()
+            guard norm > 0 else { continue }
+            let key = PartitionKey(value: sample[field], present: sample.densities.map { $0 != nil })
+            let k = index[key] ?? {
+                parts.append(Partition(
+                    value: key.value, present: key.present,
+                    sums: Array(repeating: CompensatedSum(), count: sample.densities.count)))
+                index[key] = parts.count - 1
+                return parts.count - 1
+            }()
+            parts[k].members.append(sample)
+            for (r, density) in sample.densities.enumerated() {
+                if let density { parts[k].sums[r].add(density / norm) }
+            }
+        }
+        return parts
+    }
+
+    struct PartitionKey: Hashable {
+        var value: SettingValue
+        var present: [Bool]
+    }
+
+    /// Σ a_i b_i, each product's rounding error kept (fma) and the sum compensated.
+    static func dot(_ a: [Double], _ b: [Double]) -> Double {
+        var sum = CompensatedSum()
+        for (x, y) in zip(a, b) {
+            let product = x * y
+            sum.add(product)
+            sum.add((-product).addingProduct(x, y))  // x * y - product, exactly (fma)
+        }
+        return sum.value
+    }
+}
+
+/// Neumaier's compensated sum: the rounding error of each addition is kept aside, so a
+/// sum of many terms is as exact as one addition (a naive sum drifts with the count).
+struct CompensatedSum {
+    private var sum = 0.0
+    private var compensation = 0.0
+
+    mutating func add(_ x: Double) {
+        let t = sum + x
+        compensation += abs(sum) >= abs(x) ? (sum - t) + x : (x - t) + sum
+        sum = t
+    }
+
+    var value: Double { sum + compensation }
+}

@@ -1,0 +1,117 @@
+import StudyCore
+import Testing
+
+@testable import Analysis
+
+/// The analyses sum cosines over pairs without listing them (`PairCosines`): they must give
+/// what summing every pair one by one gives, on vectors with missing regions (other grids),
+/// all-zero vectors and several pairing groups.
+struct LinearPairsTests {
+    /// A small deterministic generator (SplitMix64), so a failure reproduces.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    /// Masks over 3 folds, 3 runs, 3 λ1, 2 seeds and an annotation, on three grids (grid 1
+    /// lacks regions 2 and 5, grid 2 lacks region 0), some all zeros, some with zero regions.
+    static func samples(seed: UInt64, count: Int) -> [MaskSample] {
+        var random = Random(state: seed)
+        let regions = 7
+        return (0..<count).map { i in
+            let grid = random.below(3)
+            let zero = random.below(10) == 0
+            let densities: [Double?] = (0..<regions).map { r in
+                if grid == 1 && (r == 2 || r == 5) || grid == 2 && r == 0 { return nil }
+                return zero || random.below(5) == 0 ? 0 : random.unit()
+            }
+            return MaskSample(
+                id: Int64(i + 1),
+                settings: [
+                    .study: .text("s"), .fold: .number(Double(random.below(3))), .run: .number(Double(random.below(3))),
+                    .model: .text(""), .lambda1: .number([0.1, 0.01, 0.001][random.below(3)]), .lambda2: .number(0.01),
+                    .parameter("seed"): .text("\(random.below(2))"), .annotation("site"): .text("\(random.below(4))"),
+                ],
+                densities: densities, voxels: Array(repeating: 1, count: regions))
+        }
+    }
+
+    /// Every pair one by one: sums and counts per (value, value) of `field`.
+    static func reference(_ samples: [MaskSample], by field: StudyField, pairing: Pairing) -> (values: [SettingValue], sums: [[Double]], counts: [[Int]]) {
+        let values = Set(samples.map { $0[field] }).sorted()
+        let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
+        let agree = pairing.fields(of: samples, differingIn: field)
+        var sums = Array(repeating: Array(repeating: 0.0, count: values.count), count: values.count)
+        var counts = Array(repeating: Array(repeating: 0, count: values.count), count: values.count)
+        for i in samples.indices {
+            for j in samples.indices where j > i {
+                let (x, y) = (samples[i], samples[j])
+                guard x[field] != y[field], agree.allSatisfy({ x[$0] == y[$0] }),
+                    let c = Similarity.cosine(x.densities, y.densities)
+                else { continue }
+                let (a, b) = (index[x[field]]!, index[y[field]]!)
+                sums[a][b] += c
+                sums[b][a] += c
+                counts[a][b] += 1
+                counts[b][a] += 1
+            }
+        }
+        return (values, sums, counts)
+    }
+
+    static let pairings = [Pairing.settings, Pairing(ignore: [StudyField.parameter("seed")]), Pairing(match: [StudyField.annotation("site")])]
+
+    @Test(arguments: [StudyField.lambda1, .fold, .run])
+    func similarityMatchesEveryPairSummed(field: StudyField) {
+        for (seed, pairing) in zip([1, 2, 3] as [UInt64], Self.pairings) {
+            let samples = Self.samples(seed: seed, count: 400)
+            let matrix = Similarity.roi(samples, by: field, pairing: pairing)
+            let reference = Self.reference(samples, by: field, pairing: pairing)
+            #expect(matrix.values == reference.values)
+            #expect(matrix.pairs == reference.counts)
+            #expect(reference.counts.joined().reduce(0, +) > 0)
+            for a in matrix.values.indices {
+                for b in matrix.values.indices where a != b {
+                    let count = reference.counts[a][b]
+                    let want = count == 0 ? nil : reference.sums[a][b] / Double(count)
+                    #expect(want == nil ? matrix.means[a][b] == nil : abs(matrix.means[a][b]! - want!) <= 1e-12 * want!)
+                }
+            }
+        }
+    }
+
+    @Test func robustnessMatchesEveryPairSummed() {
+        for (seed, pairing) in zip([4, 5, 6] as [UInt64], Self.pairings) {
+            let samples = Self.samples(seed: seed, count: 400)
+            let table = Robustness.compute(samples, [], pairing: pairing)
+            for (field, mean) in [(StudyField.run, table.roiInterRuns), (.fold, table.roiInterFolds)] {
+                let reference = Self.reference(samples, by: field, pairing: pairing)
+                // Each pair is in two cells, (a, b) and (b, a).
+                let count = reference.counts.joined().reduce(0, +) / 2
+                let sum = reference.sums.joined().reduce(0, +) / 2
+                #expect(mean.count == count && count > 0)
+                #expect(abs(mean.value! - sum / Double(count)) <= 1e-12 * (sum / Double(count)))
+                // The pairs `Pairing.pairs` lists are those pairs (those with a cosine).
+                #expect(pairing.pairs(samples, differingIn: field).filter { Similarity.cosine($0.densities, $1.densities) != nil }.count == count)
+            }
+        }
+    }
+
+    @Test func zeroVectorsAndOtherGridsAloneMakeNoPairs() {
+        // Two masks differing in λ1: one all zeros; then one on a grid without the only region the other perturbs.
+        func mask(_ id: Int64, _ lambda1: Double, _ densities: [Double?]) -> MaskSample {
+            MaskSample(id: id, settings: [.study: .text("s"), .lambda1: .number(lambda1)], densities: densities, voxels: [1, 1])
+        }
+        #expect(Similarity.roi([mask(1, 0.1, [0, 0]), mask(2, 0.01, [1, 1])], by: .lambda1).pairs == [[0, 0], [0, 0]])
+        let grids = Similarity.roi([mask(1, 0.1, [nil, 1]), mask(2, 0.01, [1, 0]), mask(3, 0.01, [1, 1])], by: .lambda1)
+        #expect(grids.pairs == [[0, 1], [1, 0]] && grids.means[0][1] == 1)
+    }
+}
