@@ -2,8 +2,26 @@ import GRDB
 import Store
 import StudyCore
 
-// Rows of the `mask_settings` view, decoded by column name.
-extension MaskRecord: FetchableRecord {}
+// Rows of the `mask_settings` view, decoded by column name, by hand: through Decodable,
+// GRDB runs a JSONDecoder for each of the two JSON columns of every row, most of the time
+// a 50,000-mask study takes to read.
+extension MaskRecord: FetchableRecord {
+    public init(row: Row) throws {
+        let semantics: String = row["semantics"]
+        guard let known = MaskSemantics(rawValue: semantics) else {
+            throw DatabaseError(resultCode: .SQLITE_CONSTRAINT_CHECK, message: "mask \(row["id"] as Int64) has semantics '\(semantics)'")
+        }
+        func parameters(_ column: String) -> Parameters {
+            let json: String = row[column]
+            return json == "{}" ? Parameters() : Parameters(json: json)
+        }
+        self.init(
+            id: row["id"], sha256: row["sha256"], study: row["study"], fold: row["fold"], run: row["run"], model: row["model"],
+            lambda1: row["lambda1"], lambda2: row["lambda2"], beta1: row["beta1"], beta2: row["beta2"], subjects: row["subjects"],
+            semantics: known, params: parameters("params"), annotations: parameters("annotations"), atlas: row["atlas"],
+            source: row["source"], importedAt: row["imported_at"])
+    }
+}
 
 // Rows of an evaluations query, decoded by column name.
 extension EvaluationRecord: FetchableRecord {}
