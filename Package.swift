@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "NIfTITests", dependencies: ["NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "StudyCoreTests", dependencies: ["StudyCore"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "StudyCore"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "StudyCore", "DemoStudy"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis", "StudyCore"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis", "StudyCore", "Formatting"]),
         .testTarget(
@@ -135,7 +135,7 @@ let package = Package(
         // Runs the built executables: depending on them builds them first.
         .testTarget(
             name: "maskdbTests",
-            dependencies: ["maskdb", "maskdb-bench", "NIfTI", "NIfTIFixtures", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["maskdb", "maskdb-bench", "NIfTI", "NIfTIFixtures", "Store", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

@@ -44,22 +44,6 @@ public struct Pairing: Sendable, Equatable {
         Set(samples.flatMap(\.settings.keys)).filter { $0 != field && matches($0) }.sorted()
     }
 
-    /// Every pair of masks that differ in `field` and agree on every field this rule matches.
-    /// (For tests and notes: the analyses sum over pairs without listing them, `PairCosines`.)
-    public func pairs(_ samples: [MaskSample], differingIn field: StudyField) -> [(MaskSample, MaskSample)] {
-        let fields = fields(of: samples, differingIn: field)
-        var result: [(MaskSample, MaskSample)] = []
-        for group in Self.groups(samples, by: fields) {
-            let group = group.sorted { $0.id < $1.id }
-            for i in group.indices {
-                for j in group.indices where j > i && group[i][field] != group[j][field] {
-                    result.append((group[i], group[j]))
-                }
-            }
-        }
-        return result
-    }
-
     /// The fields this rule pools over among `samples`: each annotation it does not match
     /// and each setting it ignores, with how many values it takes (only those with several).
     public func pooled(_ samples: [MaskSample], comparing field: StudyField? = nil) -> [(field: StudyField, values: Int)] {

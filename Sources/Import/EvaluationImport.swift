@@ -24,7 +24,13 @@ extension StudyStore {
     /// `model`) gives to inputs masked by a recorded mask (`mask`: its file's path, its
     /// sha256 or prefix, or its id), with optional `subjects`, `true_label`, `n`.
     public func importEvaluations(manifestPath: String, options: ImportOptions) throws -> ImportSummary {
-        let manifest = try ManifestCheck.evaluations(manifestPath)
+        try importEvaluations(try ManifestCheck.header(.evaluations, path: manifestPath), options: options)
+    }
+
+    /// The same, of a manifest already read and checked.
+    public func importEvaluations(_ checked: CheckedManifest, options: ImportOptions) throws -> ImportSummary {
+        precondition(checked.kind == .evaluations, "a \(checked.kind) manifest given to importEvaluations")
+        let manifest = checked.manifest
         try initialize(study: nil, command: options.command)
         let study = try defaultStudy(options.study, for: manifest)
         var summary = try runImport(

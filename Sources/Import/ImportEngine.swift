@@ -175,16 +175,27 @@ extension StudyStore {
     }
 }
 
-/// What an import checks of a manifest before it opens (and perhaps creates) a database.
+/// A manifest read once and found to suit an import of its kind: the CLI checks it before
+/// it opens (and perhaps creates) a database, then hands it to the import.
+public struct CheckedManifest: Sendable {
+    public let kind: ImportKind
+    let manifest: Manifest
+    /// What a mask manifest's other columns hold (nil for other kinds).
+    let columns: ManifestColumns?
+}
+
+/// What an import checks of a manifest before it writes anything.
 public enum ManifestCheck {
     /// Reads the manifest at `path` and throws `ImportError.badManifest` unless its header
     /// suits a `kind` import, so that a bad manifest leaves no new database behind.
-    public static func header(_ kind: ImportKind, path: String) throws {
+    public static func header(_ kind: ImportKind, path: String) throws -> CheckedManifest {
         switch kind {
-        case .masks: _ = try masks(path)
-        case .models: _ = try models(path)
-        case .evaluations: _ = try evaluations(path)
-        case .initialize: break
+        case .masks:
+            let (manifest, columns) = try masks(path)
+            return CheckedManifest(kind: kind, manifest: manifest, columns: columns)
+        case .models: return CheckedManifest(kind: kind, manifest: try models(path), columns: nil)
+        case .evaluations: return CheckedManifest(kind: kind, manifest: try evaluations(path), columns: nil)
+        case .initialize: preconditionFailure("init reads no manifest")
         }
     }
 }

@@ -19,6 +19,9 @@ struct ManifestColumns: Sendable {
     /// is neither known nor a setting is refused.
     init(_ columns: [String], known: [String], path: String, annotations allowed: Bool = true) throws {
         for column in columns where !known.contains(column) {
+            if (Self.settingPrefixes + [StudyField.annotationPrefix]).contains(column) {
+                throw ImportError.badManifest(path: path, detail: "column '\(column)' names nothing after its prefix; write \(column)NAME")
+            }
             if let name = Self.name(of: column, after: Self.settingPrefixes) {
                 guard StudyField.isParameterName(Substring(name)) else {
                     throw ImportError.badManifest(

@@ -24,7 +24,13 @@ extension StudyStore {
     /// valid, values in range, densities computed) before anything is written; then all
     /// valid rows go in one transaction. Rows already recorded are left as they are.
     public func importMasks(manifestPath: String, options: ImportOptions) throws -> ImportSummary {
-        let (manifest, columns) = try ManifestCheck.masks(manifestPath)
+        try importMasks(try ManifestCheck.header(.masks, path: manifestPath), options: options)
+    }
+
+    /// The same, of a manifest already read and checked.
+    public func importMasks(_ checked: CheckedManifest, options: ImportOptions) throws -> ImportSummary {
+        precondition(checked.kind == .masks, "a \(checked.kind) manifest given to importMasks")
+        let (manifest, columns) = (checked.manifest, checked.columns!)
         try initialize(study: nil, command: options.command)
         let study = try defaultStudy(options.study, for: manifest)
         // Each atlas the manifest names, loaded once (an unknown one rejects its rows), and

@@ -23,7 +23,13 @@ extension StudyStore {
     /// `metric.DATASET.NAME` metrics. A model that exists (e.g. created by
     /// a mask import) gets what it lacks; a value that contradicts a recorded one is rejected.
     public func importModels(manifestPath: String, options: ImportOptions) throws -> ImportSummary {
-        let manifest = try ManifestCheck.models(manifestPath)
+        try importModels(try ManifestCheck.header(.models, path: manifestPath), options: options)
+    }
+
+    /// The same, of a manifest already read and checked.
+    public func importModels(_ checked: CheckedManifest, options: ImportOptions) throws -> ImportSummary {
+        precondition(checked.kind == .models, "a \(checked.kind) manifest given to importModels")
+        let manifest = checked.manifest
         try initialize(study: nil, command: options.command)
         let study = try defaultStudy(options.study, for: manifest)
         var summary = try runImport(

@@ -11,14 +11,10 @@ extension MaskRecord: FetchableRecord {
         guard let known = MaskSemantics(rawValue: semantics) else {
             throw DatabaseError(resultCode: .SQLITE_CONSTRAINT_CHECK, message: "mask \(row["id"] as Int64) has semantics '\(semantics)'")
         }
-        func parameters(_ column: String) -> Parameters {
-            let json: String = row[column]
-            return json == "{}" ? Parameters() : Parameters(json: json)
-        }
         self.init(
             id: row["id"], sha256: row["sha256"], study: row["study"], fold: row["fold"], run: row["run"], model: row["model"],
             lambda1: row["lambda1"], lambda2: row["lambda2"], beta1: row["beta1"], beta2: row["beta2"], subjects: row["subjects"],
-            semantics: known, params: parameters("params"), annotations: parameters("annotations"), atlas: row["atlas"],
+            semantics: known, params: Parameters(json: row["params"]), annotations: Parameters(json: row["annotations"]), atlas: row["atlas"],
             source: row["source"], importedAt: row["imported_at"])
     }
 }

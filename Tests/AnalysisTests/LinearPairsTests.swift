@@ -1,3 +1,4 @@
+import DemoStudy
 import StudyCore
 import Testing
 
@@ -7,38 +8,24 @@ import Testing
 /// what summing every pair one by one gives, on vectors with missing regions (other grids),
 /// all-zero vectors and several pairing groups.
 struct LinearPairsTests {
-    /// A small deterministic generator (SplitMix64), so a failure reproduces.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     /// Masks over 3 folds, 3 runs, 3 λ1, 2 seeds and an annotation, on three grids (grid 1
     /// lacks regions 2 and 5, grid 2 lacks region 0), some all zeros, some with zero regions.
     static func samples(seed: UInt64, count: Int) -> [MaskSample] {
-        var random = Random(state: seed)
+        var random = SplitMix64(seed: seed)
         let regions = 7
         return (0..<count).map { i in
-            let grid = random.below(3)
-            let zero = random.below(10) == 0
+            let grid = Int(random.next() % 3)
+            let zero = Int(random.next() % 10) == 0
             let densities: [Double?] = (0..<regions).map { r in
                 if grid == 1 && (r == 2 || r == 5) || grid == 2 && r == 0 { return nil }
-                return zero || random.below(5) == 0 ? 0 : random.unit()
+                return zero || Int(random.next() % 5) == 0 ? 0 : random.unit()
             }
             return MaskSample(
                 id: Int64(i + 1),
                 settings: [
-                    .study: .text("s"), .fold: .number(Double(random.below(3))), .run: .number(Double(random.below(3))),
-                    .model: .text(""), .lambda1: .number([0.1, 0.01, 0.001][random.below(3)]), .lambda2: .number(0.01),
-                    .parameter("seed"): .text("\(random.below(2))"), .annotation("site"): .text("\(random.below(4))"),
+                    .study: .text("s"), .fold: .number(Double(Int(random.next() % 3))), .run: .number(Double(Int(random.next() % 3))),
+                    .model: .text(""), .lambda1: .number([0.1, 0.01, 0.001][Int(random.next() % 3)]), .lambda2: .number(0.01),
+                    .parameter("seed"): .text("\(Int(random.next() % 2))"), .annotation("site"): .text("\(Int(random.next() % 4))"),
                 ],
                 densities: densities, voxels: Array(repeating: 1, count: regions))
         }

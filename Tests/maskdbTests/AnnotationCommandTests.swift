@@ -153,6 +153,15 @@ struct AnnotationCommandTests {
         #expect(masks.split(separator: "\n").count == 9 && masks.contains("\tkeep\t"))
     }
 
+    @Test(arguments: ["setting.", "params.", "annotation."])
+    func aPrefixWithoutANameIsRefused(column: String) throws {
+        let bare = try manifest(named: "bare.tsv", adding: [column]) { _ in ["x"] }
+        let result = try CLI.run("import", "masks", bare, "--db", commands.db)
+        #expect(result.status == 1)
+        #expect(result.stderr == "maskdb: error: \(bare): column '\(column)' names nothing after its prefix; write \(column)NAME\n")
+        #expect(!FileManager.default.fileExists(atPath: commands.db))
+    }
+
     @Test func aMisspeltRequiredColumnIsPointedAt() throws {
         let lines = try String(contentsOfFile: try commands.study(), encoding: .utf8)
         let url = folder.appendingPathComponent("lamda.tsv")

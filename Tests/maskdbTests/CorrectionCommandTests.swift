@@ -1,39 +1,24 @@
 import Foundation
-import NIfTIFixtures
+import NIfTI
+import Store
 import Testing
 
 /// Corrections run as a user runs them: `rm`, `import --replace`, `--dry-run`, `gc` and the
 /// history `audit` prints, on a 2-fold x 2-run study of 8 small masks.
 struct CorrectionCommandTests {
-    let scratch: ScratchFolder
-    var folder: URL { scratch.url }
-    var db: String { scratch.path("study.sqlite") }
+    let commands: StoreCommandTests
+    var folder: URL { commands.folder }
+    var db: String { commands.db }
 
     init() throws {
-        scratch = try ScratchFolder(prefix: "maskdb-corrections")
+        commands = try StoreCommandTests()
     }
 
-    /// Writes the 8 masks (f<fold>r<run>l<k>.nii.gz, λ1 0.1 for k = 0 and 0.01 for k = 1) and
-    /// a manifest listing them; `lambda1` overrides a file's λ1 (a typo).
+    /// The 8-mask study of `StoreCommandTests.study`, its manifest named `name`; `lambda1`
+    /// overrides a file's λ1 (a typo).
     @discardableResult
     func study(_ name: String = "masks.tsv", lambda1 overrides: [String: String] = [:]) throws -> String {
-        var lines = ["path\tfold\trun\tlambda1\tlambda2\tsubjects"]
-        for fold in 0..<2 {
-            for run in 0..<2 {
-                for (k, lambda1) in ["0.1", "0.01"].enumerated() {
-                    var file = FixtureFile()
-                    file.shape = [12, 10, 9]
-                    let seed = 3 + fold * 7 + run * 13 + k * 29
-                    file.encode(float32: (0..<1080).map { Float(($0 * seed) % 97) / 96 })
-                    file.sformCode = 4
-                    file.srows = [[15, 0, 0, -90], [0, 15, 0, -126], [0, 0, 15, -72]]
-                    let mask = "f\(fold)r\(run)l\(k).nii.gz"
-                    try Data(StoredGzip.member(file.bytes)).write(to: folder.appendingPathComponent(mask))
-                    lines.append("\(mask)\t\(fold)\t\(run)\t\(overrides[mask] ?? lambda1)\t0.001\tAD")
-                }
-            }
-        }
-        return try write(name, lines)
+        try commands.study(named: name, lambda1: overrides)
     }
 
     /// Evaluations of masks 1 and 2 (fold 0 run 0) by fold 1 run 0 and of masks 7 and 8 (fold 1
@@ -50,18 +35,10 @@ struct CorrectionCommandTests {
         return url.path
     }
 
-    /// The database file's sha256 (sha256sum), nil when there is no file.
+    /// The database file's sha256, nil when there is no file.
     func databaseSHA256() throws -> String? {
         guard FileManager.default.fileExists(atPath: db) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum", db]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return String(text.prefix(64))
+        return SHA256Digest.hex(try FileBytes.read(db))
     }
 
     func sql(_ query: String) throws -> String {
@@ -267,7 +244,7 @@ struct CorrectionCommandTests {
         #expect(try sql("SELECT count(*) AS n FROM blobs WHERE sha256 = '\(file)'") == "n\n0\n")
         #expect(try verifies())
         // Every other file is still there, whole, and what is left still exports.
-        #expect(try CLI.run("export", "2", "-o", scratch.path("out.nii.gz"), "--db", db).status == 0)
+        #expect(try CLI.run("export", "2", "-o", commands.scratch.path("out.nii.gz"), "--db", db).status == 0)
         #expect(try CLI.run("gc", "--vacuum", "--db", db).stdout == "\(db): every stored file is referred to; nothing to delete\n")
         #expect(try verifies())
         let audit = try CLI.run("audit", file, "--db", db)

@@ -28,8 +28,10 @@ struct StoreCommandTests {
         #expect(most.status == 0, "\(most.stderr)")
     }
 
-    /// Writes 8 coarse masks (15 mm voxels over AAL2's box) and their manifest.
-    func study(extraRow: String? = nil) throws -> String {
+    /// Writes 8 coarse masks (15 mm voxels over AAL2's box, f<fold>r<run>l<k>.nii.gz, λ1 0.1
+    /// for k = 0 and 0.01 for k = 1) and their manifest `name`; `lambda1` overrides a file's
+    /// λ1 (a typo), `extraRow` is added as written.
+    func study(named manifestName: String = "masks.tsv", extraRow: String? = nil, lambda1 overrides: [String: String] = [:]) throws -> String {
         var lines = ["path\tfold\trun\tlambda1\tlambda2\tsubjects"]
         for fold in 0..<2 {
             for run in 0..<2 {
@@ -42,12 +44,12 @@ struct StoreCommandTests {
                     file.srows = [[15, 0, 0, -90], [0, 15, 0, -126], [0, 0, 15, -72]]
                     let name = "f\(fold)r\(run)l\(k).nii.gz"
                     try Data(StoredGzip.member(file.bytes)).write(to: folder.appendingPathComponent(name))
-                    lines.append("\(name)\t\(fold)\t\(run)\t\(lambda1)\t0.001\tAD")
+                    lines.append("\(name)\t\(fold)\t\(run)\t\(overrides[name] ?? lambda1)\t0.001\tAD")
                 }
             }
         }
         if let extraRow { lines.append(extraRow) }
-        let manifest = folder.appendingPathComponent("masks.tsv")
+        let manifest = folder.appendingPathComponent(manifestName)
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: manifest)
         return manifest.path
     }

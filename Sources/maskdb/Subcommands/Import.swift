@@ -56,9 +56,10 @@ struct ImportArguments: ParsableArguments {
 
     /// Runs `body` with the database and options, then reports the summary.
     func run(
-        _ kind: ImportKind, noun: String, _ body: (SQLiteStore, ImportOptions) throws -> ImportSummary
+        _ kind: ImportKind, noun: String, _ body: (SQLiteStore, CheckedManifest, ImportOptions) throws -> ImportSummary
     ) throws {
-        try ManifestCheck.header(kind, path: manifest)  // unreadable or unusable: say so before creating a database
+        // Unreadable or unusable: say so before creating a database. Read once, imported as read.
+        let checked = try ManifestCheck.header(kind, path: manifest)
         let database = try store.open(create: true, dryRun: dryRun)
         LargeBufferReuse.enable()
         let progress = ProgressBar(label: "importing \(noun)")
@@ -66,7 +67,7 @@ struct ImportArguments: ParsableArguments {
             study: study, strict: strict, replace: replace, dryRun: dryRun, command: InvocationText.current,
             progress: { done, total in progress.update(done, total) })
         if let jobs { options.jobs = jobs }
-        let summary = try body(database, options)
+        let summary = try body(database, checked, options)
         for row in summary.rejected {
             Output.error("row \(row.line): \(row.path.isEmpty ? "-" : row.path): \(row.message ?? "rejected")")
         }
@@ -106,7 +107,7 @@ extension MaskDB.Import {
         @OptionGroup var arguments: ImportArguments
 
         func run() throws {
-            try arguments.run(.masks, noun: "masks") { try $0.importMasks(manifestPath: arguments.manifest, options: $1) }
+            try arguments.run(.masks, noun: "masks") { try $0.importMasks($1, options: $2) }
         }
     }
 
@@ -123,7 +124,7 @@ extension MaskDB.Import {
         @OptionGroup var arguments: ImportArguments
 
         func run() throws {
-            try arguments.run(.models, noun: "models") { try $0.importModels(manifestPath: arguments.manifest, options: $1) }
+            try arguments.run(.models, noun: "models") { try $0.importModels($1, options: $2) }
         }
     }
 
@@ -141,7 +142,7 @@ extension MaskDB.Import {
 
         func run() throws {
             try arguments.run(.evaluations, noun: "evaluations") {
-                try $0.importEvaluations(manifestPath: arguments.manifest, options: $1)
+                try $0.importEvaluations($1, options: $2)
             }
         }
     }
