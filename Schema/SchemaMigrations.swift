@@ -9,5 +9,6 @@ public enum SchemaMigrations {
         ("0003_evaluation_settings_view", String(decoding: PackageResources._003_evaluation_settings_view_sql, as: UTF8.self)),
         ("0004_annotations", String(decoding: PackageResources._004_annotations_sql, as: UTF8.self)),
         ("0005_corrections", String(decoding: PackageResources._005_corrections_sql, as: UTF8.self)),
+        ("0006_density_vectors", String(decoding: PackageResources._006_density_vectors_sql, as: UTF8.self)),
     ]
 }

@@ -187,7 +187,9 @@ extension StudyReport {
             Section(
                 name: "provenance.csv", title: "Appendix: provenance of every mask",
                 how: "Every mask the tables use: its record id, the sha256 of its file (full digest in the CSV; `maskdb audit ID` tells the rest), the settings that differ between the masks (the CSV has every one), and its file's path relative to the manifest it was imported from.",
-                table: provenance.csv, shown: provenance.shown, before: provenance.shared.map { [$0, ""] } ?? []),
+                table: provenance.csv, shown: provenance.shown, before: provenance.shared.map { [$0, ""] } ?? [],
+                after: self.provenance.count > Self.provenanceShown
+                    ? ["The first \(Self.provenanceShown) of the \(self.provenance.count) masks, by id; every one is in `provenance.csv`.", ""] : []),
         ]
         var markdown = ["# \(study): perturbation-mask robustness report", ""]
         if let note { markdown += ["> \(note)", ""] }
@@ -264,6 +266,10 @@ extension StudyReport {
 
     private static func hasDash(_ table: Table) -> Bool { table.rows.contains { $0.contains(.text(dash)) } }
 
+    /// How many masks the markdown's provenance table lists (the CSV lists all): a table of
+    /// 50,000 rows is 3 MB of markdown no one reads.
+    public static let provenanceShown = 200
+
     /// The provenance appendix: the CSV with every field and the full sha256; the table
     /// shown with a sha256 prefix and only the fields whose values differ between masks,
     /// the others named once in `shared`.
@@ -278,10 +284,10 @@ extension StudyReport {
             case .text(let text): .text(text)
             }
         }
-        func table(_ fields: [StudyField], sha256: (String) -> String, header: String) -> Table {
+        func table(_ fields: [StudyField], sha256: (String) -> String, header: String, limit: Int = .max) -> Table {
             var table = Table(
                 columns: [.init(StudyField.id.name), .init(header)] + fields.map { .init($0.name, decimals: nil) } + [.init("source")])
-            for mask in provenance {
+            for mask in provenance.prefix(limit) {
                 table.append([.integer(Int(mask.id)), .text(sha256(mask.sha256))] + fields.map { cell(mask.settings[$0]) } + [.text(mask.source)])
             }
             return table
@@ -292,7 +298,7 @@ extension StudyReport {
         }
         return (
             table(fields, sha256: { $0 }, header: StudyField.sha256.name),
-            table(varying, sha256: { String($0.prefix(12)) }, header: "sha256 (prefix)"),
+            table(varying, sha256: { String($0.prefix(12)) }, header: "sha256 (prefix)", limit: Self.provenanceShown),
             shared.isEmpty ? nil : "Every mask has " + shared.joined(separator: ", ") + ".")
     }
 }

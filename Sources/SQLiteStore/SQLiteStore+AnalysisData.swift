@@ -1,3 +1,4 @@
+import Foundation
 import Atlas
 import GRDB
 import Store
@@ -16,46 +17,45 @@ extension SQLiteStore {
             var vectors: [Int64: StoredVector] = [:]
             for (atlas, masks) in Dictionary(grouping: masks, by: \.atlas) {
                 let labels = regions[atlas]!.map(\.label)
-                vectors.merge(try Self.densityVectors(maskIDs: masks.map(\.id), labels: labels, in: db)) { first, _ in first }
+                vectors.merge(try Self.densityVectors(maskIDs: masks.map(\.id), labels: labels, path: path, in: db)) { first, _ in first }
             }
             return StudyData(masks: masks, regions: regions, vectors: vectors, evaluations: try Self.evaluations(maskIDs: ids, in: db))
         }
     }
 
     public func densityVectors(maskIDs: [Int64], labels: [Int]) throws -> [Int64: StoredVector] {
-        try read { db in try Self.densityVectors(maskIDs: maskIDs, labels: labels, in: db) }
+        try read { db in try Self.densityVectors(maskIDs: maskIDs, labels: labels, path: path, in: db) }
     }
 
-    // A label without a stored density is a damaged file, as `verify` says.
-    static func densityVectors(maskIDs: [Int64], labels: [Int], in db: Database) throws -> [Int64: StoredVector] {
-        let position = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
-        let empty = StoredVector(densities: Array(repeating: nil, count: labels.count), voxels: Array(repeating: 0, count: labels.count))
-        var vectors = Dictionary(maskIDs.map { ($0, empty) }, uniquingKeysWith: { first, _ in first })
+    /// The packed vectors (`density_vectors`, one row per mask) of masks over one atlas,
+    /// whose `labels` they follow. A vector missing or of another length is a damaged
+    /// file, which `verify` names; an analysis of it would be silently wrong.
+    static func densityVectors(maskIDs: [Int64], labels: [Int], path: String, in db: Database) throws -> [Int64: StoredVector] {
+        var vectors: [Int64: StoredVector] = [:]
+        vectors.reserveCapacity(maskIDs.count)
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT mask_densities.mask_id, mask_densities.label, mask_densities.density, mask_densities.voxels
-                FROM mask_densities JOIN masks ON masks.id = mask_densities.mask_id
-                    AND masks.atlas_id = mask_densities.atlas_id
-                WHERE mask_densities.mask_id IN (SELECT value FROM json_each(?))
+                SELECT density_vectors.mask_id, density_vectors.densities, density_vectors.voxels
+                FROM density_vectors JOIN masks ON masks.id = density_vectors.mask_id
+                    AND masks.atlas_id = density_vectors.atlas_id
+                WHERE density_vectors.mask_id IN (SELECT value FROM json_each(?))
                 """, arguments: [jsonArray(maskIDs)])
-        // Rows come mask by mask (the primary key's order): one mask's vector is filled in a
-        // local and stored when the next begins, columns read by position. (Per row, a
-        // dictionary lookup and columns by name cost 4x SQLite's own work at 50,000 masks.)
-        var current: (id: Int64, vector: StoredVector)?
         while let row = try cursor.next() {
             let id: Int64 = row[0]
-            if current?.id != id {
-                if let current { vectors[current.id] = current.vector }
-                guard let stored = vectors[id] else { current = nil; continue }
-                current = (id, stored)
-            }
-            guard let index = position[row[1] as Int] else { continue }
-            current!.vector.densities[index] = row[2]
-            current!.vector.voxels[index] = row[3]
+            guard let densities = row.dataNoCopy(atIndex: 1).flatMap({ PackedDensities.densities($0, count: labels.count) }),
+                let voxels = row.dataNoCopy(atIndex: 2).flatMap({ PackedDensities.voxels($0, count: labels.count) })
+            else { throw damagedVector(mask: id, path: path, "it does not hold its atlas's \(labels.count) regions") }
+            vectors[id] = StoredVector(densities: densities, voxels: voxels)
         }
-        if let current { vectors[current.id] = current.vector }
+        if vectors.count < Set(maskIDs).count, let id = maskIDs.first(where: { vectors[$0] == nil }) {
+            throw damagedVector(mask: id, path: path, "it has none")
+        }
         return vectors
+    }
+
+    private static func damagedVector(mask id: Int64, path: String, _ problem: String) -> StoreError {
+        .database(path: path, message: "mask \(id)'s stored density vector is damaged (\(problem)); run 'maskdb verify'")
     }
 
     /// Ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one bound value

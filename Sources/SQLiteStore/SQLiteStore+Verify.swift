@@ -5,7 +5,8 @@ import StudyCore
 
 extension SQLiteStore {
     /// Checks the whole database: SQLite's integrity and foreign keys, every blob's
-    /// sha256 recomputed, every mask's density vector complete. Returns the problems found.
+    /// sha256 recomputed, every mask's density vector complete and
+    /// its packed copy the same. Returns the problems found.
     public func verify() throws -> [String] {
         // Outside a transaction: an error on a damaged page ends the transaction it met it in,
         // whose COMMIT then fails, hiding every problem found. Each check is one statement.
@@ -20,6 +21,7 @@ extension SQLiteStore {
             try checking("the foreign keys") { try foreignKeyProblems(db, into: &$0) }
             try checking("table blobs") { try blobProblems(db, into: &$0) }
             try checking("table mask_densities") { try densityProblems(db, into: &$0) }
+            try checking("table density_vectors") { try vectorProblems(db, into: &$0) }
             return problems
         }
     }
@@ -118,6 +120,24 @@ extension SQLiteStore {
         for row in incomplete {
             let (id, stored, expected): (Int64, Int, Int) = (row["id"], row["stored"], row["expected"])
             problems.append("mask \(id): \(stored) of its \(expected) region densities are stored")
+        }
+    }
+
+    /// The packed vectors the analyses read must be the rows, packed (see 0006).
+    private func vectorProblems(_ db: Database, into problems: inout [String]) throws {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT masks.id, density_vectors.mask_id IS NULL AS missing,
+                       density_vectors.densities IS maskdb_pack_densities(mask_densities.label, mask_densities.density)
+                       AND density_vectors.voxels IS maskdb_pack_voxels(mask_densities.label, mask_densities.voxels) AS agree
+                FROM masks LEFT JOIN density_vectors ON density_vectors.mask_id = masks.id AND density_vectors.atlas_id = masks.atlas_id
+                JOIN mask_densities ON mask_densities.mask_id = masks.id AND mask_densities.atlas_id = masks.atlas_id
+                GROUP BY masks.id HAVING missing OR NOT agree ORDER BY masks.id
+                """)
+        for row in rows {
+            let (id, missing): (Int64, Bool) = (row["id"], row["missing"])
+            problems.append("mask \(id): " + (missing ? "its packed density vector is missing" : "its packed density vector is not its region densities"))
         }
     }
 }

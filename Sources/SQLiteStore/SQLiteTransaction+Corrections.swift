@@ -56,7 +56,7 @@ extension SQLiteTransaction {
             ])
         // The densities are of the perturbation, which the semantics decide.
         guard previous.semantics != mask.semantics else { return }
-        try db.execute(sql: "DELETE FROM mask_densities WHERE mask_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM mask_densities WHERE mask_id = ?; DELETE FROM density_vectors WHERE mask_id = ?", arguments: [id, id])
         switch mask.measurement {
         case let .new(_, _, _, densities):
             try insertDensities(densities, maskID: id, atlasID: mask.atlasID)
@@ -178,13 +178,17 @@ extension SQLiteTransaction {
         try db.execute(sql: "DELETE FROM blobs WHERE sha256 = ?", arguments: [sha256])
     }
 
-    /// Stores a mask's density vector.
+    /// Stores a mask's density vector: a row per region, and the vector packed in one.
     func insertDensities(_ densities: RegionDensities, maskID: Int64, atlasID: Int64) throws {
         let statement = try db.cachedStatement(
             sql: "INSERT INTO mask_densities (mask_id, atlas_id, label, density, voxels) VALUES (?, ?, ?, ?, ?)")
         for (index, region) in densities.regions.enumerated() {
             try statement.execute(arguments: [maskID, atlasID, region.label, densities.densities[index], densities.voxelCounts[index]])
         }
+        try db.cachedStatement(sql: "INSERT INTO density_vectors (mask_id, atlas_id, densities, voxels) VALUES (?, ?, ?, ?)").execute(
+            arguments: [
+                maskID, atlasID, PackedDensities.pack(densities: densities.densities), PackedDensities.pack(voxels: densities.voxelCounts),
+            ])
     }
 
     /// Copies a measured mask's density vector to another record of the same file.
@@ -192,8 +196,10 @@ extension SQLiteTransaction {
         try db.execute(
             sql: """
                 INSERT INTO mask_densities (mask_id, atlas_id, label, density, voxels)
-                SELECT ?, atlas_id, label, density, voxels FROM mask_densities WHERE mask_id = ?
+                SELECT ?, atlas_id, label, density, voxels FROM mask_densities WHERE mask_id = ?;
+                INSERT INTO density_vectors (mask_id, atlas_id, densities, voxels)
+                SELECT ?, atlas_id, densities, voxels FROM density_vectors WHERE mask_id = ?
                 """,
-            arguments: [maskID, measured])
+            arguments: [maskID, measured, maskID, measured])
     }
 }

@@ -110,17 +110,42 @@ struct AuditExportVerifyTests {
         #expect(try store.verify() == [
             "blob \(victim.sha256): its bytes no longer hash to their sha256 (altered)",
             "mask \(victim.id): \(regions - 1) of its \(regions) region densities are stored",
+            "mask \(victim.id): its packed density vector is not its region densities",
         ])
-        // The analyses still get vectors aligned with the atlas: the lost region reads as nil.
+    }
+
+    /// The analyses read the packed vectors (`density_vectors`): one damaged or missing is
+    /// an error naming the mask, never a vector of nils, and `verify` names it too.
+    @Test func aDamagedPackedVectorIsAnErrorNotAWrongAnalysis() throws {
+        let fixture = try StudyFixture()
+        let store = try SQLiteStore.open(path: fixture.databasePath, create: true)
+        _ = try store.importMasks(manifestPath: try fixture.smallStudy(), options: options)
         let labels = try store.atlasRegions(named: "aal2").map(\.label)
-        let vectors = try store.densityVectors(maskIDs: store.masks().map(\.id), labels: labels)
-        for mask in try store.masks() {
-            let stored = try store.storedDensities(maskID: mask.id)
-            #expect(vectors[mask.id]?.densities == stored.densities && vectors[mask.id]?.voxels == stored.voxelCounts)
+        let ids = try store.masks().map(\.id)
+        // Intact, they are the rows, region by region.
+        let vectors = try store.densityVectors(maskIDs: ids, labels: labels)
+        for id in ids {
+            let stored = try store.storedDensities(maskID: id)
+            #expect(vectors[id]?.densities == stored.densities && vectors[id]?.voxels == stored.voxelCounts)
         }
-        let index = try #require(labels.firstIndex(of: lost))
-        #expect(vectors[victim.id]?.densities[index] == nil && vectors[victim.id]?.voxels[index] == 0)
-        #expect(vectors[victim.id]?.densities.count == regions)
+        let (cut, gone) = (ids[1], ids[2])
+        try store.writeDatabase { db in
+            try db.execute(sql: "UPDATE density_vectors SET densities = substr(densities, 1, 80) WHERE mask_id = ?", arguments: [cut])
+        }
+        #expect(throws: StoreError.database(
+            path: fixture.databasePath,
+            message: "mask \(cut)'s stored density vector is damaged (it does not hold its atlas's \(labels.count) regions); run 'maskdb verify'")
+        ) { try store.densityVectors(maskIDs: ids, labels: labels) }
+        try store.writeDatabase { db in
+            try db.execute(sql: "DELETE FROM density_vectors WHERE mask_id = ?", arguments: [gone])
+        }
+        #expect(throws: StoreError.database(
+            path: fixture.databasePath, message: "mask \(gone)'s stored density vector is damaged (it has none); run 'maskdb verify'")
+        ) { try store.densityVectors(maskIDs: [gone], labels: labels) }
+        #expect(try store.verify() == [
+            "mask \(cut): its packed density vector is not its region densities",
+            "mask \(gone): its packed density vector is missing",
+        ])
     }
 
     @Test func newerSchemasAreRefused() throws {

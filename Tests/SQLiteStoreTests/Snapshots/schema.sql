@@ -41,6 +41,13 @@ CREATE TABLE corrections (
     after_import_id INTEGER REFERENCES imports(id)
 );
 
+CREATE TABLE density_vectors (
+    mask_id   INTEGER PRIMARY KEY REFERENCES masks(id) ON DELETE CASCADE,
+    atlas_id  INTEGER NOT NULL REFERENCES atlases(id),
+    densities BLOB NOT NULL,
+    voxels    BLOB NOT NULL
+);
+
 CREATE TABLE evaluations (
     id          INTEGER PRIMARY KEY,
     mask_id     INTEGER NOT NULL REFERENCES masks(id),
