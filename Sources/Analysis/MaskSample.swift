@@ -7,18 +7,28 @@ public struct MaskSample: Sendable, Equatable {
     public var id: Int64
     /// Its fields: its model's study, fold, run and name, its settings, semantics and
     /// parameters (every `StudyField` a mask has but its id and sha256).
-    public var settings: [StudyField: SettingValue]
+    public var settings: [StudyField: SettingValue] {
+        didSet { fields = SampleFields(settings.keys.sorted()) }
+    }
     /// Per region, the mean perturbation; nil when the region has no voxel on the mask's grid.
     public var densities: [Double?]
     /// Per region, its voxel count on the mask's grid.
     public var voxels: [Int]
+    /// The fields `settings` has, shared by the samples that have the same ones: what
+    /// fields a study's samples have is then found once per set, not once per sample.
+    public private(set) var fields: SampleFields
 
-    /// A sample.
-    public init(id: Int64, settings: [StudyField: SettingValue], densities: [Double?], voxels: [Int]) {
+    /// A sample; `fields` must be `settings`' keys (made from them when nil).
+    public init(id: Int64, settings: [StudyField: SettingValue], densities: [Double?], voxels: [Int], fields: SampleFields? = nil) {
         self.id = id
         self.settings = settings
         self.densities = densities
         self.voxels = voxels
+        self.fields = fields ?? SampleFields(settings.keys.sorted())
+    }
+
+    public static func == (a: MaskSample, b: MaskSample) -> Bool {
+        a.id == b.id && a.settings == b.settings && a.densities == b.densities && a.voxels == b.voxels
     }
 
     /// The value of `field` (`.missing` when the mask has no such setting).
@@ -41,6 +51,13 @@ public struct MaskSample: Sendable, Equatable {
         // One region's density is its own, not d * v / v (which can differ in the last bit).
         return count == 0 ? nil : regions == 1 ? last : total / Double(count)
     }
+}
+
+/// The fields of samples that have the same ones.
+public final class SampleFields: Sendable {
+    public let list: [StudyField]
+
+    public init(_ list: [StudyField]) { self.list = list }
 }
 
 /// One evaluation: the probability a model gave to inputs masked by a mask.

@@ -45,8 +45,8 @@ enum PairCosines {
     /// The masks of one group with one value of the compared field and one set of regions.
     struct Partition {
         var value: SettingValue
-        /// Which regions the masks have (a non-nil density).
-        var present: [Bool]
+        /// Which regions the masks have (a non-nil density): bit r % 64 of word r / 64.
+        var present: [UInt64]
         /// The masks, those all zeros on their regions left out.
         var members: [MaskSample] = []
         /// Σ x/|x| over the members, per region (0 where absent).
@@ -59,9 +59,17 @@ enum PairCosines {
         var parts: [Partition] = []
         var index: [PartitionKey: Int] = [:]
         for sample in group {
-            let norm = sample.densities.reduce(0.0) { $0 + ($1 ?? 0) * ($1 ?? 0) }.squareRoot()
+            // The norm, and the regions present as bits (cheaper to hash than [Bool]).
+            var squares = 0.0
+            var present = Array(repeating: UInt64(0), count: (sample.densities.count + 63) / 64)
+            for (r, density) in sample.densities.enumerated() {
+                guard let density else { continue }
+                squares += density * density
+                present[r / 64] |= 1 << UInt64(r % 64)
+            }
+            let norm = squares.squareRoot()
             guard norm > 0 else { continue }
-            let key = PartitionKey(value: sample[field], present: sample.densities.map { $0 != nil })
+            let key = PartitionKey(value: sample[field], present: present)
             let k = index[key] ?? {
                 parts.append(Partition(
                     value: key.value, present: key.present,
@@ -79,7 +87,7 @@ enum PairCosines {
 
     struct PartitionKey: Hashable {
         var value: SettingValue
-        var present: [Bool]
+        var present: [UInt64]
     }
 
     /// Σ a_i b_i, each product's rounding error kept (fma) and the sum compensated.

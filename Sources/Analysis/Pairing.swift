@@ -41,13 +41,13 @@ public struct Pairing: Sendable, Equatable {
 
     /// The fields masks differing in `field` must agree on, among those `samples` have, by name.
     public func fields(of samples: [MaskSample], differingIn field: StudyField) -> [StudyField] {
-        Set(samples.flatMap(\.settings.keys)).filter { $0 != field && matches($0) }.sorted()
+        Self.allFields(samples).filter { $0 != field && matches($0) }.sorted()
     }
 
     /// The fields this rule pools over among `samples`: each annotation it does not match
     /// and each setting it ignores, with how many values it takes (only those with several).
     public func pooled(_ samples: [MaskSample], comparing field: StudyField? = nil) -> [(field: StudyField, values: Int)] {
-        Set(samples.flatMap(\.settings.keys)).sorted().compactMap { candidate in
+        Self.allFields(samples).sorted().compactMap { candidate in
             guard candidate != field, !matches(candidate),
                 candidate.role == .annotation || ignore.contains(candidate)
             else { return nil }
@@ -78,6 +78,13 @@ public struct Pairing: Sendable, Equatable {
 
     private static func anyPair(_ samples: [MaskSample], differingIn field: StudyField, agreeingOn fields: [StudyField]) -> Bool {
         groups(samples, by: fields).contains { group in Set(group.map { $0[field] }).count > 1 }
+    }
+
+    /// Every field some sample has, each set of samples' fields read once.
+    static func allFields(_ samples: [MaskSample]) -> Set<StudyField> {
+        var fields = Set<StudyField>(), seen = Set<ObjectIdentifier>()
+        for sample in samples where seen.insert(ObjectIdentifier(sample.fields)).inserted { fields.formUnion(sample.fields.list) }
+        return fields
     }
 
     /// The samples grouped by their values of `fields`, groups in order of those values.

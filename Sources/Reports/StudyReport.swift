@@ -276,7 +276,10 @@ extension StudyReport {
     private var provenanceTables: (csv: Table, shown: Table, shared: String?) {
         let parameters = Set(provenance.flatMap(\.settings.keys)).filter { $0.role == .parameter || $0.role == .annotation }
         let fields = StudyField.named.filter { field in provenance.contains { $0.settings[field] != nil } } + parameters.sorted()
-        let varying = fields.filter { field in Set(provenance.map { $0.settings[field] ?? .missing }).count > 1 }
+        let varying = fields.filter { field in
+            let first = provenance.first?.settings[field] ?? .missing
+            return provenance.contains { ($0.settings[field] ?? .missing) != first }
+        }
         func cell(_ value: SettingValue?) -> Table.Cell {
             switch value ?? .missing {
             case .missing: .empty

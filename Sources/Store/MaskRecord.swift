@@ -83,13 +83,17 @@ public struct MaskRecord: Sendable, Equatable, Codable {
         }
     }
 
+    /// The named fields `settings` always has (a parameter or annotation only when set).
+    public static let settingFields = StudyField.maskFields.filter { $0.role != .record }
+
     /// Every field the analyses see of a mask: the model's identity, the settings, the
     /// semantics, each parameter and each annotation (not the record's id and sha256).
     public var settings: [StudyField: SettingValue] {
         var settings: [StudyField: SettingValue] = [:]
-        for field in StudyField.maskFields where field.role != .record { settings[field] = self[field] }
-        for name in params.values.keys { settings[.parameter(name)] = self[.parameter(name)] }
-        for name in annotations.values.keys { settings[.annotation(name)] = self[.annotation(name)] }
+        settings.reserveCapacity(Self.settingFields.count + params.values.count + annotations.values.count)
+        for field in Self.settingFields { settings[field] = self[field] }
+        for (name, value) in params.values { settings[.parameter(name)] = SettingValue(value) }
+        for (name, value) in annotations.values { settings[.annotation(name)] = SettingValue(value) }
         return settings
     }
 }

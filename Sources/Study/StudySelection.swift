@@ -39,12 +39,20 @@ public struct StudySelection: Sendable {
             default: continue
             }
         }
-        let settingsByID = Dictionary(uniqueKeysWithValues: masks.map { ($0.id, $0.settings) })
+        // Masks with the same parameters and annotations have the same fields: one list of
+        // them serves all (MaskRecord.settings has every named setting field).
+        var fieldSets: [[StudyField]: SampleFields] = [:]
         samples = masks.map { mask in
-            MaskSample(
-                id: mask.id, settings: settingsByID[mask.id]!, densities: data.vectors[mask.id]!.densities,
-                voxels: data.vectors[mask.id]!.voxels)
+            let open = mask.params.values.keys.sorted().map(StudyField.parameter)
+                + mask.annotations.values.keys.sorted().map(StudyField.annotation)
+            let fields = fieldSets[open] ?? SampleFields(MaskRecord.settingFields + open)
+            fieldSets[open] = fields
+            return MaskSample(
+                id: mask.id, settings: mask.settings, densities: data.vectors[mask.id]!.densities,
+                voxels: data.vectors[mask.id]!.voxels, fields: fields)
         }
+        let evaluated = Set(data.evaluations.map(\.maskID))
+        let settingsByID = Dictionary(uniqueKeysWithValues: samples.lazy.filter { evaluated.contains($0.id) }.map { ($0.id, $0.settings) })
         evaluations = data.evaluations.map { e in
             EvaluationSample(
                 maskID: e.maskID, mask: settingsByID[e.maskID]!,
