@@ -28,7 +28,7 @@ struct ImportArguments: ParsableArguments {
     @OptionGroup var store: StoreOptions
 
     /// The manifest (none with `--pattern`).
-    @Argument(help: ArgumentHelp("The tab-separated manifest ('-': standard input, its paths relative to the current folder).", valueName: "file.tsv"))
+    @Argument(help: ArgumentHelp("The tab-separated manifest ('-': standard input, its paths relative to the current folder); none with --pattern.", valueName: "file.tsv"))
     var manifest: String?
 
     /// The default study.
