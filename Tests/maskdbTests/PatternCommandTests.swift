@@ -22,16 +22,10 @@ struct PatternCommandTests {
         for fold in 0..<2 {
             for run in 0..<5 {
                 for (k, lambda1) in lambda1s.enumerated() {
-                    var file = FixtureFile()
-                    file.shape = [12, 10, 9]
-                    let seed = 3 + fold * 7 + run * 13 + k * 29
-                    file.encode(float32: (0..<1080).map { Float(($0 * seed) % 97) / 96 })
-                    file.sformCode = 4
-                    file.srows = [[15, 0, 0, -90], [0, 15, 0, -126], [0, 0, 15, -72]]
                     let path = "results/fold-\(fold)/run-\(run)/lambda1-\(lambda1)/mask.nii.gz"
                     let url = folder.appendingPathComponent(path)
                     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try Data(StoredGzip.member(file.bytes)).write(to: url)
+                    try StoreCommandTests.coarseMask(fold: fold, run: run, k: k).write(to: url)
                     rows.append("\(path)\t\(fold)\t\(run)\t\(lambda1)\t0.001")
                 }
             }
