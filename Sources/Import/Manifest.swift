@@ -5,6 +5,7 @@ import StudyCore
 
 /// A TSV manifest: a header of column names, then one row per record. Lines are
 /// numbered as in the file (the header is line 1), which is how rejections name rows.
+/// A path pattern makes one too (`ManifestCheck.pattern`), numbered as its TSV text.
 public struct Manifest: Sendable {
     /// One data row.
     public struct Row: Sendable {

@@ -4,7 +4,7 @@
 /// character) and `{FIELD}` (one or more characters, kept as the cell of the manifest column
 /// FIELD). `\` takes the next character literally. As in a shell, a name starting with "."
 /// is matched only by a segment starting with a literal ".".
-struct PathPattern: Sendable, Equatable {
+struct PathPattern: Sendable {
     /// A part of one segment.
     enum Piece: Sendable, Equatable {
         case text(String)
