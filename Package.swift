@@ -124,7 +124,7 @@ let package = Package(
             ],
             exclude: ["Snapshots"]
         ),
-        .testTarget(name: "ImportTests", dependencies: ["Import"]),
+        .testTarget(name: "ImportTests", dependencies: ["Import", "NIfTIFixtures"]),
         .testTarget(
             name: "StudyTests",
             dependencies: [

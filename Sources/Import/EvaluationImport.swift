@@ -113,9 +113,11 @@ extension StudyStore {
 }
 
 extension ManifestCheck {
-    /// The evaluation manifest at `path`; throws when its header is unusable.
-    static func evaluations(_ path: String) throws -> Manifest {
-        let manifest = try Manifest(path: path, required: ["mask", StudyField.fold.name, StudyField.run.name, "probability"])
+    /// The columns an evaluation manifest must have.
+    static var evaluationRequired: [String] { ["mask", StudyField.fold.name, StudyField.run.name, "probability"] }
+
+    /// Throws when the header of the evaluation manifest `manifest` is unusable.
+    static func evaluations(_ manifest: Manifest) throws {
         // A column read by nothing (a misspelt `true_lable`) would drop its values unseen.
         let columns = ["mask", "fold", "run", "probability", "study", "model", "subjects", "true_label", "n"]
         if let stray = manifest.columns.first(where: { !columns.contains($0) }) {
@@ -123,6 +125,5 @@ extension ManifestCheck {
             throw ImportError.badManifest(
                 path: manifest.path, detail: "unknown column '\(stray)'; \(suggestion)evaluation manifests take \(columns.joined(separator: ", "))")
         }
-        return manifest
     }
 }

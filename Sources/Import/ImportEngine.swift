@@ -99,7 +99,7 @@ extension StudyStore {
         do {
             try write(dryRun: options.dryRun) { transaction in
                 summary = ImportSummary()
-                summary.rows = manifest.malformed.map { .init(line: $0.line, path: "", outcome: .rejected, message: $0.message) }
+                summary.rows = manifest.malformed.map { .init(line: $0.line, path: $0.path, outcome: .rejected, message: $0.message) }
                 let importID = try transaction.beginImport(entry)
                 var rejectedAny = !manifest.malformed.isEmpty
                 for (index, row) in rows.enumerated() {
@@ -182,6 +182,8 @@ public struct CheckedManifest: Sendable {
     let manifest: Manifest
     /// What a mask manifest's other columns hold (nil for other kinds).
     let columns: ManifestColumns?
+    /// The manifest as TSV text, when it was made (from a path pattern) rather than read.
+    public let generated: String?
 }
 
 /// What an import checks of a manifest before it writes anything.
@@ -189,13 +191,27 @@ public enum ManifestCheck {
     /// Reads the manifest at `path` and throws `ImportError.badManifest` unless its header
     /// suits a `kind` import, so that a bad manifest leaves no new database behind.
     public static func header(_ kind: ImportKind, path: String) throws -> CheckedManifest {
+        try checked(try Manifest(path: path, required: required(kind)), as: kind)
+    }
+
+    /// The columns a `kind` manifest must have.
+    static func required(_ kind: ImportKind) -> [String] {
         switch kind {
-        case .masks:
-            let (manifest, columns) = try masks(path)
-            return CheckedManifest(kind: kind, manifest: manifest, columns: columns)
-        case .models: return CheckedManifest(kind: kind, manifest: try models(path), columns: nil)
-        case .evaluations: return CheckedManifest(kind: kind, manifest: try evaluations(path), columns: nil)
+        case .masks: maskRequired
+        case .models: modelRequired.map(\.name)
+        case .evaluations: evaluationRequired
         case .initialize: preconditionFailure("init reads no manifest")
         }
+    }
+
+    /// `manifest`, whose required columns are checked, once its header suits a `kind` import.
+    static func checked(_ manifest: Manifest, as kind: ImportKind, generated: String? = nil) throws -> CheckedManifest {
+        switch kind {
+        case .masks: return CheckedManifest(kind: kind, manifest: manifest, columns: try masks(manifest), generated: generated)
+        case .models: try models(manifest)
+        case .evaluations: try evaluations(manifest)
+        case .initialize: preconditionFailure("init reads no manifest")
+        }
+        return CheckedManifest(kind: kind, manifest: manifest, columns: nil, generated: generated)
     }
 }

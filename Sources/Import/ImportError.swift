@@ -2,6 +2,8 @@
 public enum ImportError: Error, Equatable, Sendable {
     /// A manifest cannot be used at all (unreadable, no header, missing or unknown columns).
     case badManifest(path: String, detail: String)
+    /// A path pattern cannot be used at all (its syntax, its fields, or it matches no file).
+    case badPattern(pattern: String, detail: String)
     /// The database has several studies and neither the rows nor `--study` say which.
     case studyNeeded(path: String, studies: [String])
 }
@@ -11,6 +13,7 @@ extension ImportError: CustomStringConvertible {
     public var description: String {
         switch self {
         case let .badManifest(path, detail): "\(path): \(detail)"
+        case let .badPattern(pattern, detail): "\(pattern): \(detail)"
         case let .studyNeeded(path, studies):
             "\(path): the database has several studies (\(studies.joined(separator: ", "))); say which with --study or a study column"
         }

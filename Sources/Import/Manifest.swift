@@ -5,6 +5,7 @@ import StudyCore
 
 /// A TSV manifest: a header of column names, then one row per record. Lines are
 /// numbered as in the file (the header is line 1), which is how rejections name rows.
+/// A path pattern makes one too (`ManifestCheck.pattern`), numbered as its TSV text.
 public struct Manifest: Sendable {
     /// One data row.
     public struct Row: Sendable {
@@ -36,9 +37,10 @@ public struct Manifest: Sendable {
     public var columns: [String]
     /// The data rows.
     public var rows: [Row]
-    /// Rows refused on their own, (line, message): a cell count other than the header's,
-    /// a cell holding a NUL byte or invalid UTF-8 (never cut nor repaired).
-    public var malformed: [(line: Int, message: String)]
+    /// Rows refused on their own, (line, path, message): a cell count other than the header's,
+    /// a cell holding a NUL byte or invalid UTF-8 (never cut nor repaired), with no path; a
+    /// pattern's file whose captures disagree, with its path.
+    public var malformed: [(line: Int, path: String, message: String)]
     /// The manifest file's sha256, for the audit log.
     public var sha256: String
 
@@ -50,16 +52,25 @@ public struct Manifest: Sendable {
     /// is read a chunk at a time; only its rows are kept.
     public init(path: String, required: [String]) throws {
         let content = path == Self.standardInput ? try StandardInput.manifest() : try ManifestContent(path: path)
-        self.path = path
         let here = FileManager.default.currentDirectoryPath
         if path == Self.standardInput {
             // Its paths are relative to the current folder.
-            (absolutePath, folder) = ("(standard input)", here)
+            try self.init(path: path, absolutePath: "(standard input)", folder: here, content: content, required: required)
         } else {
             // Paths are recorded absolute, so the audit trail stays meaningful from any folder.
-            absolutePath = ((path.hasPrefix("/") ? path : here + "/" + path) as NSString).standardizingPath
-            folder = (absolutePath as NSString).deletingLastPathComponent
+            let absolutePath = ((path.hasPrefix("/") ? path : here + "/" + path) as NSString).standardizingPath
+            try self.init(
+                path: path, absolutePath: absolutePath, folder: (absolutePath as NSString).deletingLastPathComponent, content: content,
+                required: required)
         }
+    }
+
+    /// The manifest `content` holds, named `path` in messages and `absolutePath` in the audit
+    /// log, its paths relative to `folder`; checks it has every `required` column.
+    init(path: String, absolutePath: String, folder: String, content: ManifestContent, required: [String]) throws {
+        self.path = path
+        self.absolutePath = absolutePath
+        self.folder = folder
         sha256 = content.sha256
         columns = content.columns
         rows = content.rows

@@ -11,8 +11,13 @@ struct ManifestContent: Sendable {
     var sha256 = ""
     var columns: [String] = []
     var rows: [Manifest.Row] = []
-    /// Rows refused on their own (cell count, NUL bytes, invalid UTF-8): (line, message).
-    var malformed: [(line: Int, message: String)] = []
+    /// Rows refused on their own (cell count, NUL bytes, invalid UTF-8): (line, path, message).
+    var malformed: [(line: Int, path: String, message: String)] = []
+
+    /// Rows made by a row source other than a file (a path pattern).
+    init(columns: [String], rows: [Manifest.Row], malformed: [(line: Int, path: String, message: String)], sha256: String) {
+        (self.columns, self.rows, self.malformed, self.sha256) = (columns, rows, malformed, sha256)
+    }
 
     /// The manifest file at `path`.
     init(path: String) throws {
@@ -72,7 +77,7 @@ struct ManifestContent: Sendable {
         // Blank lines and comments are skipped.
         if cells.allSatisfy({ (try? $0.get())?.isEmpty == true }) || record.cells.first?.bytes.first == UInt8(ascii: "#") { return }
         guard cells.count == columns.count else {
-            malformed.append((record.line, "has \(cells.count) cells but the header has \(columns.count) columns"))
+            malformed.append((record.line, "", "has \(cells.count) cells but the header has \(columns.count) columns"))
             return
         }
         var named: [String: String] = [:]
@@ -81,7 +86,7 @@ struct ManifestContent: Sendable {
             case .success(let text): if !text.isEmpty { named[column] = text }
             case .failure(let problem):
                 // Never cut at the NUL nor repaired: the row is refused, the others go on.
-                malformed.append((record.line, "column '\(Manifest.shown(column))' \(problem); a manifest cell is UTF-8 text"))
+                malformed.append((record.line, "", "column '\(Manifest.shown(column))' \(problem); a manifest cell is UTF-8 text"))
                 return
             }
         }

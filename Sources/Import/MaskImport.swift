@@ -194,12 +194,13 @@ extension ManifestCheck {
         return (required, StudyField.maskFields.filter { $0.role != .record && !required.contains($0) })
     }
 
-    /// The mask manifest at `path` and what its columns hold; throws when its header is unusable.
-    static func masks(_ path: String) throws -> (Manifest, ManifestColumns) {
-        let manifest = try Manifest(path: path, required: [Manifest.pathColumn] + maskColumns.required.map(\.name))
-        let columns = try ManifestColumns(
+    /// The columns a mask manifest must have.
+    static var maskRequired: [String] { [Manifest.pathColumn] + maskColumns.required.map(\.name) }
+
+    /// What the columns of the mask manifest `manifest` hold; throws when its header is unusable.
+    static func masks(_ manifest: Manifest) throws -> ManifestColumns {
+        try ManifestColumns(
             manifest.columns, known: [Manifest.pathColumn] + (maskColumns.required + maskColumns.optional).map(\.name),
             path: manifest.path)
-        return (manifest, columns)
     }
 }

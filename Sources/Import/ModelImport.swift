@@ -144,23 +144,23 @@ extension StudyStore {
 }
 
 extension ManifestCheck {
-    /// The model manifest at `path`; throws when its header is unusable.
-    static func models(_ path: String) throws -> Manifest {
-        let required: [StudyField] = [.fold, .run]
-        let manifest = try Manifest(path: path, required: required.map(\.name))
-        let columns = (required + StudyField.modelFields.filter { $0 != .id && !required.contains($0) }).map(\.name) + [weightsColumn]
+    /// The columns a model manifest must have.
+    static var modelRequired: [StudyField] { [.fold, .run] }
+
+    /// Throws when the header of the model manifest `manifest` is unusable.
+    static func models(_ manifest: Manifest) throws {
+        let columns = (modelRequired + StudyField.modelFields.filter { $0 != .id && !modelRequired.contains($0) }).map(\.name) + [weightsColumn]
         if let stray = manifest.columns.first(where: { !columns.contains($0) && parameterName($0) == nil && !isMetricColumn($0) }) {
             let suggestion = NameSuggestion.closest(to: stray, among: columns).map { "did you mean '\($0)'? " } ?? ""
             throw ImportError.badManifest(
-                path: path,
+                path: manifest.path,
                 detail: "unknown column '\(stray)'; \(suggestion)model manifests take \(columns.joined(separator: ", ")), \(StudyField.parameterPrefix)NAME and metric.DATASET.NAME")
         }
         let parameters = manifest.columns.compactMap(parameterName)
         if let twice = parameters.first(where: { name in parameters.count { $0 == name } > 1 }) {
             throw ImportError.badManifest(
-                path: path, detail: "two columns name the parameter \(twice); keep \(StudyField.parameter(twice)) alone")
+                path: manifest.path, detail: "two columns name the parameter \(twice); keep \(StudyField.parameter(twice)) alone")
         }
-        return manifest
     }
 
     /// The column naming a model's weights file.

@@ -5,10 +5,13 @@ import Foundation
 public enum SourcePath {
     /// `path` (absolute, as imports record it) relative to the folder of the manifest at
     /// `manifest` (absolute), climbing with `..` when the file is outside that folder;
-    /// `path` itself when the manifest has no folder (`(standard input)`).
+    /// `path` itself when the manifest has no folder (`(standard input)`). A pattern import
+    /// records `ROOT//PATTERN` (a standardized path has no `//`): its folder is ROOT, as
+    /// for a manifest in ROOT.
     public static func relative(_ path: String, toManifest manifest: String) -> String {
         guard manifest.hasPrefix("/"), path.hasPrefix("/") else { return path }
-        let folder = (manifest as NSString).deletingLastPathComponent.split(separator: "/")
+        let folder = (manifest.range(of: "//").map { String(manifest[..<$0.lowerBound]) }
+            ?? (manifest as NSString).deletingLastPathComponent).split(separator: "/")
         let file = path.split(separator: "/")
         var shared = 0
         while shared < folder.count, shared < file.count - 1, folder[shared] == file[shared] { shared += 1 }

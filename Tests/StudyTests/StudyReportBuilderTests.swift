@@ -377,6 +377,10 @@ extension StudyReportBuilderTests {
         #expect(SourcePath.relative("/elsewhere/mask.nii.gz", toManifest: "/data/study/masks.tsv") == "../../elsewhere/mask.nii.gz")
         #expect(SourcePath.relative("/data/study/mask.nii.gz", toManifest: "/data/study/sub/masks.tsv") == "../mask.nii.gz")
         #expect(SourcePath.relative("/mask.nii.gz", toManifest: "/masks.tsv") == "mask.nii.gz")
+        // A pattern import records ROOT//PATTERN: its paths are relative to ROOT, as a manifest's in ROOT.
+        let pattern = "/data/study//results/fold-{fold}/**/mask.nii.gz"
+        #expect(SourcePath.relative("/data/study/results/fold-0/x/mask.nii.gz", toManifest: pattern) == "results/fold-0/x/mask.nii.gz")
+        #expect(SourcePath.relative("/mask.nii.gz", toManifest: "///*.nii.gz") == "mask.nii.gz")
         // A manifest read from standard input has no folder: the path stays as recorded.
         #expect(SourcePath.relative("/data/study/mask.nii.gz", toManifest: "(standard input)") == "/data/study/mask.nii.gz")
     }

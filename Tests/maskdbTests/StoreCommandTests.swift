@@ -36,14 +36,8 @@ struct StoreCommandTests {
         for fold in 0..<2 {
             for run in 0..<2 {
                 for (k, lambda1) in ["0.1", "0.01"].enumerated() {
-                    var file = FixtureFile()
-                    file.shape = [12, 10, 9]
-                    let seed = 3 + fold * 7 + run * 13 + k * 29
-                    file.encode(float32: (0..<1080).map { Float(($0 * seed) % 97) / 96 })
-                    file.sformCode = 4
-                    file.srows = [[15, 0, 0, -90], [0, 15, 0, -126], [0, 0, 15, -72]]
                     let name = "f\(fold)r\(run)l\(k).nii.gz"
-                    try Data(StoredGzip.member(file.bytes)).write(to: folder.appendingPathComponent(name))
+                    try Self.coarseMask(fold: fold, run: run, k: k).write(to: folder.appendingPathComponent(name))
                     lines.append("\(name)\t\(fold)\t\(run)\t\(overrides[name] ?? lambda1)\t0.001\tAD")
                 }
             }
@@ -52,6 +46,17 @@ struct StoreCommandTests {
         let manifest = folder.appendingPathComponent(manifestName)
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: manifest)
         return manifest.path
+    }
+
+    /// A gzipped 12 x 10 x 9 mask of 15 mm voxels over AAL2's box, its values set by fold, run and k.
+    static func coarseMask(fold: Int, run: Int, k: Int) -> Data {
+        var file = FixtureFile()
+        file.shape = [12, 10, 9]
+        let seed = 3 + fold * 7 + run * 13 + k * 29
+        file.encode(float32: (0..<1080).map { Float(($0 * seed) % 97) / 96 })
+        file.sformCode = 4
+        file.srows = [[15, 0, 0, -90], [0, 15, 0, -126], [0, 0, 15, -72]]
+        return Data(StoredGzip.member(file.bytes))
     }
 
     @Test func importReportsAndRejectsRowsByLine() throws {

@@ -6,16 +6,18 @@ import CLISupport
 import SQLiteStore
 
 extension MaskDB {
-    /// `maskdb import`: record masks, models or evaluations from a TSV manifest.
+    /// `maskdb import`: record masks, models or evaluations from a TSV manifest (masks and models also by a path pattern).
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
-            abstract: "Record masks, models or evaluations listed in a TSV manifest.",
+            abstract: "Record masks, models or evaluations listed in a TSV manifest, or masks and models a path pattern finds.",
             discussion: """
                 Every row is checked before anything is written; all valid rows are then written in one \
                 transaction, so an interrupted import leaves the database as it was, and running it again \
                 finishes it (rows already recorded are left alone). Rejected rows are printed as \
-                'row N: <path>: <reason>', N being the row's line in the manifest, and make the exit status 1.
+                'row N: <path>: <reason>', N being the row's line in the manifest, and make the exit status 1. \
+                With --pattern, the files found are the rows of a manifest (sorted by path; --dry-run prints it as \
+                TSV), N being a file's line in it.
                 """,
             subcommands: [Masks.self, Models.self, Evaluations.self])
     }
@@ -25,9 +27,9 @@ extension MaskDB {
 struct ImportArguments: ParsableArguments {
     @OptionGroup var store: StoreOptions
 
-    /// The manifest.
-    @Argument(help: ArgumentHelp("The tab-separated manifest ('-': standard input, its paths relative to the current folder).", valueName: "file.tsv"))
-    var manifest: String
+    /// The manifest (none with `--pattern`).
+    @Argument(help: ArgumentHelp("The tab-separated manifest ('-': standard input, its paths relative to the current folder); none with --pattern.", valueName: "file.tsv"))
+    var manifest: String?
 
     /// The default study.
     @Option(help: "The study for rows without a study column (default: the database's only study, else 'default').")
@@ -54,12 +56,23 @@ struct ImportArguments: ParsableArguments {
         if let jobs { try JobsLimit.check(jobs) }
     }
 
-    /// Runs `body` with the database and options, then reports the summary.
+    /// Runs `body` with the database and options, then reports the summary. With a
+    /// `--pattern`, a dry run prints the manifest it found as TSV on stdout, and the summary on stderr.
     func run(
-        _ kind: ImportKind, noun: String, _ body: (SQLiteStore, CheckedManifest, ImportOptions) throws -> ImportSummary
+        _ kind: ImportKind, noun: String, pattern: PatternOptions? = nil,
+        _ body: (SQLiteStore, CheckedManifest, ImportOptions) throws -> ImportSummary
     ) throws {
         // Unreadable or unusable: say so before creating a database. Read once, imported as read.
-        let checked = try ManifestCheck.header(kind, path: manifest)
+        let checked: CheckedManifest
+        let manifest: String
+        if let pattern, let text = pattern.pattern {
+            checked = try ManifestCheck.pattern(kind, text, root: pattern.root ?? ".", constants: pattern.fields)
+            manifest = text
+        } else {
+            guard let path = self.manifest else { throw ValidationError("missing expected argument '<file.tsv>'") }
+            checked = try ManifestCheck.header(kind, path: path)
+            manifest = path
+        }
         let database = try store.open(create: true, dryRun: dryRun)
         LargeBufferReuse.enable()
         let progress = ProgressBar(label: "importing \(noun)")
@@ -86,7 +99,12 @@ struct ImportArguments: ParsableArguments {
             lines.append("  row \(row.line): \(row.path): \(verb)\(row.message.map { " \($0)" } ?? "")")
         }
         if dryRun { lines.append("dry run: nothing was written to \(store.path)") }
-        Output.print(lines.joined(separator: "\n"))
+        if dryRun, let generated = checked.generated {
+            Output.print(generated)
+            Output.error(lines.joined(separator: "\n"))
+        } else {
+            Output.print(lines.joined(separator: "\n"))
+        }
         if !summary.rejected.isEmpty { throw ExitCode.failure }
     }
 }
@@ -101,13 +119,19 @@ extension MaskDB.Import {
                 Required columns: path, fold, run, lambda1, lambda2. Optional: study, beta1, beta2, subjects, \
                 semantics (keep, the default, or perturb), model (when a fold and run have several), atlas \
                 (default aal2). Every other column is kept as a parameter, filterable as params.NAME. \
-                Paths are relative to the manifest's folder.
+                Paths are relative to the manifest's folder. Or the files a path pattern finds: \
+                maskdb import masks --pattern 'results/fold-{fold}/run-{run}/lambda1-{lambda1}/**/mask.nii.gz' --set lambda2=0.001.
                 """)
 
         @OptionGroup var arguments: ImportArguments
+        @OptionGroup var pattern: PatternOptions
+
+        func validate() throws {
+            try pattern.validate(manifest: arguments.manifest)
+        }
 
         func run() throws {
-            try arguments.run(.masks, noun: "masks") { try $0.importMasks($1, options: $2) }
+            try arguments.run(.masks, noun: "masks", pattern: pattern) { try $0.importMasks($1, options: $2) }
         }
     }
 
@@ -118,13 +142,19 @@ extension MaskDB.Import {
             abstract: "Record trained models: architecture, weights, training parameters and metrics.",
             discussion: """
                 Required columns: fold, run. Optional: study, model, architecture, weights (a file, stored), \
-                params.NAME (training parameters; param.NAME is read the same) and metric.DATASET.NAME (e.g. metric.AIBL-test.balanced_accuracy).
+                params.NAME (training parameters; param.NAME is read the same) and metric.DATASET.NAME (e.g. metric.AIBL-test.balanced_accuracy). \
+                Or the weights files a path pattern finds: --pattern 'models/fold-{fold}/run-{run}/weights.pt'.
                 """)
 
         @OptionGroup var arguments: ImportArguments
+        @OptionGroup var pattern: PatternOptions
+
+        func validate() throws {
+            try pattern.validate(manifest: arguments.manifest)
+        }
 
         func run() throws {
-            try arguments.run(.models, noun: "models") { try $0.importModels($1, options: $2) }
+            try arguments.run(.models, noun: "models", pattern: pattern) { try $0.importModels($1, options: $2) }
         }
     }
 
@@ -139,6 +169,10 @@ extension MaskDB.Import {
                 """)
 
         @OptionGroup var arguments: ImportArguments
+
+        func validate() throws {
+            if arguments.manifest == nil { throw ValidationError("missing expected argument '<file.tsv>'") }
+        }
 
         func run() throws {
             try arguments.run(.evaluations, noun: "evaluations") {
