@@ -19,8 +19,8 @@ enum PairCosines {
         _ body: (SettingValue, SettingValue, Double, Int) -> Void
     ) {
         let fields = pairing.fields(of: samples, differingIn: field)
-        for group in Pairing.groups(samples, by: fields) {
-            let parts = partitions(group.sorted { $0.id < $1.id }, by: field)
+        for group in Pairing.groupIndices(samples, by: fields) {
+            let parts = partitions(samples, group.sorted { samples[$0].id < samples[$1].id }, by: field)
             for i in parts.indices {
                 for j in parts.indices where j > i && parts[i].value != parts[j].value {
                     let (p, q) = (parts[i], parts[j])
@@ -30,7 +30,7 @@ enum PairCosines {
                         var sum = CompensatedSum(), count = 0
                         for x in p.members {
                             for y in q.members {
-                                guard let c = Similarity.cosine(x.densities, y.densities) else { continue }
+                                guard let c = Similarity.cosine(samples[x].densities, samples[y].densities) else { continue }
                                 sum.add(c)
                                 count += 1
                             }
@@ -47,38 +47,40 @@ enum PairCosines {
         var value: SettingValue
         /// Which regions the masks have (a non-nil density): bit r % 64 of word r / 64.
         var present: [UInt64]
-        /// The masks, those all zeros on their regions left out.
-        var members: [MaskSample] = []
+        /// The masks (positions in the samples), those all zeros on their regions left out.
+        var members: [Int] = []
         /// Σ x/|x| over the members, per region (0 where absent).
         var sums: [CompensatedSum]
         var unitSum: [Double] { sums.map(\.value) }
     }
 
-    /// `group`'s masks split by their value of `field` and their regions, in order of first appearance.
-    static func partitions(_ group: [MaskSample], by field: StudyField) -> [Partition] {
+    /// The masks of `group` (positions in `samples`) split by their value of `field` and
+    /// their regions, in order of first appearance.
+    static func partitions(_ samples: [MaskSample], _ group: [Int], by field: StudyField) -> [Partition] {
         var parts: [Partition] = []
         var index: [PartitionKey: Int] = [:]
-        for sample in group {
+        for member in group {
+            let densities = samples[member].densities
             // The norm, and the regions present as bits (cheaper to hash than [Bool]).
             var squares = 0.0
-            var present = Array(repeating: UInt64(0), count: (sample.densities.count + 63) / 64)
-            for (r, density) in sample.densities.enumerated() {
+            var present = Array(repeating: UInt64(0), count: (densities.count + 63) / 64)
+            for (r, density) in densities.enumerated() {
                 guard let density else { continue }
                 squares += density * density
                 present[r / 64] |= 1 << UInt64(r % 64)
             }
             let norm = squares.squareRoot()
             guard norm > 0 else { continue }
-            let key = PartitionKey(value: sample[field], present: present)
+            let key = PartitionKey(value: samples[member][field], present: present)
             let k = index[key] ?? {
                 parts.append(Partition(
                     value: key.value, present: key.present,
-                    sums: Array(repeating: CompensatedSum(), count: sample.densities.count)))
+                    sums: Array(repeating: CompensatedSum(), count: densities.count)))
                 index[key] = parts.count - 1
                 return parts.count - 1
             }()
-            parts[k].members.append(sample)
-            for (r, density) in sample.densities.enumerated() {
+            parts[k].members.append(member)
+            for (r, density) in densities.enumerated() {
                 if let density { parts[k].sums[r].add(density / norm) }
             }
         }

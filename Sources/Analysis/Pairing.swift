@@ -89,8 +89,13 @@ public struct Pairing: Sendable, Equatable {
 
     /// The samples grouped by their values of `fields`, groups in order of those values.
     static func groups(_ samples: [MaskSample], by fields: [StudyField]) -> [[MaskSample]] {
-        var groups: [[SettingValue]: [MaskSample]] = [:]
-        for sample in samples { groups[fields.map { sample[$0] }, default: []].append(sample) }
+        groupIndices(samples, by: fields).map { $0.map { samples[$0] } }
+    }
+
+    /// The same groups as positions in `samples`, each ascending (no sample is copied).
+    static func groupIndices(_ samples: [MaskSample], by fields: [StudyField]) -> [[Int]] {
+        var groups: [[SettingValue]: [Int]] = [:]
+        for (index, sample) in samples.enumerated() { groups[fields.map { sample[$0] }, default: []].append(index) }
         return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { groups[$0]! }
     }
 }

@@ -122,6 +122,11 @@ extension Table {
     }
 
     static func csvField(_ text: String) -> String {
+        // ASCII without a comma, quote or line break needs no quotes (checked by bytes: most
+        // cells); anything else by characters, whose newlines include U+2028 and NEL.
+        if text.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: "\"") && !(0x0A...0x0D).contains($0) }) {
+            return text
+        }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -9,10 +9,22 @@ public enum SourcePath {
     /// records `ROOT//PATTERN` (a standardized path has no `//`): its folder is ROOT, as
     /// for a manifest in ROOT.
     public static func relative(_ path: String, toManifest manifest: String) -> String {
-        guard manifest.hasPrefix("/"), path.hasPrefix("/") else { return path }
-        let folder = (manifest.range(of: "//").map { String(manifest[..<$0.lowerBound]) }
-            ?? (manifest as NSString).deletingLastPathComponent).split(separator: "/")
-        let file = path.split(separator: "/")
+        folder(ofManifest: manifest).map { relative(path, toFolder: $0) } ?? path
+    }
+
+    /// The folder paths in a manifest at `manifest` are relative to; nil for none.
+    public static func folder(ofManifest manifest: String) -> String? {
+        guard manifest.hasPrefix("/") else { return nil }
+        return manifest.range(of: "//").map { String(manifest[..<$0.lowerBound]) } ?? (manifest as NSString).deletingLastPathComponent
+    }
+
+    /// `path` relative to the absolute `folder`.
+    public static func relative(_ path: String, toFolder folder: String) -> String {
+        guard path.hasPrefix("/") else { return path }
+        // Nearly every file is inside the folder: its path from there is the rest.
+        let inside = folder.hasSuffix("/") ? folder : folder + "/"
+        if path.hasPrefix(inside), path.count > inside.count { return String(path.dropFirst(inside.count)) }
+        let folder = folder.split(separator: "/"), file = path.split(separator: "/")
         var shared = 0
         while shared < folder.count, shared < file.count - 1, folder[shared] == file[shared] { shared += 1 }
         return (Array(repeating: "..", count: folder.count - shared) + file[shared...].map(String.init)).joined(separator: "/")

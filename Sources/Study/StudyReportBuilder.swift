@@ -50,6 +50,8 @@ public enum StudyReportBuilder {
             return StudyReport.Performance(dataset: parts[0], metric: parts[1], spread: Spread(metrics[key]!)!)
         }
         let manifests = try store.manifestPaths(maskIDs: selection.masks.map(\.id))
+        // Each manifest's folder found once, not once per mask.
+        let folders = Dictionary(Set(manifests.values).map { ($0, SourcePath.folder(ofManifest: $0)) }, uniquingKeysWith: { a, _ in a })
         var report = StudyReport(
             study: name, note: note, modelCount: models.count, maskCount: samples.count,
             evaluationCount: selection.evaluations.count, folds: distinct(.fold), runs: distinct(.run),
@@ -65,7 +67,7 @@ public enum StudyReportBuilder {
             provenance: zip(selection.masks, samples).map { mask, sample in
                 StudyReport.Provenance(
                     id: mask.id, sha256: mask.sha256, settings: sample.settings,
-                    source: manifests[mask.id].map { SourcePath.relative(mask.source, toManifest: $0) } ?? mask.source)
+                    source: manifests[mask.id].flatMap { folders[$0] ?? nil }.map { SourcePath.relative(mask.source, toFolder: $0) } ?? mask.source)
             })
         report.similarityNotes = selection.poolingNotes(pairing, comparing: .lambda1) + selection.pairNotes(report.similarity, pairing: pairing)
         report.robustnessNotes = selection.poolingNotes(pairing) + selection.pairNotes(report.robustness, pairing: pairing, noEvaluations: false)
