@@ -5,26 +5,41 @@ import StudyCore
 public struct MaskSample: Sendable, Equatable {
     /// The mask's record id.
     public var id: Int64
-    /// Its fields: its model's study, fold, run and name, its settings, semantics and
-    /// parameters (every `StudyField` a mask has but its id and sha256).
-    public var settings: [StudyField: SettingValue] {
-        didSet { fields = SampleFields(settings.keys.sorted()) }
-    }
+    /// Which fields it has, shared by the samples that have the same ones, and their
+    /// values in that order: the analyses find a field's position once per set of fields
+    /// (`FieldReader`), not by hashing it in every sample (most of a query at 50,000 masks).
+    public private(set) var fields: SampleFields
+    public private(set) var values: [SettingValue]
     /// Per region, the mean perturbation; nil when the region has no voxel on the mask's grid.
     public var densities: [Double?]
     /// Per region, its voxel count on the mask's grid.
     public var voxels: [Int]
-    /// The fields `settings` has, shared by the samples that have the same ones: what
-    /// fields a study's samples have is then found once per set, not once per sample.
-    public private(set) var fields: SampleFields
 
-    /// A sample; `fields` must be `settings`' keys (made from them when nil).
-    public init(id: Int64, settings: [StudyField: SettingValue], densities: [Double?], voxels: [Int], fields: SampleFields? = nil) {
+    /// A sample with `values` for `fields`, in its order.
+    public init(id: Int64, fields: SampleFields, values: [SettingValue], densities: [Double?], voxels: [Int]) {
+        precondition(values.count == fields.list.count, "a value for each field")
         self.id = id
-        self.settings = settings
+        self.fields = fields
+        self.values = values
         self.densities = densities
         self.voxels = voxels
-        self.fields = fields ?? SampleFields(settings.keys.sorted())
+    }
+
+    /// A sample with `settings`.
+    public init(id: Int64, settings: [StudyField: SettingValue], densities: [Double?], voxels: [Int]) {
+        let fields = settings.keys.sorted()
+        self.init(id: id, fields: SampleFields(fields), values: fields.map { settings[$0]! }, densities: densities, voxels: voxels)
+    }
+
+    /// Its fields: its model's study, fold, run and name, its settings, semantics and
+    /// parameters (every `StudyField` a mask has but its id and sha256).
+    public var settings: [StudyField: SettingValue] {
+        get { Dictionary(uniqueKeysWithValues: zip(fields.list, values)) }
+        set {
+            let keys = newValue.keys.sorted()
+            fields = SampleFields(keys)
+            values = keys.map { newValue[$0]! }
+        }
     }
 
     public static func == (a: MaskSample, b: MaskSample) -> Bool {
@@ -32,7 +47,7 @@ public struct MaskSample: Sendable, Equatable {
     }
 
     /// The value of `field` (`.missing` when the mask has no such setting).
-    public subscript(field: StudyField) -> SettingValue { settings[field] ?? .missing }
+    public subscript(field: StudyField) -> SettingValue { fields.position(of: field).map { values[$0] } ?? .missing }
 
     /// The mean perturbation over every atlas voxel: region densities weighted by voxel counts.
     public var meanDensity: Double? { density(over: densities.indices) }
@@ -53,11 +68,46 @@ public struct MaskSample: Sendable, Equatable {
     }
 }
 
-/// The fields of samples that have the same ones.
+/// The fields of samples that have the same ones, each once.
 public final class SampleFields: Sendable {
     public let list: [StudyField]
+    private let positions: [StudyField: Int]
 
-    public init(_ list: [StudyField]) { self.list = list }
+    public init(_ list: [StudyField]) {
+        self.list = list
+        positions = Dictionary(list.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Where `field` is in `list`.
+    public func position(of field: StudyField) -> Int? { positions[field] }
+}
+
+/// Reads the values of some fields off samples, finding their positions once per set of
+/// fields the samples have (one, for a study's masks, nearly always).
+public struct FieldReader {
+    public let fields: [StudyField]
+    private var last: SampleFields?
+    private var positions: [Int?] = []
+
+    public init(_ fields: [StudyField]) { self.fields = fields }
+
+    /// The sample's values of `fields`, in order (`.missing` for a field it lacks).
+    public mutating func values(of sample: MaskSample) -> [SettingValue] {
+        locate(in: sample)
+        return positions.map { $0.map { sample.values[$0] } ?? .missing }
+    }
+
+    /// The sample's value of the first of `fields`.
+    public mutating func value(of sample: MaskSample) -> SettingValue {
+        locate(in: sample)
+        return positions[0].map { sample.values[$0] } ?? .missing
+    }
+
+    private mutating func locate(in sample: MaskSample) {
+        guard sample.fields !== last else { return }
+        last = sample.fields
+        positions = fields.map(sample.fields.position)
+    }
 }
 
 /// One evaluation: the probability a model gave to inputs masked by a mask.

@@ -59,6 +59,7 @@ enum PairCosines {
     static func partitions(_ samples: [MaskSample], _ group: [Int], by field: StudyField) -> [Partition] {
         var parts: [Partition] = []
         var index: [PartitionKey: Int] = [:]
+        var reader = FieldReader([field])
         for member in group {
             let densities = samples[member].densities
             // The norm, and the regions present as bits (cheaper to hash than [Bool]).
@@ -71,7 +72,7 @@ enum PairCosines {
             }
             let norm = squares.squareRoot()
             guard norm > 0 else { continue }
-            let key = PartitionKey(value: samples[member][field], present: present)
+            let key = PartitionKey(value: reader.value(of: samples[member]), present: present)
             let k = index[key] ?? {
                 parts.append(Partition(
                     value: key.value, present: key.present,

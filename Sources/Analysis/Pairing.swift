@@ -51,7 +51,8 @@ public struct Pairing: Sendable, Equatable {
             guard candidate != field, !matches(candidate),
                 candidate.role == .annotation || ignore.contains(candidate)
             else { return nil }
-            let values = Set(samples.map { $0[candidate] }).count
+            var reader = FieldReader([candidate])
+            let values = Set(samples.map { reader.value(of: $0) }).count
             return values > 1 ? (candidate, values) : nil
         }
     }
@@ -95,7 +96,8 @@ public struct Pairing: Sendable, Equatable {
     /// The same groups as positions in `samples`, each ascending (no sample is copied).
     static func groupIndices(_ samples: [MaskSample], by fields: [StudyField]) -> [[Int]] {
         var groups: [[SettingValue]: [Int]] = [:]
-        for (index, sample) in samples.enumerated() { groups[fields.map { sample[$0] }, default: []].append(index) }
+        var reader = FieldReader(fields)
+        for (index, sample) in samples.enumerated() { groups[reader.values(of: sample), default: []].append(index) }
         return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { groups[$0]! }
     }
 }

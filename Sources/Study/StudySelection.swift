@@ -39,8 +39,8 @@ public struct StudySelection: Sendable {
             default: continue
             }
         }
-        // Masks with the same parameters and annotations have the same fields: one list of
-        // them serves all (MaskRecord.settings has every named setting field).
+        // Masks with the same parameters and annotations have the same fields (every named
+        // setting field, then those): one list of them serves all.
         var fieldSets: [[StudyField]: SampleFields] = [:]
         samples = masks.map { mask in
             let open = mask.params.values.keys.sorted().map(StudyField.parameter)
@@ -48,8 +48,8 @@ public struct StudySelection: Sendable {
             let fields = fieldSets[open] ?? SampleFields(MaskRecord.settingFields + open)
             fieldSets[open] = fields
             return MaskSample(
-                id: mask.id, settings: mask.settings, densities: data.vectors[mask.id]!.densities,
-                voxels: data.vectors[mask.id]!.voxels, fields: fields)
+                id: mask.id, fields: fields, values: fields.list.map { mask[$0] }, densities: data.vectors[mask.id]!.densities,
+                voxels: data.vectors[mask.id]!.voxels)
         }
         let evaluated = Set(data.evaluations.map(\.maskID))
         let settingsByID = Dictionary(uniqueKeysWithValues: samples.lazy.filter { evaluated.contains($0.id) }.map { ($0.id, $0.settings) })
