@@ -92,21 +92,24 @@ public struct FieldReader {
     public init(_ fields: [StudyField]) { self.fields = fields }
 
     /// The sample's values of `fields`, in order (`.missing` for a field it lacks).
-    public mutating func values(of sample: MaskSample) -> [SettingValue] {
-        locate(in: sample)
-        return positions.map { $0.map { sample.values[$0] } ?? .missing }
+    public mutating func values(of sample: MaskSample) -> [SettingValue] { values(of: sample.fields, sample.values) }
+
+    /// The values of `fields` among `values` of the fields `list`.
+    public mutating func values(of list: SampleFields, _ values: [SettingValue]) -> [SettingValue] {
+        locate(in: list)
+        return positions.map { $0.map { values[$0] } ?? .missing }
     }
 
     /// The sample's value of the first of `fields`.
     public mutating func value(of sample: MaskSample) -> SettingValue {
-        locate(in: sample)
+        locate(in: sample.fields)
         return positions[0].map { sample.values[$0] } ?? .missing
     }
 
-    private mutating func locate(in sample: MaskSample) {
-        guard sample.fields !== last else { return }
-        last = sample.fields
-        positions = fields.map(sample.fields.position)
+    private mutating func locate(in list: SampleFields) {
+        guard list !== last else { return }
+        last = list
+        positions = fields.map(list.position)
     }
 }
 

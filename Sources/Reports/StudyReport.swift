@@ -20,17 +20,21 @@ public struct StudyReport: Sendable {
     public struct Provenance: Sendable {
         public var id: Int64
         public var sha256: String
-        /// Its fields (as in `MaskSample.settings`): its model's, its settings, semantics and parameters.
-        public var settings: [StudyField: SettingValue]
+        /// Its fields (as in `MaskSample`): its model's, its settings, semantics and parameters.
+        public var fields: SampleFields
+        public var values: [SettingValue]
         /// Its file's path relative to the folder of the manifest it was imported from
         /// (its full path is in `maskdb audit`).
         public var source: String
-        public init(id: Int64, sha256: String, settings: [StudyField: SettingValue], source: String) {
+        public init(id: Int64, sha256: String, fields: SampleFields, values: [SettingValue], source: String) {
             self.id = id
             self.sha256 = sha256
-            self.settings = settings
+            self.fields = fields
+            self.values = values
             self.source = source
         }
+
+        public var settings: [StudyField: SettingValue] { Dictionary(uniqueKeysWithValues: zip(fields.list, values)) }
     }
 
     public var study: String
@@ -274,12 +278,14 @@ extension StudyReport {
     /// shown with a sha256 prefix and only the fields whose values differ between masks,
     /// the others named once in `shared`.
     private var provenanceTables: (csv: Table, shown: Table, shared: String?) {
-        let parameters = Set(provenance.flatMap(\.settings.keys)).filter { $0.role == .parameter || $0.role == .annotation }
-        let fields = StudyField.named.filter { field in provenance.contains { $0.settings[field] != nil } } + parameters.sorted()
-        let varying = fields.filter { field in
-            let first = provenance.first?.settings[field] ?? .missing
-            return provenance.contains { ($0.settings[field] ?? .missing) != first }
-        }
+        // Each list of fields the masks have read once, each field's position in it found once.
+        var present = Set<StudyField>(), seen = Set<ObjectIdentifier>()
+        for mask in provenance where seen.insert(ObjectIdentifier(mask.fields)).inserted { present.formUnion(mask.fields.list) }
+        let parameters = present.filter { $0.role == .parameter || $0.role == .annotation }
+        let fields = StudyField.named.filter(present.contains) + parameters.sorted()
+        var reader = FieldReader(fields)
+        let rows = provenance.map { reader.values(of: $0.fields, $0.values) }
+        let varyingColumns = fields.indices.filter { c in rows.contains { $0[c] != rows[0][c] } }
         func cell(_ value: SettingValue?) -> Table.Cell {
             switch value ?? .missing {
             case .missing: .empty
@@ -287,21 +293,21 @@ extension StudyReport {
             case .text(let text): .text(text)
             }
         }
-        func table(_ fields: [StudyField], sha256: (String) -> String, header: String, limit: Int = .max) -> Table {
+        func table(_ columns: [Int], sha256: (String) -> String, header: String, limit: Int = .max) -> Table {
             var table = Table(
-                columns: [.init(StudyField.id.name), .init(header)] + fields.map { .init($0.name, decimals: nil) } + [.init("source")])
-            for mask in provenance.prefix(limit) {
-                table.append([.integer(Int(mask.id)), .text(sha256(mask.sha256))] + fields.map { cell(mask.settings[$0]) } + [.text(mask.source)])
+                columns: [.init(StudyField.id.name), .init(header)] + columns.map { .init(fields[$0].name, decimals: nil) } + [.init("source")])
+            for (mask, row) in zip(provenance, rows).prefix(limit) {
+                table.append([.integer(Int(mask.id)), .text(sha256(mask.sha256))] + columns.map { cell(row[$0]) } + [.text(mask.source)])
             }
             return table
         }
-        let shared = fields.filter { !varying.contains($0) }.compactMap { field -> String? in
-            let value = provenance.first?.settings[field] ?? .missing
-            return value == .missing || value == .text("") ? nil : "\(field.label) = \(value)"
+        let shared = fields.indices.filter { !varyingColumns.contains($0) }.compactMap { c -> String? in
+            let value = rows.first?[c] ?? .missing
+            return value == .missing || value == .text("") ? nil : "\(fields[c].label) = \(value)"
         }
         return (
-            table(fields, sha256: { $0 }, header: StudyField.sha256.name),
-            table(varying, sha256: { String($0.prefix(12)) }, header: "sha256 (prefix)", limit: Self.provenanceShown),
+            table(Array(fields.indices), sha256: { $0 }, header: StudyField.sha256.name),
+            table(varyingColumns, sha256: { String($0.prefix(12)) }, header: "sha256 (prefix)", limit: Self.provenanceShown),
             shared.isEmpty ? nil : "Every mask has " + shared.joined(separator: ", ") + ".")
     }
 }

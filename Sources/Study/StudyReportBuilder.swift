@@ -66,7 +66,7 @@ public enum StudyReportBuilder {
             topK: 5,
             provenance: zip(selection.masks, samples).map { mask, sample in
                 StudyReport.Provenance(
-                    id: mask.id, sha256: mask.sha256, settings: sample.settings,
+                    id: mask.id, sha256: mask.sha256, fields: sample.fields, values: sample.values,
                     source: manifests[mask.id].flatMap { folders[$0] ?? nil }.map { SourcePath.relative(mask.source, toFolder: $0) } ?? mask.source)
             })
         report.similarityNotes = selection.poolingNotes(pairing, comparing: .lambda1) + selection.pairNotes(report.similarity, pairing: pairing)
