@@ -21,11 +21,12 @@ enum PairCosines {
         let fields = pairing.fields(of: samples, differingIn: field)
         for group in Pairing.groupIndices(samples, by: fields) {
             let parts = partitions(samples, group.sorted { samples[$0].id < samples[$1].id }, by: field)
+            let unitSums = parts.map(\.unitSum)  // once per part, not once per pair of parts
             for i in parts.indices {
                 for j in parts.indices where j > i && parts[i].value != parts[j].value {
                     let (p, q) = (parts[i], parts[j])
                     if p.present == q.present {
-                        body(p.value, q.value, dot(p.unitSum, q.unitSum), p.members.count * q.members.count)
+                        body(p.value, q.value, dot(unitSums[i], unitSums[j]), p.members.count * q.members.count)
                     } else {
                         var sum = CompensatedSum(), count = 0
                         for x in p.members {
