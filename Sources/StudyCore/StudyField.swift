@@ -173,6 +173,10 @@ public enum StudyField: Hashable, Sendable {
     /// The fields a recorded mask has (besides parameters).
     public static let maskFields = named.filter { $0 != .architecture }
 
+    /// The settings of optimized masks alone: an attribution map may have none, so an axis
+    /// of one has no place for it.
+    public static let maskOnlySettings: [StudyField] = [.lambda1, .lambda2]
+
     /// The settings that tell attribution maps apart (their kind, method and subject): a
     /// study of masks alone has one value of each, so reports name them only where they vary.
     public static let mapSettings: [StudyField] = [.kind, .method, .subject]
