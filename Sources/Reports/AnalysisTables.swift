@@ -66,11 +66,11 @@ public enum AnalysisTables {
         return table
     }
 
-    /// Decimals that show densities to 4 significant digits at least: 4 for masks' (of
-    /// order 0.1 to 1), more for attribution maps' mean |a| (often of order 1e-5, which 4
-    /// decimals would print as 0.0000).
+    /// 4 decimals, as masks' densities always printed, unless the largest value is below 0.001
+    /// (an attribution map's mean |a|, often of order 1e-5, would print as 0.0000): then
+    /// enough for 4 significant digits of it.
     public static func densityDecimals(_ values: [Double?]) -> Int {
-        guard var largest = values.compactMap({ $0.map(abs) }).max(), largest > 0, largest.isFinite else { return 4 }
+        guard var largest = values.compactMap({ $0.map(abs) }).max(), largest > 0, largest.isFinite, largest < 0.001 else { return 4 }
         // The decimals before the largest value's first significant digit, plus 3.
         var leading = 0
         while largest < 1 && leading < 14 {
