@@ -72,4 +72,17 @@ struct AttributionMigrationTests {
         #expect(try store.masks().last.map { "\($0.semantics) \($0.method) \($0.subject) \($0[.kind])" } == "attribution gradients sub-003 attribution")
         #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM pragma_foreign_key_check") } == 0)
     }
+
+    @Test func aMaskKeptInTheHistoryBeforeMapsStillReadsBack() throws {
+        // As 0005's history kept a mask: no method nor subject, λs always there.
+        let old = #"{"annotations":{},"atlas":"aal2","beta1":1,"fold":0,"id":3,"imported_at":"t","lambda1":0.1,"lambda2":0.001,"model":"","params":{},"run":1,"semantics":"keep","sha256":"\#(Self.digest)","source":"a.nii.gz","study":"s","subjects":"AD"}"#
+        let record = try HistoryJSON.decode(MaskRecord.self, from: old)
+        #expect(record.lambda1 == 0.1 && record.method == "" && record.subject == "" && record.beta2 == nil)
+        // A map without λ goes in and out without them.
+        var map = record
+        (map.lambda1, map.lambda2, map.semantics, map.method) = (nil, nil, .attribution, "gradients")
+        let json = try HistoryJSON.encode(map)
+        #expect(!json.contains("lambda1") && json.contains(#""method":"gradients""#))
+        #expect(try HistoryJSON.decode(MaskRecord.self, from: json) == map)
+    }
 }
