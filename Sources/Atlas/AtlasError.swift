@@ -20,6 +20,8 @@ public enum AtlasError: Error, Equatable, Sendable {
     case maskHasNaN(path: String, count: Int)
     /// The mask holds values outside [0, 1] by more than the tolerance.
     case maskOutOfRange(path: String, count: Int, lowest: Double, highest: Double)
+    /// The attribution map holds NaN or infinite voxels (it may hold any finite value).
+    case mapNotFinite(path: String, count: Int)
     /// No voxel of the mask falls inside a labelled region of the atlas.
     case noOverlap(path: String, atlas: String)
 }
@@ -50,6 +52,8 @@ extension AtlasError: CustomStringConvertible {
         case let .maskOutOfRange(_, count, lowest, highest):
             "\(count) voxel\(count == 1 ? " is" : "s are") outside [0, 1] (\(Self.span(lowest, highest))); a mask must hold numbers in [0, 1]"
                 + (Self.looksLike255(lowest, highest) ? "; it looks saved as 0..255: divide it by 255 and save it as floats" : "")
+        case let .mapNotFinite(_, count):
+            "\(count) voxel\(count == 1 ? " is" : "s are") NaN or infinite; an attribution map must hold finite numbers"
         case let .noOverlap(_, atlas):
             "the mask does not overlap any region of atlas \(atlas); check its affine and that it is in the atlas's space"
         }
@@ -79,6 +83,7 @@ extension AtlasError: CustomStringConvertible {
              .maskHasVolumes(let path, _),
              .maskHasNaN(let path, _),
              .maskOutOfRange(let path, _, _, _),
+             .mapNotFinite(let path, _),
              .noOverlap(let path, _):
             path
         }

@@ -20,7 +20,8 @@ public final class DensityCalculator: Sendable {
 
     /// The density vector of `mask`. NaN voxels, values outside [0, 1] by more than
     /// `rangeTolerance` (unless `clamp`), several volumes, or no overlap with the atlas
-    /// are errors that name the mask's file.
+    /// are errors that name the mask's file. An attribution map's density is the mean of
+    /// |a|: any finite value is fine (`clamp` does not apply), NaN and infinity are not.
     public func densities(of mask: NIfTIImage, semantics: MaskSemantics, clamp: Bool = false) throws(AtlasError) -> RegionDensities {
         let shape = mask.shape
         if shape.count > 3 && shape.dropFirst(3).contains(where: { $0 > 1 }) {
@@ -32,7 +33,9 @@ public final class DensityCalculator: Sendable {
             throw .noOverlap(path: mask.path, atlas: atlas.name)
         }
         let sums = try mask.withFloatVoxels { values throws(AtlasError) in
-            try Self.regionSums(values, grid: grid, semantics: semantics, clamp: clamp, path: mask.path)
+            semantics == .attribution
+                ? try Self.regionMagnitudeSums(values, grid: grid, path: mask.path)
+                : try Self.regionSums(values, grid: grid, semantics: semantics, clamp: clamp, path: mask.path)
         }
         let densities = zip(sums, grid.voxelCounts).map { sum, count in count > 0 ? sum / Double(count) : nil }
         return RegionDensities(regions: atlas.regions, densities: densities, voxelCounts: grid.voxelCounts)
@@ -86,6 +89,35 @@ public final class DensityCalculator: Sendable {
             }
             let sum = (s0 + s1) + (s2 + s3)
             sums[run.region] += flip ? Double(run.count) - sum : sum
+        }
+        return sums
+    }
+
+    /// Each region's sum of |a| for an attribution map: a finiteness check, then a sum over
+    /// the grid's runs, as the masks' fast pass (which this leaves alone).
+    static func regionMagnitudeSums(_ v: UnsafeBufferPointer<Float>, grid: RegionGrid, path: String) throws(AtlasError) -> [Double] {
+        precondition(v.count == grid.regionIndex.count, "a map of \(v.count) voxels on a grid of \(grid.regionIndex.count)")
+        // Every voxel, in a region or not: a broken file is refused whole, as a mask's NaN.
+        guard allWithin(v, -.greatestFiniteMagnitude, .greatestFiniteMagnitude) else {
+            throw .mapNotFinite(path: path, count: v.count { !$0.isFinite })
+        }
+        var sums = [Double](repeating: 0, count: grid.voxelCounts.count)
+        for run in grid.runs {
+            var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+            var voxel = run.start
+            let end = run.start + run.count
+            while voxel + 4 <= end {
+                s0 += Double(abs(v[voxel]))
+                s1 += Double(abs(v[voxel + 1]))
+                s2 += Double(abs(v[voxel + 2]))
+                s3 += Double(abs(v[voxel + 3]))
+                voxel += 4
+            }
+            while voxel < end {
+                s0 += Double(abs(v[voxel]))
+                voxel += 1
+            }
+            sums[run.region] += (s0 + s1) + (s2 + s3)
         }
         return sums
     }

@@ -3,6 +3,9 @@ public enum Colormap: Sendable {
     /// matplotlib's viridis: perceptually uniform, readable in greyscale and by
     /// most colour-blind readers.
     case viridis
+    /// A diverging scale for signed values: blue at 0, white at 0.5, red at 1 (ColorBrewer
+    /// RdBu's two ends and middle, interpolated linearly), for attribution maps.
+    case blueWhiteRed
 
     /// The colour at `t`, clamped to [0, 1] (NaN counts as 0), taken from the
     /// nearest of the 256 table entries, which sit at `t = i / 255`.
@@ -11,7 +14,17 @@ public enum Colormap: Sendable {
         let index = Int((clamped * 255).rounded())
         switch self {
         case .viridis: return Self.viridisBytes[index]
+        case .blueWhiteRed: return Self.blueWhiteRedBytes[index]
         }
+    }
+
+    /// RdBu's ends and middle: (33, 102, 172), (247, 247, 247), (178, 24, 43), 256 steps.
+    private static let blueWhiteRedBytes: [RGB] = (0..<256).map { i in
+        let (blue, white, red) = ((33.0, 102.0, 172.0), (247.0, 247.0, 247.0), (178.0, 24.0, 43.0))
+        let t = Double(i) / 255
+        let (from, to, u) = t < 0.5 ? (blue, white, t * 2) : (white, red, t * 2 - 1)
+        func mix(_ a: Double, _ b: Double) -> UInt8 { UInt8((a + (b - a) * u).rounded()) }
+        return RGB(mix(from.0, to.0), mix(from.1, to.1), mix(from.2, to.2))
     }
 
     /// `viridisTable` rounded to bytes once, since heat maps ask for a colour per cell.

@@ -1,9 +1,14 @@
-/// One mask to draw: its perturbation amount per voxel and the atlas on its grid.
+/// One mask to draw: its perturbation amount per voxel and the atlas on its grid; or an
+/// attribution map's values, signed.
 public struct MontagePanel: Sendable {
     /// Shown above the mask (e.g. "fold 2").
     public var label: String
-    /// Per voxel, the perturbation amount in [0, 1] (1 - m for keep masks), x fastest.
+    /// Per voxel, the perturbation amount in [0, 1] (1 - m for keep masks), x fastest; for
+    /// a signed panel, the map's value over its largest |a|, in [-1, 1].
     public var perturbation: [Float]
+    /// True for an attribution map: drawn in the diverging `blueWhiteRed` (white at 0),
+    /// not in viridis, since its sign matters and its scale is its own.
+    public var signed = false
     /// The grid's three sizes.
     public var shape: [Int]
     /// Per voxel, the atlas region's index (-1 outside every region), for the outlines.
@@ -21,10 +26,19 @@ public struct MontagePanel: Sendable {
         self.flipX = flipX
     }
 
-    /// The voxel of highest perturbation (the first, in file order, when several tie).
+    /// An attribution map's panel: its values scaled by their largest magnitude (all zeros stay zeros).
+    public static func signed(label: String, values: [Float], shape: [Int], regions: [Int32], flipX: Bool) -> MontagePanel {
+        let largest = values.reduce(Float(0)) { max($0, abs($1)) }
+        var panel = MontagePanel(
+            label: label, perturbation: largest > 0 ? values.map { $0 / largest } : values, shape: shape, regions: regions, flipX: flipX)
+        panel.signed = true
+        return panel
+    }
+
+    /// The voxel of highest perturbation, or of highest |a| (the first, in file order, when several tie).
     public var peak: (Int, Int, Int) {
         var best = 0
-        for index in perturbation.indices where perturbation[index] > perturbation[best] { best = index }
+        for index in perturbation.indices where abs(perturbation[index]) > abs(perturbation[best]) { best = index }
         return (best % shape[0], (best / shape[0]) % shape[1], best / (shape[0] * shape[1]))
     }
 }
@@ -35,7 +49,8 @@ public enum SlicePlane: String, Sendable, CaseIterable {
 }
 
 /// Masks drawn as slices through their point of highest perturbation, in viridis over the
-/// atlas's region outlines in grey (the poster's Figure 2), with a colour bar.
+/// atlas's region outlines in grey (the poster's Figure 2), with a colour bar; attribution
+/// maps through their point of highest |a|, in blue-white-red, with a bar of their own.
 public enum MaskMontage {
     static let scale = 2
     static let gap = 12
@@ -66,11 +81,19 @@ public enum MaskMontage {
             }
             y += rowHeights[r] + rowGap
         }
-        drawColorBar(into: &image, x: gap + contentWidth + gap, y: line * 2 + line, height: min(400, max(1, height - line * 6)))
+        let panels = rows.flatMap(\.panels)
+        drawColorBars(
+            signed: panels.contains { $0.signed }, perturbation: panels.isEmpty || panels.contains { !$0.signed }, into: &image,
+            x: gap + contentWidth + gap, y: line * 2 + line, height: min(400, max(1, height - line * 6)))
         let note = RGB(60, 60, 60)
         image.drawText("Neurological orientation (subject's right on the right); sagittal: anterior on the right.",
                        x: gap, y: height - line * 2, color: note, scale: textScale)
-        image.drawText("Slices through each mask's point of highest perturbation.", x: gap, y: height - line, color: note, scale: textScale)
+        let through = !panels.contains { $0.signed }
+            ? "Slices through each mask's point of highest perturbation."
+            : panels.allSatisfy(\.signed)
+                ? "Slices through each map's point of highest |a|; each map scaled to its own largest |a|."
+                : "Slices through each mask's point of highest perturbation, each map's of highest |a| (scaled to it)."
+        image.drawText(through, x: gap, y: height - line, color: note, scale: textScale)
         return image
     }
 
@@ -88,7 +111,7 @@ public enum MaskMontage {
             drawSlice(panel, plane, through: point, into: &image, x: x, y: top)
             x += size.0 * scale + gap
         }
-        drawColorBar(into: &image, x: x, y: top, height: 240)
+        drawColorBars(signed: panel.signed, perturbation: !panel.signed, into: &image, x: x, y: top, height: 240)
         image.drawText("Neurological orientation; voxel (\(point.0), \(point.1), \(point.2))", x: gap, y: height - 20, color: RGB(60, 60, 60))
         return image
     }
@@ -136,7 +159,7 @@ public enum MaskMontage {
                 let index = voxel(column, row)
                 let region = panel.regions[index]
                 let p = Double(panel.perturbation[index])
-                var color = region < 0 && p < 0.02 ? outside : Colormap.viridis.color(p)
+                var color = region < 0 && abs(p) < 0.02 ? outside : panel.signed ? Colormap.blueWhiteRed.color(0.5 + p / 2) : Colormap.viridis.color(p)
                 // An outline where the region changes to the right or below.
                 if (column + 1 < width && panel.regions[voxel(column + 1, row)] != region)
                     || (row + 1 < height && panel.regions[voxel(column, row + 1)] != region)
@@ -146,6 +169,26 @@ public enum MaskMontage {
                 image.fill(x: x + column * scale, y: y + row * scale, width: scale, height: scale, color: color)
             }
         }
+    }
+
+    /// The bars a figure's panels need: viridis for masks, blue-white-red for maps; both, one
+    /// below the other, when it shows both.
+    static func drawColorBars(signed: Bool, perturbation: Bool, into image: inout RasterImage, x: Int, y: Int, height: Int) {
+        let both = signed && perturbation
+        let barHeight = both ? max(1, height / 2 - RasterImage.glyphHeight * 4) : height
+        if perturbation { drawColorBar(into: &image, x: x, y: y, height: barHeight) }
+        if signed { drawSignedBar(into: &image, x: x, y: both ? y + height / 2 + RasterImage.glyphHeight * 2 : y, height: barHeight) }
+    }
+
+    /// A vertical blue-white-red bar from +max|a| (top) to -max|a| (bottom), labelled.
+    static func drawSignedBar(into image: inout RasterImage, x: Int, y: Int, height: Int) {
+        for row in 0..<height {
+            image.fill(x: x, y: y + row, width: 22, height: 1, color: Colormap.blueWhiteRed.color(1 - Double(row) / Double(max(1, height - 1))))
+        }
+        image.drawText("+max", x: x + 28, y: y, color: .black, scale: 2)
+        image.drawText("0", x: x + 28, y: y + height / 2 - RasterImage.glyphHeight, color: .black, scale: 2)
+        image.drawText("-max", x: x + 28, y: y + height - RasterImage.glyphHeight * 2, color: .black, scale: 2)
+        image.drawText("a / max|a|", x: x - 20, y: y + height + 10, color: .black, scale: 2)
     }
 
     /// A vertical viridis bar from 1 (top) to 0 (bottom), labelled.

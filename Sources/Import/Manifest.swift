@@ -78,6 +78,11 @@ public struct Manifest: Sendable {
         if let duplicate = Self.firstDuplicate(columns) {
             throw ImportError.badManifest(path: path, detail: "column '\(Self.shown(duplicate))' appears twice in the header")
         }
+        try require(required)
+    }
+
+    /// Throws unless the header has every column of `required`, naming a probable misspelling.
+    func require(_ required: [String]) throws {
         let missing = required.filter { !columns.contains($0) }
         guard missing.isEmpty else {
             let slips = missing.compactMap { name in

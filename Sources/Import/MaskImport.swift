@@ -61,7 +61,7 @@ extension StudyStore {
         var amended: Set<Int64> = []
         // A file listed on several rows (same atlas and semantics) is read and measured once.
         let shared = SharedFiles(rows: manifest.rows) { row in
-            row[Manifest.pathColumn].map { [manifest.resolve($0), row[.atlas] ?? Atlas.defaultName, row[.semantics] ?? MaskSemantics.keep.rawValue].joined(separator: "\0") }
+            row[Manifest.pathColumn].map { [manifest.resolve($0), row[.atlas] ?? Atlas.defaultName, Self.semanticsCell(row)].joined(separator: "\0") }
         }
         // Storing a checked mask never rejects it (a rejection of --replace writes nothing first), so it needs no savepoint.
         var summary = try runImport(
@@ -107,6 +107,7 @@ extension StudyStore {
             var new = record
             (new.lambda1, new.lambda2, new.beta1, new.beta2) = (mask.lambda1, mask.lambda2, mask.beta1, mask.beta2)
             (new.subjects, new.semantics, new.params, new.source) = (mask.subjects, mask.semantics, mask.params, mask.sourcePath)
+            (new.method, new.subject) = (mask.method, mask.subject)
             new.annotations = mask.annotations
             return new
         }
@@ -139,14 +140,15 @@ extension StudyStore {
         guard let path = row[Manifest.pathColumn] else { throw RowRejection("\(Manifest.pathColumn) is empty") }
         let fold = try row.integer(.fold)
         let run = try row.integer(.run)
-        let lambda1 = try row.number(.lambda1, minimum: 0)
-        let lambda2 = try row.number(.lambda2, minimum: 0)
+        let semantics = try Self.semantics(of: row)
+        let lambda1 = try row.optionalNumber(.lambda1, minimum: 0)
+        let lambda2 = try row.optionalNumber(.lambda2, minimum: 0)
+        // λ1 and λ2 are what a mask was optimized under; an attribution map has none.
+        if semantics.kind == .mask, let missing = [(StudyField.lambda1, lambda1), (.lambda2, lambda2)].first(where: { $0.1 == nil }) {
+            throw RowRejection("\(missing.0) is empty; a mask needs lambda1 and lambda2 (only an attribution map, semantics attribution, may leave them empty)")
+        }
         let beta1 = try row.optionalNumber(.beta1)
         let beta2 = try row.optionalNumber(.beta2)
-        let semanticsText = row[.semantics] ?? MaskSemantics.keep.rawValue
-        guard let semantics = MaskSemantics(rawValue: semanticsText) else {
-            throw RowRejection("\(StudyField.semantics) '\(Manifest.shown(semanticsText))' is neither keep nor perturb")
-        }
         let params = columns.settings(of: row)
 
         let resolved = manifest.resolve(path)
@@ -170,9 +172,32 @@ extension StudyStore {
             line: row.line, path: path,
             mask: NewMask(
                 model: model, lambda1: lambda1, lambda2: lambda2, beta1: beta1, beta2: beta2, subjects: row[.subjects] ?? "",
-                semantics: semantics, params: params, annotations: columns.annotations(of: row), atlasID: atlas.id,
+                semantics: semantics, method: row[.method] ?? "", subject: row[.subject] ?? "", params: params, annotations: columns.annotations(of: row), atlasID: atlas.id,
                 sha256: sha256, sourcePath: resolved,
                 measurement: measurement))
+    }
+
+    /// A row's semantics: its `semantics` cell, else what its `kind` cell implies (an
+    /// attribution map, or a keep mask), else keep. A kind the semantics contradict is refused.
+    static func semantics(of row: Manifest.Row) throws(RowRejection) -> MaskSemantics {
+        let text = semanticsCell(row)
+        guard let semantics = MaskSemantics(rawValue: text) else {
+            throw RowRejection("\(StudyField.semantics) '\(Manifest.shown(text))' is not keep, perturb or attribution")
+        }
+        if let kind = row[.kind] {
+            guard let known = ExplanationKind(rawValue: kind) else {
+                throw RowRejection("\(StudyField.kind) '\(Manifest.shown(kind))' is neither mask nor attribution")
+            }
+            if known != semantics.kind {
+                throw RowRejection("\(StudyField.kind) '\(kind)' contradicts \(StudyField.semantics) '\(semantics)'; an attribution map has semantics attribution, a mask keep or perturb")
+            }
+        }
+        return semantics
+    }
+
+    /// The semantics a row's cells spell (`semantics`, else `kind` attribution, else keep), unchecked.
+    static func semanticsCell(_ row: Manifest.Row) -> String {
+        row[.semantics] ?? (row[.kind] == ExplanationKind.attribution.rawValue ? MaskSemantics.attribution : .keep).rawValue
     }
 
     /// Why a row whose file and settings are recorded with other annotations changed nothing.
@@ -187,10 +212,11 @@ extension StudyStore {
 
 extension ManifestCheck {
     /// The columns of a mask manifest, besides `path`: the fields a mask has (but its id and
-    /// sha256) and which of them a row must give. Any other column is a setting of the
+    /// sha256) and which of them a row must give (λ1 and λ2 too, unless it is an attribution
+    /// map: checked per row). Any other column is a setting of the
     /// lab's own or an annotation (`ManifestColumns`).
     static var maskColumns: (required: [StudyField], optional: [StudyField]) {
-        let required: [StudyField] = [.fold, .run, .lambda1, .lambda2]
+        let required: [StudyField] = [.fold, .run]
         return (required, StudyField.maskFields.filter { $0.role != .record && !required.contains($0) })
     }
 
@@ -199,7 +225,12 @@ extension ManifestCheck {
 
     /// What the columns of the mask manifest `manifest` hold; throws when its header is unusable.
     static func masks(_ manifest: Manifest) throws -> ManifestColumns {
-        try ManifestColumns(
+        // Without a semantics or kind column every row is a mask, which needs both λs: a
+        // header without one is refused as a whole, not row by row.
+        if !manifest.columns.contains(StudyField.semantics.name), !manifest.columns.contains(StudyField.kind.name) {
+            try manifest.require([Manifest.pathColumn] + maskColumns.required.map(\.name) + [StudyField.lambda1.name, StudyField.lambda2.name])
+        }
+        return try ManifestColumns(
             manifest.columns, known: [Manifest.pathColumn] + (maskColumns.required + maskColumns.optional).map(\.name),
             path: manifest.path)
     }

@@ -32,8 +32,10 @@ public enum AnalysisTables {
         return table
     }
 
-    /// `group,rank,label,name,in_top_k,masks,mean_density,mean_rank`.
-    public static func topRegions(_ rows: [TopRegionRow], decimals: Int = 4) -> Table {
+    /// `group,rank,label,name,in_top_k,masks,mean_density,mean_rank` (densities to
+    /// `densityDecimals` of them, unless `decimals` says).
+    public static func topRegions(_ rows: [TopRegionRow], decimals: Int? = nil) -> Table {
+        let decimals = decimals ?? densityDecimals(rows.map(\.meanDensity))
         var table = Table(columns: [
             .init("group"), .init("rank"), .init("label"), .init("name"), .init("in_top_k"), .init("masks"),
             .init("mean_density", decimals: decimals), .init("mean_rank", decimals: 2),
@@ -50,7 +52,8 @@ public enum AnalysisTables {
 
     /// First header cell the row field, then `COLUMNFIELD=value` per column; one row per row value.
     /// With `counts`, an `n COLUMNFIELD=value` column per column follows.
-    public static func grid(_ grid: GridTable, counts: Bool = false, decimals: Int = 4) -> Table {
+    public static func grid(_ grid: GridTable, counts: Bool = false, decimals: Int? = nil) -> Table {
+        let decimals = decimals ?? densityDecimals(grid.means.flatMap { $0 })
         let labels = grid.columns.map { "\(grid.columnField.name)=\($0)" }
         var columns = [Table.Column(grid.rowField.name)] + labels.map { Table.Column($0, decimals: decimals) }
         if counts { columns += labels.map { Table.Column("n \($0)") } }
@@ -61,5 +64,19 @@ public enum AnalysisTables {
             table.append(row)
         }
         return table
+    }
+
+    /// 4 decimals, as masks' densities always printed, unless the largest value is below 0.001
+    /// (an attribution map's mean |a|, often of order 1e-5, would print as 0.0000): then
+    /// enough for 4 significant digits of it.
+    public static func densityDecimals(_ values: [Double?]) -> Int {
+        guard var largest = values.compactMap({ $0.map(abs) }).max(), largest > 0, largest.isFinite, largest < 0.001 else { return 4 }
+        // The decimals before the largest value's first significant digit, plus 3.
+        var leading = 0
+        while largest < 1 && leading < 14 {
+            largest *= 10
+            leading += 1
+        }
+        return max(4, leading + 3)
     }
 }

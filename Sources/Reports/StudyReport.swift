@@ -66,6 +66,9 @@ public struct StudyReport: Sendable {
     /// What the similarity and robustness pairs pooled over, and why a mean has no pair
     /// (e.g. "pooled over annotation.slurm_job (20 values)").
     public var similarityNotes: [String] = []
+    /// How many of the records are attribution maps (counted in `maskCount`, which the λ lists do not cover), and their methods.
+    public var attributionMaps = 0
+    public var methods: [SettingValue] = []
     public var robustnessNotes: [String] = []
     /// The pairing rule when `--match` or `--ignore` changed it, e.g. "pairs also agree on annotation.site".
     public var pairingRule: String?
@@ -210,12 +213,21 @@ extension StudyReport {
             + figures.map { ReportFile(name: $0.name, bytes: $0.bytes) }
     }
 
+    /// "36 masks, with λ1 in {…} and λ2 in {…}", and the attribution maps beside them, by method.
+    private var recordsLine: String {
+        func list(_ values: [SettingValue]) -> String { values.filter { $0 != .missing }.map(\.description).joined(separator: ", ") }
+        let masks = maskCount - attributionMaps
+        let maps = "\(attributionMaps) attribution \(attributionMaps == 1 ? "map" : "maps"), with method in {\(methods.map { $0 == .text("") ? "''" : $0.description }.joined(separator: ", "))}"
+        guard masks > 0 else { return "- " + maps }
+        return "- \(masks) masks, with λ1 in {\(list(lambda1s))} and λ2 in {\(list(lambda2s))}" + (attributionMaps > 0 ? "; \(maps)" : "")
+    }
+
     private var summaryLines: [String] {
         func list(_ values: [SettingValue]) -> String { values.map(\.description).joined(separator: ", ") }
         return [
             "- selection: " + (selection.map { "the masks matching `--where \"\($0)\"`, and their models" } ?? "every mask of the study"),
             "- \(modelCount) models over folds \(list(folds)) and runs \(list(runs))",
-            "- \(maskCount) masks, with λ1 in {\(list(lambda1s))} and λ2 in {\(list(lambda2s))}",
+            recordsLine,
             "- main setting \(mainSetting); the top regions and the montage show its masks",
             "  - \(mainSettingRule)",
         ] + (pairingRule.map { ["- mask pairs agree on the model and every setting but the one compared (annotations aside); \($0) (--match/--ignore)"] } ?? []) + [

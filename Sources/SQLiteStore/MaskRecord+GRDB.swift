@@ -14,7 +14,7 @@ extension MaskRecord: FetchableRecord {
         self.init(
             id: row["id"], sha256: row["sha256"], study: row["study"], fold: row["fold"], run: row["run"], model: row["model"],
             lambda1: row["lambda1"], lambda2: row["lambda2"], beta1: row["beta1"], beta2: row["beta2"], subjects: row["subjects"],
-            semantics: known, params: Parameters(json: row["params"]), annotations: Parameters(json: row["annotations"]), atlas: row["atlas"],
+            semantics: known, method: row["method"], subject: row["subject"], params: Parameters(json: row["params"]), annotations: Parameters(json: row["annotations"]), atlas: row["atlas"],
             source: row["source"], importedAt: row["imported_at"])
     }
 }

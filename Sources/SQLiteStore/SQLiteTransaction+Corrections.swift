@@ -46,15 +46,15 @@ extension SQLiteTransaction {
         try keep(.mask, id: id, sha256: previous.sha256, action: .amended, previous: HistoryJSON.encode(previous), importID: importID)
         try db.execute(
             sql: """
-                UPDATE masks SET lambda1 = ?, lambda2 = ?, beta1 = ?, beta2 = ?, subjects = ?, semantics = ?, params = ?,
-                                 annotations = ?, source_path = ?
+                UPDATE masks SET lambda1 = ?, lambda2 = ?, beta1 = ?, beta2 = ?, subjects = ?, semantics = ?, method = ?,
+                                 subject = ?, params = ?, annotations = ?, source_path = ?
                 WHERE id = ?
                 """,
             arguments: [
-                mask.lambda1, mask.lambda2, mask.beta1, mask.beta2, mask.subjects, mask.semantics, mask.params.json,
-                mask.annotations.json, mask.sourcePath, id,
+                mask.lambda1, mask.lambda2, mask.beta1, mask.beta2, mask.subjects, mask.semantics, mask.method, mask.subject,
+                mask.params.json, mask.annotations.json, mask.sourcePath, id,
             ])
-        // The densities are of the perturbation, which the semantics decide.
+        // The densities are of the perturbation (or of |a|), which the semantics decide.
         guard previous.semantics != mask.semantics else { return }
         try db.execute(sql: "DELETE FROM mask_densities WHERE mask_id = ?; DELETE FROM density_vectors WHERE mask_id = ?", arguments: [id, id])
         switch mask.measurement {

@@ -113,18 +113,18 @@ struct SQLiteTransaction: StoreTransaction {
     func addMask(_ mask: NewMask, importID: Int64) throws -> MaskWrite {
         let modelID = try modelID(mask.model)
         let settings: StatementArguments = [
-            modelID, mask.lambda1, mask.lambda2, mask.beta1, mask.beta2, mask.subjects, mask.semantics,
-            mask.params.json, mask.atlasID, mask.sha256,
+            modelID, mask.lambda1, mask.lambda2, mask.beta1, mask.beta2, mask.subjects, mask.semantics, mask.method,
+            mask.subject, mask.params.json, mask.atlasID, mask.sha256,
         ]
         let columns = """
-            model_id, lambda1, lambda2, beta1, beta2, subjects, semantics, params, atlas_id,
+            model_id, lambda1, lambda2, beta1, beta2, subjects, semantics, method, subject, params, atlas_id,
             nifti_sha256, annotations, dim_x, dim_y, dim_z, affine, source_path, import_id
             """
         switch mask.measurement {
         case let .new(bytes, dims, affine, densities):
             try SQLiteStore.storeBlob(bytes, sha256: mask.sha256, in: db)
             try db.execute(
-                sql: "INSERT INTO masks (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                sql: "INSERT INTO masks (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: settings + [mask.annotations.json, dims[0], dims[1], dims[2], Self.json(affine), mask.sourcePath, importID])
             guard db.changesCount > 0 else { return try recorded(mask, settings: settings) }
             try insertDensities(densities, maskID: db.lastInsertedRowID, atlasID: mask.atlasID)
@@ -137,7 +137,7 @@ struct SQLiteTransaction: StoreTransaction {
             try db.execute(
                 sql: """
                     INSERT INTO masks (\(columns))
-                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, dim_x, dim_y, dim_z, affine, ?, ? FROM masks WHERE id = ?
+                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, dim_x, dim_y, dim_z, affine, ?, ? FROM masks WHERE id = ?
                     ON CONFLICT DO NOTHING
                     """,
                 arguments: settings + [mask.annotations.json, mask.sourcePath, importID, measured])
@@ -152,8 +152,9 @@ struct SQLiteTransaction: StoreTransaction {
         let annotations = try String.fetchOne(
             db,
             sql: """
-                SELECT annotations FROM masks WHERE model_id = ? AND lambda1 = ? AND lambda2 = ?
-                AND beta1 IS ? AND beta2 IS ? AND subjects = ? AND semantics = ? AND params = ? AND atlas_id = ?
+                SELECT annotations FROM masks WHERE model_id = ? AND lambda1 IS ? AND lambda2 IS ?
+                AND beta1 IS ? AND beta2 IS ? AND subjects = ? AND semantics = ? AND method = ? AND subject = ?
+                AND params = ? AND atlas_id = ?
                 AND nifti_sha256 = ?
                 """, arguments: settings)
         let recorded = Parameters(json: annotations ?? "{}")

@@ -11,13 +11,18 @@ public struct MaskRecord: Sendable, Equatable, Codable {
     public var run: Int
     /// The model's name within its fold and run ('' when there is one model).
     public var model: String
-    public var lambda1: Double
-    public var lambda2: Double
+    /// λ1 and λ2 (nil only for an attribution map: they are settings of optimized masks).
+    public var lambda1: Double?
+    public var lambda2: Double?
     public var beta1: Double?
     public var beta2: Double?
     /// The subject set the mask was optimized on.
     public var subjects: String
     public var semantics: MaskSemantics
+    /// How it was made (`gradients`, `grad-cam`...; '' for optimized masks).
+    public var method: String
+    /// The one subject it explains ('' for a group).
+    public var subject: String
     /// The lab's own settings (`params.NAME`).
     public var params: Parameters
     /// Its annotations (`annotation.NAME`): notes that never split pairs.
@@ -31,8 +36,8 @@ public struct MaskRecord: Sendable, Equatable, Codable {
 
     /// A record.
     public init(
-        id: Int64, sha256: String, study: String, fold: Int, run: Int, model: String, lambda1: Double, lambda2: Double,
-        beta1: Double?, beta2: Double?, subjects: String, semantics: MaskSemantics, params: Parameters,
+        id: Int64, sha256: String, study: String, fold: Int, run: Int, model: String, lambda1: Double?, lambda2: Double?,
+        beta1: Double?, beta2: Double?, subjects: String, semantics: MaskSemantics, method: String = "", subject: String = "", params: Parameters,
         annotations: Parameters = Parameters(), atlas: String, source: String, importedAt: String
     ) {
         self.id = id
@@ -47,6 +52,8 @@ public struct MaskRecord: Sendable, Equatable, Codable {
         self.beta2 = beta2
         self.subjects = subjects
         self.semantics = semantics
+        self.method = method
+        self.subject = subject
         self.params = params
         self.annotations = annotations
         self.atlas = atlas
@@ -56,7 +63,8 @@ public struct MaskRecord: Sendable, Equatable, Codable {
 
     /// The columns of a mask's record, as stores name them.
     public enum CodingKeys: String, CodingKey {
-        case id, sha256, study, fold, run, model, lambda1, lambda2, beta1, beta2, subjects, semantics, params, annotations, atlas, source
+        case id, sha256, study, fold, run, model, lambda1, lambda2, beta1, beta2, subjects, semantics, method, subject, params, annotations, atlas
+        case source
         case importedAt = "imported_at"
     }
 
@@ -70,12 +78,15 @@ public struct MaskRecord: Sendable, Equatable, Codable {
         case .run: .number(Double(run))
         case .model: .text(model)
         case .architecture: .missing
-        case .lambda1: .number(lambda1)
-        case .lambda2: .number(lambda2)
+        case .lambda1: lambda1.map { .number($0) } ?? .missing
+        case .lambda2: lambda2.map { .number($0) } ?? .missing
         case .beta1: beta1.map { .number($0) } ?? .missing
         case .beta2: beta2.map { .number($0) } ?? .missing
         case .subjects: .text(subjects)
         case .semantics: .text(semantics.rawValue)
+        case .kind: .text(semantics.kind.rawValue)
+        case .method: .text(method)
+        case .subject: .text(subject)
         case .atlas: .text(atlas)
         case .parameter(let name): params.values[name].map(SettingValue.init) ?? .missing
         case .annotation(let name): annotations.values[name].map(SettingValue.init) ?? .missing
@@ -95,6 +106,25 @@ public struct MaskRecord: Sendable, Equatable, Codable {
         for (name, value) in params.values { settings[.parameter(name)] = SettingValue(value) }
         for (name, value) in annotations.values { settings[.annotation(name)] = SettingValue(value) }
         return settings
+    }
+}
+
+extension MaskRecord {
+    /// Decodes a record as the history keeps it: records kept before attribution maps have
+    /// no method nor subject ('' then, as the migration gave them).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(Int64.self, forKey: .id), sha256: try c.decode(String.self, forKey: .sha256),
+            study: try c.decode(String.self, forKey: .study), fold: try c.decode(Int.self, forKey: .fold),
+            run: try c.decode(Int.self, forKey: .run), model: try c.decode(String.self, forKey: .model),
+            lambda1: try c.decodeIfPresent(Double.self, forKey: .lambda1), lambda2: try c.decodeIfPresent(Double.self, forKey: .lambda2),
+            beta1: try c.decodeIfPresent(Double.self, forKey: .beta1), beta2: try c.decodeIfPresent(Double.self, forKey: .beta2),
+            subjects: try c.decode(String.self, forKey: .subjects), semantics: try c.decode(MaskSemantics.self, forKey: .semantics),
+            method: try c.decodeIfPresent(String.self, forKey: .method) ?? "", subject: try c.decodeIfPresent(String.self, forKey: .subject) ?? "",
+            params: try c.decode(Parameters.self, forKey: .params), annotations: try c.decodeIfPresent(Parameters.self, forKey: .annotations) ?? Parameters(),
+            atlas: try c.decode(String.self, forKey: .atlas), source: try c.decode(String.self, forKey: .source),
+            importedAt: try c.decode(String.self, forKey: .importedAt))
     }
 }
 

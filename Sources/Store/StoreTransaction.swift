@@ -215,12 +215,17 @@ public enum MaskWrite: Equatable, Sendable {
 /// A checked mask, ready to be recorded.
 public struct NewMask: Sendable {
     public var model: ModelKey
-    public var lambda1: Double
-    public var lambda2: Double
+    /// λ1 and λ2: a mask has both, an attribution map may have neither.
+    public var lambda1: Double?
+    public var lambda2: Double?
     public var beta1: Double?
     public var beta2: Double?
     public var subjects: String
     public var semantics: MaskSemantics
+    /// How it was made (`gradients`, `grad-cam`...; '' for optimized masks).
+    public var method: String
+    /// The one subject it explains ('' for a group).
+    public var subject: String
     /// The lab's own settings.
     public var params: Parameters
     /// Its annotations: not part of its identity.
@@ -243,8 +248,8 @@ public struct NewMask: Sendable {
 
     /// A mask.
     public init(
-        model: ModelKey, lambda1: Double, lambda2: Double, beta1: Double?, beta2: Double?, subjects: String,
-        semantics: MaskSemantics, params: Parameters, annotations: Parameters = Parameters(), atlasID: Int64,
+        model: ModelKey, lambda1: Double?, lambda2: Double?, beta1: Double?, beta2: Double?, subjects: String,
+        semantics: MaskSemantics, method: String = "", subject: String = "", params: Parameters, annotations: Parameters = Parameters(), atlasID: Int64,
         sha256: String, sourcePath: String, measurement: Measurement
     ) {
         self.model = model
@@ -254,6 +259,8 @@ public struct NewMask: Sendable {
         self.beta2 = beta2
         self.subjects = subjects
         self.semantics = semantics
+        self.method = method
+        self.subject = subject
         self.params = params
         self.annotations = annotations
         self.atlasID = atlasID

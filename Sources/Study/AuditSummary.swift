@@ -38,6 +38,9 @@ public enum AuditSummary {
             (StudyField.beta2.name, .number(mask.beta2)),
             (StudyField.subjects.name, .string(mask.subjects)),
             (StudyField.semantics.name, .string(mask.semantics.rawValue)),
+            (StudyField.kind.name, .string(mask.semantics.kind.rawValue)),
+            (StudyField.method.name, .string(mask.method)),
+            (StudyField.subject.name, .string(mask.subject)),
             ("params", .raw(mask.params.json)),
             ("annotations", .raw(mask.annotations.json)),
             (StudyField.atlas.name, .string(mask.atlas)),
@@ -62,6 +65,9 @@ public enum AuditSummary {
             "  semantics    \(mask.semantics)",
             "  atlas        \(mask.atlas)",
         ]
+        // Masks' lines as before; a map's method and subject when it has them.
+        if !mask.method.isEmpty { lines.insert("  method       \(mask.method)", at: lines.count - 1) }
+        if !mask.subject.isEmpty { lines.insert("  subject      \(mask.subject)", at: lines.count - 1) }
         if !mask.params.isEmpty { lines.append("  settings     \(mask.params.json)") }
         if !mask.annotations.isEmpty { lines.append("  annotations  \(mask.annotations.json)") }
         lines.append("  model        id \(model.id)" + (model.architecture.isEmpty ? "" : ", \(model.architecture)"))

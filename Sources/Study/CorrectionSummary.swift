@@ -6,7 +6,8 @@ import StudyCore
 public enum CorrectionSummary {
     /// A mask's record in one line: `mask 3 (sha256 0123456789ab, study s, fold 0, run 1, λ1 0.1, λ2 0.001)`.
     public static func describe(_ mask: MaskRecord) -> String {
-        let fields = StudyField.maskFields.filter { $0.role != .record }.compactMap { field -> String? in
+        // The kind is not named: the semantics it follows from are.
+        let fields = StudyField.maskFields.filter { $0.role != .record && $0 != .kind }.compactMap { field -> String? in
             let value = mask[field]
             return value == .missing || value == .text("") ? nil : "\(field.label) \(value)"
         }

@@ -14,6 +14,10 @@ public enum MontageData {
         let shape = Array((image.shape + [1, 1]).prefix(3))
         let grid = try atlas.grid(shape: shape, affine: image.affine, path: "mask \(mask.id)")
         // Recorded masks have one volume (the import checks it): every voxel is on the grid.
+        if mask.semantics == .attribution {
+            return MontagePanel.signed(
+                label: label, values: image.floatVoxels(), shape: shape, regions: grid.regionIndex, flipX: image.affine[0, 0] < 0)
+        }
         let keep = mask.semantics == .keep
         return MontagePanel(
             label: label, perturbation: image.floatVoxels().map { keep ? 1 - $0 : $0 }, shape: shape,

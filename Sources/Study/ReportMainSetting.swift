@@ -43,6 +43,9 @@ struct MainSettingChoice {
     /// How many models have masks at the setting, of how many the masks have.
     var models: Int
     var allModels: Int
+    /// The kind, method and subject, when the masks differ in them: named only then (a study
+    /// of masks alone has one of each, and its reports read as before).
+    var namedMapSettings: Set<StudyField>
 
     /// The choice among `samples`: the values `request` gives (each must be one some mask
     /// has, among those with the values given before it), the others those of the setting
@@ -69,16 +72,24 @@ struct MainSettingChoice {
         given = fixed.map(\.0)
         self.models = models[setting]?.count ?? 0
         allModels = Set(samples.map(Self.model)).count
+        namedMapSettings = Set(StudyField.mapSettings.filter { field in Set(samples.map { $0[field] }).count > 1 })
+    }
+
+    /// True when the main setting names `field`: every setting but a map setting all masks share.
+    private func names(_ field: StudyField) -> Bool {
+        !StudyField.mapSettings.contains(field) || namedMapSettings.contains(field)
     }
 
     /// True for a sample at the main setting.
     func contains(_ sample: MaskSample) -> Bool { Self.key(sample) == setting }
 
     /// The setting as people read it, e.g. "λ1 = 0.01, λ2 = 0.001" (empty subject sets and
-    /// settings no mask has are not named).
+    /// settings no mask has are not named, nor a kind, method or subject every mask shares
+    /// unless it is an attribution map's).
     var description: String {
         zip(StudyField.mainSettings, setting).compactMap { field, value in
-            value == .missing || value == .text("") ? nil : "\(field.label) = \(value)"
+            value == .missing || value == .text("") || (!names(field) && value == .text(ExplanationKind.mask.rawValue))
+                ? nil : "\(field.label) = \(value)"
         }.joined(separator: ", ")
     }
 
@@ -86,7 +97,7 @@ struct MainSettingChoice {
     /// models (4 of the 4; ties go to the smallest λ1, then λ2, β1, β2, subjects)".
     var rule: String {
         let share = "\(models) of the \(allModels) \(allModels == 1 ? "model" : "models")"
-        let open = StudyField.mainSettings.filter { !given.contains($0) }.map(\.label)
+        let open = StudyField.mainSettings.filter { !given.contains($0) && names($0) }.map(\.label)
         guard !open.isEmpty else { return "given by --main; \(share) have masks there" }
         let ties = open.count == 1 ? open[0] : open[0] + ", then " + open.dropFirst().joined(separator: ", ")
         let automatic = "the setting shared by the most models (\(share); ties go to the smallest \(ties))"

@@ -13,9 +13,11 @@ public enum StudyPlots {
         guard Set(masks.map(\.sha256)).count == 1 else { throw StoreError.ambiguous(target: target, ids: masks.map(\.id)) }
         let mask = masks[0]
         let atlas = DensityCalculator(atlas: try store.atlas(named: mask.atlas))
+        let settings = mask.semantics == .attribution
+            ? "attribution" + (mask.method.isEmpty ? "" : " \(mask.method)") + (mask.subject.isEmpty ? "" : ", \(mask.subject)")
+            : "λ1 \(mask.lambda1.map { "\($0)" } ?? "-"), λ2 \(mask.lambda2.map { "\($0)" } ?? "-")"
         let panel = try MontageData.panel(
-            store: store, mask: mask, label: "mask \(mask.id): fold \(mask.fold), run \(mask.run), λ1 \(mask.lambda1), λ2 \(mask.lambda2)",
-            atlas: atlas)
+            store: store, mask: mask, label: "mask \(mask.id): fold \(mask.fold), run \(mask.run), \(settings)", atlas: atlas)
         if let point, point.0 >= panel.shape[0] || point.1 >= panel.shape[1] || point.2 >= panel.shape[2] {
             throw StudyError.pointOutsideGrid(shape: panel.shape)
         }

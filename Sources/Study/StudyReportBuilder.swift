@@ -30,13 +30,17 @@ public enum StudyReportBuilder {
         let main = try MainSettingChoice(samples, request: request, selected: filter != .all)
         let mainSamples = samples.filter(main.contains)
         let modelKey = MainSettingChoice.model
-        let gridModels = Set(Dictionary(grouping: samples, by: modelKey).filter { _, masks in
+        // The grid is of masks: attribution maps have no λ (`StudySelection.placed`).
+        let lambdas: [StudyField] = [.lambda1, .lambda2]
+        let masksWithLambdas = selection.placed(on: lambdas)
+        let gridModels = Set(Dictionary(grouping: masksWithLambdas, by: modelKey).filter { _, masks in
             Set(masks.map { [$0[.lambda1], $0[.lambda2]] }).count > 1
         }.keys)
-        let gridSamples = gridModels.isEmpty ? samples : samples.filter { gridModels.contains(modelKey($0)) }
-        let gridScope = gridModels.isEmpty
+        let gridSamples = gridModels.isEmpty ? masksWithLambdas : masksWithLambdas.filter { gridModels.contains(modelKey($0)) }
+        let gridScope = (gridModels.isEmpty
             ? "all masks"
-            : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.sorted().joined(separator: "; ")))"
+            : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.sorted().joined(separator: "; ")))")
+            + selection.placementNotes(on: lambdas).map { " (\($0))" }.joined()
 
         // A selection's models are those of its masks.
         let maskModels = Set(selection.masks.map { [$0.study, "\($0.fold)", "\($0.run)", $0.model] })
@@ -69,8 +73,13 @@ public enum StudyReportBuilder {
                     id: mask.id, sha256: mask.sha256, fields: sample.fields, values: sample.values,
                     source: manifests[mask.id].flatMap { folders[$0] ?? nil }.map { SourcePath.relative(mask.source, toFolder: $0) } ?? mask.source)
             })
-        report.similarityNotes = selection.poolingNotes(pairing, comparing: .lambda1) + selection.pairNotes(report.similarity, pairing: pairing)
-        report.robustnessNotes = selection.poolingNotes(pairing) + selection.pairNotes(report.robustness, pairing: pairing, noEvaluations: false)
+        report.similarityNotes = selection.placementNotes(on: [.lambda1]) + selection.poolingNotes(pairing, comparing: .lambda1)
+            + selection.pairNotes(report.similarity, pairing: pairing)
+        report.robustnessNotes = selection.poolingNotes(pairing) + selection.kindNotes(pairing)
+            + selection.pairNotes(report.robustness, pairing: pairing, noEvaluations: false)
+        let maps = samples.filter { $0[.kind] == .text(ExplanationKind.attribution.rawValue) }
+        report.attributionMaps = maps.count
+        report.methods = Set(maps.map { $0[.method] }).sorted()
         report.pairingRule = pairing.description
         let mainIDs = Set(mainSamples.map(\.id))
         report.figures = try figures(
@@ -96,9 +105,14 @@ public enum StudyReportBuilder {
             let shown = montage.note.map {
                 " \($0.prefix(1).uppercased() + $0.dropFirst()): one per fold and per run (the lowest id), at most \(MontageData.panelsPerRow) a row."
             } ?? ""
+            // The main setting has one kind: masks in viridis, or maps in a diverging scale.
+            let drawn = mainMasks.allSatisfy { $0.semantics == .attribution }
+                ? "Attribution maps at the main setting: the first run of each fold (top) and the first fold of each run (bottom), "
+                    + "each map's value over its largest |a| in a diverging blue-white-red scale (red positive, white 0, blue negative) over the \(atlasName) outlines."
+                : "Masks at the main setting: the first run of each fold (top) and the first fold of each run (bottom), perturbation in viridis over the \(atlasName) outlines."
             figures.append(ReportFigure(
                 name: "montage.png",
-                caption: "Masks at the main setting: the first run of each fold (top) and the first fold of each run (bottom), perturbation in viridis over the \(atlasName) outlines." + shown,
+                caption: drawn + shown,
                 section: "top_regions.csv", bytes: PNGEncoder.encode(montage.image)))
         }
         return figures

@@ -11,9 +11,10 @@ public enum SimilarityMetric: String, CaseIterable, Sendable {
 
 extension StudySelection {
     /// The similarity matrix across the values of `field`, pairs agreeing as `pairing` says.
+    /// Records without a value of a mask-only setting compared (attribution maps, by λ1) are left out (`placementNotes`).
     public func similarity(by field: StudyField, metric: SimilarityMetric = .roi, pairing: Pairing = .settings) -> SimilarityMatrix {
         switch metric {
-        case .roi: Similarity.roi(samples, by: field, pairing: pairing)
+        case .roi: Similarity.roi(placed(on: [field]), by: field, pairing: pairing)
         case .prob: Similarity.prob(evaluations, by: field)
         }
     }
@@ -27,6 +28,22 @@ extension StudySelection {
     /// ignored setting) that varies among the masks, e.g. "pooled over annotation.job (20 values)".
     public func poolingNotes(_ pairing: Pairing = .settings, comparing field: StudyField? = nil) -> [String] {
         pairing.pooled(samples, comparing: field).map { "pooled over \($0.field) (\($0.values) values)" }
+    }
+
+    /// What a reader of robustness's means (or, `pooling`, a table's rows) must know when the
+    /// records are of several kinds, methods or subjects the rule keeps apart and no field of
+    /// `grouping` separates: each pair is of one, the means pool them all.
+    public func kindNotes(_ pairing: Pairing = .settings, grouping: [StudyField] = [], pooling: String? = nil) -> [String] {
+        let groups = Dictionary(grouping: placed(on: grouping)) { sample in grouping.map { sample[$0] } }.values
+        let kept = StudyField.mapSettings.filter { field in
+            pairing.matches(field) && groups.contains { group in Set(group.map { $0[field] }).count > 1 }
+        }.compactMap { field -> String? in
+            let values = Set(groups.joined().map { $0[field] }).sorted()
+            return values.count > 1 ? "\(values.count) \(field.name)s (\(values.map { $0 == .text("") ? "''" : $0.description }.joined(separator: ", ")))" : nil
+        }
+        guard !kept.isEmpty else { return [] }
+        return [(pooling ?? "the means pool the pairs of") + " \(kept.joined(separator: " and "))" + (pooling == nil ? ", each pair of one" : "")
+            + "; select one with --where (e.g. kind = attribution and method = gradients)"]
     }
 
     /// Why the ROI cells of `matrix` without a pair have none, one note per cell above the diagonal.
@@ -66,9 +83,31 @@ extension StudySelection {
         TopRegions.rank(samples, regions: regions, k: k, by: field, mergeHemispheres: mergeHemispheres)
     }
 
-    /// The mean of `value` over the masks in each cell of `rows` x `columns`.
+    /// The mean of `value` over the masks in each cell of `rows` x `columns` (records without
+    /// a value of a mask-only setting on either axis left out, as `placementNotes` says).
     public func grid(rows: StudyField, columns: StudyField, value: GridValue) -> GridTable {
-        GridSearch.table(samples, rows: rows, columns: columns, value: reader(of: value))
+        GridSearch.table(placed(on: [rows, columns]), rows: rows, columns: columns, value: reader(of: value))
+    }
+
+    /// The samples an analysis along `fields` can place: an attribution map has no λ1 or λ2
+    /// (settings of optimized masks alone), so an axis of one leaves it out rather than
+    /// putting it at a value `-` no mask has.
+    public func placed(on fields: [StudyField]) -> [MaskSample] {
+        let axes = fields.filter(StudyField.maskOnlySettings.contains)
+        guard !axes.isEmpty else { return samples }
+        return samples.filter { sample in axes.allSatisfy { sample[$0] != .missing } }
+    }
+
+    /// What an analysis along `fields` left out, and what compares those records instead, e.g.
+    /// "8 records without λ1 (attribution maps) left out; compare them by method, subject, run or fold".
+    public func placementNotes(on fields: [StudyField]) -> [String] {
+        let left = samples.count - placed(on: fields).count
+        guard left > 0 else { return [] }
+        let axes = fields.filter(StudyField.maskOnlySettings.contains).map(\.label).joined(separator: " or ")
+        let maps = samples.filter { sample in fields.contains { StudyField.maskOnlySettings.contains($0) && sample[$0] == .missing } }
+        let kind = maps.allSatisfy { $0[.kind] == .text(ExplanationKind.attribution.rawValue) } ? "attribution maps" : "records"
+        return ["\(left) \(left == 1 ? "record" : "records") without \(axes) (\(kind): λ1 and λ2 are settings of optimized masks) left out"
+            + (left == samples.count ? ", which is every one selected" : "") + "; compare them by method, subject, run or fold"]
     }
 
     /// How to read `value` off a mask (nil where it has none).

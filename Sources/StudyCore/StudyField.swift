@@ -15,8 +15,14 @@ public enum StudyField: Hashable, Sendable {
     case lambda1, lambda2, beta1, beta2
     /// The subject set a mask was optimized on.
     case subjects
-    /// `keep` or `perturb`: how a mask was saved.
+    /// `keep` or `perturb`: how a mask was saved; `attribution` for an attribution map.
     case semantics
+    /// `mask` or `attribution`, which the semantics decide: masks and maps never pair.
+    case kind
+    /// How a record was made: `gradients`, `grad-cam`... ('' for optimized masks).
+    case method
+    /// The one subject (and session) a map explains, e.g. `sub-003_ses-M000` ('' for a group).
+    case subject
     /// The atlas a mask's densities are over.
     case atlas
     /// A setting of the lab's own, `params.NAME` (a manifest column `setting.NAME` or
@@ -64,7 +70,7 @@ public enum StudyField: Hashable, Sendable {
     /// Every field but parameters, in the order tables list them.
     public static let named: [StudyField] = [
         .id, .sha256, .study, .fold, .run, .model, .architecture, .lambda1, .lambda2, .beta1, .beta2,
-        .subjects, .semantics, .atlas,
+        .subjects, .semantics, .kind, .method, .subject, .atlas,
     ]
 
     /// The prefix of parameter fields.
@@ -96,6 +102,9 @@ public enum StudyField: Hashable, Sendable {
         case .beta2: "beta2"
         case .subjects: "subjects"
         case .semantics: "semantics"
+        case .kind: "kind"
+        case .method: "method"
+        case .subject: "subject"
         case .atlas: "atlas"
         case .parameter(let name): Self.parameterPrefix + name
         case .annotation(let name): Self.annotationPrefix + name
@@ -119,7 +128,7 @@ public enum StudyField: Hashable, Sendable {
         switch self {
         case .id, .fold, .run: .integer
         case .lambda1, .lambda2, .beta1, .beta2: .number
-        case .sha256, .study, .model, .architecture, .subjects, .semantics, .atlas: .text
+        case .sha256, .study, .model, .architecture, .subjects, .semantics, .kind, .method, .subject, .atlas: .text
         case .parameter, .annotation: .open
         case .metric: .number
         }
@@ -131,7 +140,7 @@ public enum StudyField: Hashable, Sendable {
         case .id, .sha256: .record
         case .study, .fold, .run, .model: .model
         case .architecture: .modelDetail
-        case .lambda1, .lambda2, .beta1, .beta2, .subjects, .atlas: .setting
+        case .lambda1, .lambda2, .beta1, .beta2, .subjects, .kind, .method, .subject, .atlas: .setting
         case .semantics: .convention
         case .parameter: .parameter
         case .annotation: .annotation
@@ -163,6 +172,14 @@ public enum StudyField: Hashable, Sendable {
 
     /// The fields a recorded mask has (besides parameters).
     public static let maskFields = named.filter { $0 != .architecture }
+
+    /// The settings of optimized masks alone: an attribution map may have none, so an axis
+    /// of one has no place for it.
+    public static let maskOnlySettings: [StudyField] = [.lambda1, .lambda2]
+
+    /// The settings that tell attribution maps apart (their kind, method and subject): a
+    /// study of masks alone has one value of each, so reports name them only where they vary.
+    public static let mapSettings: [StudyField] = [.kind, .method, .subject]
 
     /// The fields a recorded model has (besides parameters).
     public static let modelFields = [.id] + named.filter { $0.role == .model || $0.role == .modelDetail }

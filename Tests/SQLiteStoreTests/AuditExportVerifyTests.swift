@@ -82,7 +82,7 @@ struct AuditExportVerifyTests {
         let store = try SQLiteStore.inMemory()
         _ = try store.importMasks(manifestPath: manifest, options: options)
         let records = try store.audit(fixture.folder.appendingPathComponent("one.nii.gz").path)
-        #expect(records.map { "\($0.mask.lambda1) line \($0.manifestLine ?? 0)" } == ["0.1 line 2", "0.2 line 4"])
+        #expect(records.map { "\($0.mask.lambda1!) line \($0.manifestLine ?? 0)" } == ["0.1 line 2", "0.2 line 4"])
     }
 
     @Test func unrecordedFileIsNotRecorded() throws {

@@ -56,7 +56,7 @@ struct CorrectionsTests {
         #expect(summary.replaced == 1 && summary.added == 0)
         #expect(summary.rows[0].message == "mask 1: λ1 1 → 0.1, params.optimizer adam → sgd")
         let masks = try store.masks()
-        #expect(masks.map { "\($0.id) \($0.lambda1) \($0.params.json)" } == ["1 0.1 {\"optimizer\":\"sgd\"}"])
+        #expect(masks.map { "\($0.id) \($0.lambda1!) \($0.params.json)" } == ["1 0.1 {\"optimizer\":\"sgd\"}"])
         #expect(try store.read { try String.fetchOne($0, sql: "SELECT outcome FROM import_rows WHERE import_id = (SELECT max(id) FROM imports)") } == "replaced")
         // For another model the same file is another record: added, not amended.
         let other = try fixture.manifest("other.tsv", ["path\tfold\trun\tlambda1\tlambda2", "a.nii.gz\t1\t0\t0.5\t0.001"])

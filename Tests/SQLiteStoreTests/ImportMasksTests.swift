@@ -110,7 +110,7 @@ struct ImportMasksTests {
             "5: 1080 voxels are outside [0, 1] (value 1.5); a mask must hold numbers in [0, 1]",
             "6: fold 'one' is not a whole number of at least 0",
             "7: lambda1 is -1; it must be at least 0",
-            "8: semantics 'maybe' is neither keep nor perturb",
+            "8: semantics 'maybe' is not keep, perturb or attribution",
             "9: unknown atlas 'aal3'; this database has aal2",
             "10: has 4 cells but the header has 7 columns",
             "11: cannot read the file: no such file or directory",  // the path, with its ": ", is not in the reason
@@ -183,12 +183,25 @@ struct ImportMasksTests {
 
     @Test func missingRequiredColumnsRefuseTheManifest() throws {
         let fixture = try StudyFixture()
-        let manifest = try fixture.manifest("m.tsv", ["path\tfold\trun\tlambda1", "a.nii.gz\t0\t0\t0.1"])
+        let manifest = try fixture.manifest("m.tsv", ["path\tfold\tlambda1", "a.nii.gz\t0\t0.1"])
         #expect(throws: ImportError.badManifest(
-            path: manifest, detail: "missing required column lambda2; the header has path, fold, run, lambda1")
+            path: manifest, detail: "missing required column run; the header has path, fold, lambda1")
         ) {
             try SQLiteStore.inMemory().importMasks(manifestPath: manifest, options: options)
         }
+        // Without a semantics or kind column every row is a mask: λ1 and λ2 are required columns.
+        let noLambda2 = try fixture.manifest("n.tsv", ["path\tfold\trun\tlambda1", "a.nii.gz\t0\t0\t0.1"])
+        #expect(throws: ImportError.badManifest(
+            path: noLambda2, detail: "missing required column lambda2; the header has path, fold, run, lambda1")
+        ) {
+            try SQLiteStore.inMemory().importMasks(manifestPath: noLambda2, options: options)
+        }
+        // With one, λ2 is a mask's, not every record's: each mask row without it is refused.
+        let mixed = try fixture.manifest("x.tsv", ["path\tfold\trun\tlambda1\tsemantics", "a.nii.gz\t0\t0\t0.1\tkeep"])
+        let summary = try SQLiteStore.inMemory().importMasks(manifestPath: mixed, options: options)
+        #expect(summary.rejected.map(\.message) == [
+            "lambda2 is empty; a mask needs lambda1 and lambda2 (only an attribution map, semantics attribution, may leave them empty)"
+        ])
     }
 
     @Test func commaSeparatedManifestsReadAsTheirCellsSay() throws {

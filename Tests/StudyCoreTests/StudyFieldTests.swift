@@ -29,14 +29,16 @@ struct StudyFieldTests {
     @Test func derivedLists() {
         // DESIGN: a model is its study, fold, run and name; pairs agree on every setting.
         #expect(StudyField.modelIdentity == [.study, .fold, .run, .model])
-        #expect(StudyField.mainSettings == [.lambda1, .lambda2, .beta1, .beta2, .subjects])
-        #expect(StudyField.compared == [.lambda1, .lambda2, .beta1, .beta2, .run, .fold, .subjects])
+        #expect(StudyField.mainSettings == [.lambda1, .lambda2, .beta1, .beta2, .subjects, .kind, .method, .subject])
+        #expect(StudyField.compared == [.lambda1, .lambda2, .beta1, .beta2, .kind, .method, .subject, .run, .fold, .subjects])
         #expect(StudyField.maskFields.map(\.name) == [
             "id", "sha256", "study", "fold", "run", "model", "lambda1", "lambda2", "beta1", "beta2", "subjects",
-            "semantics", "atlas",
+            "semantics", "kind", "method", "subject", "atlas",
         ])
         #expect(StudyField.modelFields.map(\.name) == ["id", "study", "fold", "run", "model", "architecture"])
         #expect(StudyField.semantics.role == .convention)
+        // The kind is a setting: a mask and an attribution map never pair unless asked.
+        #expect(StudyField.kind.role == .setting && StudyField.method.role == .setting && StudyField.subject.role == .setting)
         #expect(StudyField.parameter("x").isCompared && !StudyField.atlas.isCompared && !StudyField.study.isCompared)
     }
 
@@ -48,7 +50,7 @@ struct StudyFieldTests {
 /// Suggestions for misspelt names, with distances worked out by hand.
 struct NameSuggestionTests {
     @Test(arguments: [
-        ("fodl", "fold"), ("lamda1", "lambda1"), ("beta_1", "beta1"), ("subject", "subjects"),
+        ("fodl", "fold"), ("lamda1", "lambda1"), ("beta_1", "beta1"), ("subjets", "subjects"),
         ("semantic", "semantics"), ("Fold", "fold"), ("params.gird", "params.grid"),
     ])
     func slipsFindTheirName(written: String, meant: String) {

@@ -29,8 +29,8 @@ struct PresenterTests {
         let records = try store.masks()
         let long = RecordTables.masks(records, short: false)
         #expect(long.columns.map(\.name) == [
-            "id", "sha256", "study", "fold", "run", "model", "lambda1", "lambda2", "beta1", "beta2", "subjects", "semantics", "atlas",
-            "params", "annotations", "source",
+            "id", "sha256", "study", "fold", "run", "model", "lambda1", "lambda2", "beta1", "beta2", "subjects", "semantics", "kind",
+            "method", "subject", "atlas", "params", "annotations", "source",
         ])
         // λ and β print as exactly as stored, whatever the format.
         #expect(long.columns.filter { $0.decimals == nil }.map(\.name) == ["lambda1", "lambda2", "beta1", "beta2"])
@@ -38,7 +38,8 @@ struct PresenterTests {
         let mask = records[index]
         #expect(long.rows[index] == [
             .integer(Int(mask.id)), .text(mask.sha256), .text("study"), .integer(1), .integer(0), .text(""), .number(0.1),
-            .number(0.0001), .empty, .empty, .text("AD"), .text("keep"), .text("aal2"), .text(mask.params.json), .text(""), .text(mask.source),
+            .number(0.0001), .empty, .empty, .text("AD"), .text("keep"), .text("mask"), .text(""), .text(""),
+            .text("aal2"), .text(mask.params.json), .text(""), .text(mask.source),
         ])
         #expect(mask.sha256.count == 64 && mask.params.json.contains("sgd"))
         let short = RecordTables.masks(records, short: true)

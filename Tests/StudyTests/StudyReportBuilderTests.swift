@@ -225,8 +225,8 @@ extension StudyReportBuilderTests {
                 return "\(error)"
             }
         }
-        #expect(message("lamda1=0.01") == "unknown field 'lamda1' at position 1; did you mean 'lambda1'? known fields: lambda1, lambda2, beta1, beta2, subjects")
-        #expect(message("fold=0") == "unknown field 'fold' at position 1; known fields: lambda1, lambda2, beta1, beta2, subjects")
+        #expect(message("lamda1=0.01") == "unknown field 'lamda1' at position 1; did you mean 'lambda1'? known fields: lambda1, lambda2, beta1, beta2, subjects, kind, method, subject")
+        #expect(message("fold=0") == "unknown field 'fold' at position 1; known fields: lambda1, lambda2, beta1, beta2, subjects, kind, method, subject")
         #expect(message("lambda1 < 0.1") == "'lambda1 < 0.1' is not settings written FIELD=VALUE and joined by 'and' (e.g. \"lambda1=0.01 and lambda2=0.001\")")
         #expect(message("lambda1=0.1 or lambda1=0.01") == "'lambda1=0.1 or lambda1=0.01' is not settings written FIELD=VALUE and joined by 'and' (e.g. \"lambda1=0.01 and lambda2=0.001\")")
         #expect(message("lambda1=0.1", "lambda1=0.01") == "lambda1 is given twice")
@@ -338,7 +338,7 @@ extension StudyReportBuilderTests {
         let appendix = String(markdown[markdown.range(of: "## Appendix: provenance of every mask")!.upperBound...])
         let digests = masks.map { SHA256.hash(data: $0.fileBytes).map { String(format: "%02x", $0) }.joined() }
         #expect(appendix.hasSuffix("""
-            Every mask has study = study, λ1 = 0.01, λ2 = 0.001, semantics = keep, atlas = aal2, params.optimizer = adam.
+            Every mask has study = study, λ1 = 0.01, λ2 = 0.001, semantics = keep, kind = mask, atlas = aal2, params.optimizer = adam.
 
             | id | sha256 (prefix) | fold | run | params.lr | source |
             |---:|---|---:|---:|---:|---|
@@ -350,10 +350,10 @@ extension StudyReportBuilderTests {
         // The CSV: every field, constant or not, and the full digests.
         let csv = String(decoding: try #require(files.first { $0.name == "provenance.csv" }).bytes, as: UTF8.self)
         #expect(csv == """
-            id,sha256,study,fold,run,model,lambda1,lambda2,beta1,beta2,subjects,semantics,atlas,params.lr,params.optimizer,source
-            1,\(digests[0]),study,0,0,,0.01,0.001,,,,keep,aal2,0.1,adam,fold-0/run-0/mask.nii.gz
-            2,\(digests[1]),study,0,1,,0.01,0.001,,,,keep,aal2,0.2,adam,fold-0/run-1/mask.nii.gz
-            3,\(digests[2]),study,1,0,,0.01,0.001,,,,keep,aal2,0.1,adam,fold-1/run-0/mask.nii.gz
+            id,sha256,study,fold,run,model,lambda1,lambda2,beta1,beta2,subjects,semantics,kind,method,subject,atlas,params.lr,params.optimizer,source
+            1,\(digests[0]),study,0,0,,0.01,0.001,,,,keep,mask,,,aal2,0.1,adam,fold-0/run-0/mask.nii.gz
+            2,\(digests[1]),study,0,1,,0.01,0.001,,,,keep,mask,,,aal2,0.2,adam,fold-0/run-1/mask.nii.gz
+            3,\(digests[2]),study,1,0,,0.01,0.001,,,,keep,mask,,,aal2,0.1,adam,fold-1/run-0/mask.nii.gz
 
             """)
     }

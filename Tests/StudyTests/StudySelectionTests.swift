@@ -23,7 +23,7 @@ struct StudySelectionTests {
         #expect(selection.samples.map(\.id) == selection.masks.map(\.id))
         let keeps = Dictionary(uniqueKeysWithValues: Self.masks.map { ($0.fileName, Double($0.keep)) })
         for (mask, sample) in zip(selection.masks, selection.samples) {
-            #expect(sample[.lambda1] == .number(mask.lambda1) && sample[.run] == .number(Double(mask.run)))
+            #expect(sample[.lambda1] == .number(mask.lambda1!) && sample[.run] == .number(Double(mask.run)))
             #expect(sample.settings == mask.settings)
             // Fold 1's masks keep 0.75, 0.8125, 0.875, 0.9375: perturbation 1 - keep.
             let perturbation = 1 - keeps[(mask.source as NSString).lastPathComponent]!

@@ -228,9 +228,9 @@ extension AnalysisCommandTests {
             """))
         // The provenance: only fold 0's masks, by their names in the manifest; what they share said once.
         let provenance = try String(contentsOfFile: out + "/provenance.csv", encoding: .utf8).split(separator: "\n")
-        #expect(provenance.count == 5 && provenance[0] == "id,sha256,study,fold,run,model,lambda1,lambda2,beta1,beta2,subjects,semantics,atlas,source")
+        #expect(provenance.count == 5 && provenance[0] == "id,sha256,study,fold,run,model,lambda1,lambda2,beta1,beta2,subjects,semantics,kind,method,subject,atlas,source")
         #expect(provenance.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).last! } == ["f0r0l0.nii.gz", "f0r0l1.nii.gz", "f0r1l0.nii.gz", "f0r1l1.nii.gz"])
-        #expect(markdown.contains("Every mask has study = default, fold = 0, λ2 = 0.001, subjects = AD, semantics = keep, atlas = aal2.\n\n| id | sha256 (prefix) | run | lambda1 | source |\n"))
+        #expect(markdown.contains("Every mask has study = default, fold = 0, λ2 = 0.001, subjects = AD, semantics = keep, kind = mask, atlas = aal2.\n\n| id | sha256 (prefix) | run | lambda1 | source |\n"))
 
         // The same --main, joined or repeated, writes the same report.
         let joined = commands.folder.appendingPathComponent("joined").path
@@ -252,7 +252,7 @@ extension AnalysisCommandTests {
         #expect(within.status == 1 && within.stderr == "maskdb: error: no selected mask has lambda1 = 0.1; recorded: 0.01\n")
         let misspelt = try CLI.run("report", "--main", "lamda1=0.1", "--db", db, "--out", out)
         #expect(misspelt.status == 2)
-        #expect(misspelt.stderr.hasPrefix("maskdb: error: --main: unknown field 'lamda1' at position 1; did you mean 'lambda1'? known fields: lambda1, lambda2, beta1, beta2, subjects\nUsage: maskdb report "))
+        #expect(misspelt.stderr.hasPrefix("maskdb: error: --main: unknown field 'lamda1' at position 1; did you mean 'lambda1'? known fields: lambda1, lambda2, beta1, beta2, subjects, kind, method, subject\nUsage: maskdb report "))
         let notEqual = try CLI.run("report", "--main", "lambda1 > 0.01", "--db", db, "--out", out)
         #expect(notEqual.status == 2)
         #expect(notEqual.stderr.hasPrefix("maskdb: error: --main: 'lambda1 > 0.01' is not settings written FIELD=VALUE and joined by 'and' (e.g. \"lambda1=0.01 and lambda2=0.001\")\n"))

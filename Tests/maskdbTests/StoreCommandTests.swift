@@ -218,7 +218,7 @@ struct StoreCommandTests {
     @Test func masksCSVHasTheDocumentedColumns() throws {
         _ = try CLI.run("import", "masks", try study(), "--db", db)
         let header = try CLI.run("masks", "--db", db, "--format", "csv").stdout.split(separator: "\n").first
-        #expect(header == "id,sha256,study,fold,run,model,lambda1,lambda2,beta1,beta2,subjects,semantics,atlas,params,annotations,source")
+        #expect(header == "id,sha256,study,fold,run,model,lambda1,lambda2,beta1,beta2,subjects,semantics,kind,method,subject,atlas,params,annotations,source")
     }
 
     @Test func auditExportAndVerify() throws {

@@ -32,7 +32,7 @@ extension MaskDB {
         @OptionGroup var atlas: AtlasOptions
 
         /// What the mask's values mean.
-        @Option(help: "What 1 means in the mask: keep (1 keeps the voxel) or perturb.")
+        @Option(help: "What 1 means in the mask: keep (1 keeps the voxel) or perturb; attribution for a signed map (densities of |a|).")
         var semantics: MaskSemantics = .keep
 
         /// Clamp out-of-range values instead of refusing the mask.

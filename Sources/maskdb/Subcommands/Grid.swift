@@ -30,7 +30,9 @@ extension MaskDB {
             filter.noteIfEmpty(selection.masks.count, records: .masks)
             let table = selection.grid(rows: grid.rows, columns: grid.cols, value: grid.value)
             Output.print(AnalysisTables.grid(table, counts: counts).rendered(as: output.format))
-            PairingOptions.printNotes(selection.poolingNotes())
+            PairingOptions.printNotes(
+                selection.placementNotes(on: [grid.rows, grid.cols])
+                    + selection.kindNotes(grouping: [grid.rows, grid.cols], pooling: "the cells pool the records of") + selection.poolingNotes())
         }
     }
 }

@@ -116,10 +116,13 @@ extension MaskDB.Import {
             commandName: "masks",
             abstract: "Record masks: their files, settings and density vectors.",
             discussion: """
-                Required columns: path, fold, run, lambda1, lambda2. Optional: study, beta1, beta2, subjects, \
-                semantics (keep, the default, or perturb), model (when a fold and run have several), atlas \
-                (default aal2). Every other column is kept as a parameter, filterable as params.NAME. \
-                Paths are relative to the manifest's folder. Or the files a path pattern finds: \
+                Required columns: path, fold, run, and lambda1, lambda2 for masks. Optional: study, beta1, beta2, \
+                subjects, semantics (keep, the default, or perturb for a mask; attribution for an attribution map, \
+                whose λs may be empty), kind (mask or attribution, agreeing with semantics), method (gradients, \
+                grad-cam...), subject (the one subject a map explains), model (when a fold and run have several), \
+                atlas (default aal2). A column setting.NAME is a setting of the lab's own (params.NAME); any other \
+                column is kept as an annotation (annotation.NAME). Paths are relative to the manifest's folder. \
+                Or the files a path pattern finds: \
                 maskdb import masks --pattern 'results/fold-{fold}/run-{run}/lambda1-{lambda1}/**/mask.nii.gz' --set lambda2=0.001.
                 """)
 

@@ -26,7 +26,7 @@ extension MaskDB {
             name: .customLong("main"),
             help: ArgumentHelp(
                 "Fix settings of the main setting, e.g. \"lambda1=0.01 and lambda2=0.001\" (repeatable).",
-                discussion: "FIELD=VALUE for lambda1, lambda2, beta1, beta2 or subjects, joined by 'and' or given as several --main; the settings not given are chosen automatically.",
+                discussion: "FIELD=VALUE for lambda1, lambda2, beta1, beta2, subjects, kind, method or subject, joined by 'and' or given as several --main; the settings not given are chosen automatically.",
                 valueName: "settings"))
         var main: [String] = []
 

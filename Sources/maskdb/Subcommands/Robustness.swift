@@ -33,7 +33,8 @@ extension MaskDB {
             let table = selection.robustness(pairing: pairs.pairing)
             Output.print(AnalysisTables.robustness(table).rendered(as: output.format))
             if !selection.masks.isEmpty {
-                PairingOptions.printNotes(selection.poolingNotes(pairs.pairing) + selection.pairNotes(table, pairing: pairs.pairing))
+                PairingOptions.printNotes(
+                    selection.poolingNotes(pairs.pairing) + selection.kindNotes(pairs.pairing) + selection.pairNotes(table, pairing: pairs.pairing))
             }
         }
     }

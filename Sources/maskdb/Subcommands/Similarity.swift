@@ -59,7 +59,9 @@ extension MaskDB {
             let matrix = selection.similarity(by: by, metric: metric, pairing: pairs.pairing)
             Output.print(AnalysisTables.similarity(matrix, counts: counts).rendered(as: output.format))
             if metric == .roi && !selection.masks.isEmpty {
-                PairingOptions.printNotes(selection.poolingNotes(pairs.pairing, comparing: by) + selection.pairNotes(matrix, pairing: pairs.pairing))
+                PairingOptions.printNotes(
+                    selection.placementNotes(on: [by]) + selection.poolingNotes(pairs.pairing, comparing: by)
+                        + selection.pairNotes(matrix, pairing: pairs.pairing))
             }
         }
     }

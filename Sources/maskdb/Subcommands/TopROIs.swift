@@ -44,7 +44,8 @@ extension MaskDB {
             filter.noteIfEmpty(selection.masks.count, records: .masks)
             let rows = selection.topRegions(k: k, by: by, mergeHemispheres: mergeHemispheres)
             Output.print(AnalysisTables.topRegions(rows).rendered(as: output.format))
-            PairingOptions.printNotes(selection.poolingNotes())
+            PairingOptions.printNotes(
+                selection.kindNotes(grouping: by.map { [$0] } ?? [], pooling: "the rows pool the records of") + selection.poolingNotes())
         }
     }
 }

@@ -1,8 +1,8 @@
 CREATE INDEX evaluations_model ON evaluations (model_id);
 
 CREATE UNIQUE INDEX masks_identity ON masks (
-    nifti_sha256, model_id, lambda1, lambda2, IFNULL(beta1, 'none'), IFNULL(beta2, 'none'),
-    subjects, semantics, params, atlas_id
+    nifti_sha256, model_id, IFNULL(lambda1, 'none'), IFNULL(lambda2, 'none'), IFNULL(beta1, 'none'), IFNULL(beta2, 'none'),
+    subjects, semantics, method, subject, params, atlas_id
 );
 
 CREATE INDEX masks_model ON masks (model_id);
@@ -95,15 +95,15 @@ CREATE TABLE mask_densities (
     PRIMARY KEY (mask_id, atlas_id, label)
 ) WITHOUT ROWID;
 
-CREATE TABLE masks (
+CREATE TABLE "masks" (
     id           INTEGER PRIMARY KEY,
     model_id     INTEGER NOT NULL REFERENCES models(id),
-    lambda1      REAL NOT NULL,
-    lambda2      REAL NOT NULL,
+    lambda1      REAL,
+    lambda2      REAL,
     beta1        REAL,
     beta2        REAL,
     subjects     TEXT NOT NULL DEFAULT '',
-    semantics    TEXT NOT NULL CHECK (semantics IN ('keep', 'perturb')),
+    semantics    TEXT NOT NULL CHECK (semantics IN ('keep', 'perturb', 'attribution')),
     params       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(params)),
     atlas_id     INTEGER NOT NULL REFERENCES atlases(id),
     nifti_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
@@ -112,8 +112,13 @@ CREATE TABLE masks (
     dim_z        INTEGER NOT NULL,
     affine       TEXT NOT NULL CHECK (json_valid(affine)),
     source_path  TEXT NOT NULL,
-    import_id    INTEGER NOT NULL REFERENCES imports(id)
-, annotations TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(annotations)));
+    import_id    INTEGER NOT NULL REFERENCES imports(id),
+    annotations  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(annotations)),
+    method       TEXT NOT NULL DEFAULT '',
+    subject      TEXT NOT NULL DEFAULT '',
+    -- A mask is optimized under λ1 and λ2; only an attribution map may lack them.
+    CHECK (semantics = 'attribution' OR (lambda1 IS NOT NULL AND lambda2 IS NOT NULL))
+);
 
 CREATE TABLE model_metrics (
     model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
@@ -179,7 +184,9 @@ CREATE VIEW mask_settings AS
 SELECT masks.id AS id, masks.nifti_sha256 AS sha256, studies.name AS study,
        models.fold AS fold, models.run AS run, models.name AS model,
        masks.lambda1 AS lambda1, masks.lambda2 AS lambda2, masks.beta1 AS beta1, masks.beta2 AS beta2,
-       masks.subjects AS subjects, masks.semantics AS semantics, masks.params AS params,
+       masks.subjects AS subjects, masks.semantics AS semantics,
+       CASE masks.semantics WHEN 'attribution' THEN 'attribution' ELSE 'mask' END AS kind,
+       masks.method AS method, masks.subject AS subject, masks.params AS params,
        masks.annotations AS annotations,
        atlases.name AS atlas, masks.source_path AS source, imports.started_at AS imported_at
 FROM masks
