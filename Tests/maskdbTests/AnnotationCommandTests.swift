@@ -167,10 +167,10 @@ struct AnnotationCommandTests {
         let url = folder.appendingPathComponent("lamda.tsv")
         try Data(lines.replacingOccurrences(of: "\tlambda1\t", with: "\tlamda1\t").utf8).write(to: url)
         let result = try CLI.run("import", "masks", url.path, "--db", commands.db)
-        // λ1 is required of masks row by row (a map may lack it): the slip is a column one edit from it.
+        // Without a semantics or kind column every row is a mask, so λ1 is a required column.
         #expect(result.stderr == """
-            maskdb: error: \(url.path): unknown column 'lamda1'; did you mean 'lambda1'? \
-            (to keep it as an annotation, name the column 'annotation.lamda1')
+            maskdb: error: \(url.path): missing required column lambda1; 'lamda1' looks like a misspelling of lambda1; \
+            the header has path, fold, run, lamda1, lambda2, subjects
 
             """)
     }
