@@ -2,20 +2,30 @@ import GRDB
 import Store
 import StudyCore
 
-// Rows of the `mask_settings` view, decoded by column name, by hand: through Decodable,
-// GRDB runs a JSONDecoder for each of the two JSON columns of every row, most of the time
-// a 50,000-mask study takes to read.
+// Rows of the `mask_settings` view, selected as `MaskRecord.columns` and decoded by hand
+// and by position: through Decodable, GRDB ran a JSONDecoder for each of the two JSON
+// columns of every row, and a column found by name is a search of the row's names, 19
+// times per row (both were most of the time a 50,000-mask study took to read).
 extension MaskRecord: FetchableRecord {
+    /// The columns a mask's row is read from, in the order `init(row:)` reads them.
+    static let columns = [
+        "id", "sha256", "study", "fold", "run", "model", "lambda1", "lambda2", "beta1", "beta2", "subjects", "semantics",
+        "method", "subject", "params", "annotations", "atlas", "source", "imported_at",
+    ]
+
+    /// `SELECT` of those columns `FROM mask_settings`.
+    static let select = "SELECT " + columns.map { "mask_settings.\($0)" }.joined(separator: ", ") + " FROM mask_settings"
+
     public init(row: Row) throws {
-        let semantics: String = row["semantics"]
+        let semantics: String = row[11]
         guard let known = MaskSemantics(rawValue: semantics) else {
-            throw DatabaseError(resultCode: .SQLITE_CONSTRAINT_CHECK, message: "mask \(row["id"] as Int64) has semantics '\(semantics)'")
+            throw DatabaseError(resultCode: .SQLITE_CONSTRAINT_CHECK, message: "mask \(row[0] as Int64) has semantics '\(semantics)'")
         }
         self.init(
-            id: row["id"], sha256: row["sha256"], study: row["study"], fold: row["fold"], run: row["run"], model: row["model"],
-            lambda1: row["lambda1"], lambda2: row["lambda2"], beta1: row["beta1"], beta2: row["beta2"], subjects: row["subjects"],
-            semantics: known, method: row["method"], subject: row["subject"], params: Parameters(json: row["params"]), annotations: Parameters(json: row["annotations"]), atlas: row["atlas"],
-            source: row["source"], importedAt: row["imported_at"])
+            id: row[0], sha256: row[1], study: row[2], fold: row[3], run: row[4], model: row[5],
+            lambda1: row[6], lambda2: row[7], beta1: row[8], beta2: row[9], subjects: row[10],
+            semantics: known, method: row[12], subject: row[13], params: Parameters(json: row[14]), annotations: Parameters(json: row[15]),
+            atlas: row[16], source: row[17], importedAt: row[18])
     }
 }
 
@@ -30,7 +40,7 @@ extension SQLiteStore {
     static func masks(where filter: FilterExpression, in db: Database) throws -> [MaskRecord] {
         let sql = SQLiteFilter.masks(filter)
         return try MaskRecord.fetchAll(
-            db, sql: "SELECT * FROM mask_settings WHERE \(sql.sql) ORDER BY id", arguments: sql.statementArguments)
+            db, sql: MaskRecord.select + " WHERE \(sql.sql) ORDER BY id", arguments: sql.statementArguments)
     }
 
     public func parameterNames(of records: RecordKind) throws -> Set<String> {
@@ -49,7 +59,7 @@ extension SQLiteStore {
 
     static func masks(ids: [Int64], in db: Database) throws -> [MaskRecord] {
         try MaskRecord.fetchAll(
-            db, sql: "SELECT * FROM mask_settings WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            db, sql: MaskRecord.select + " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
             arguments: [jsonArray(ids)])
     }
 

@@ -30,7 +30,7 @@ extension SQLiteTransaction {
         try MaskRecord.fetchAll(
             db,
             sql: """
-                SELECT mask_settings.* FROM mask_settings JOIN masks ON masks.id = mask_settings.id
+                \(MaskRecord.select) JOIN masks ON masks.id = mask_settings.id
                 WHERE masks.nifti_sha256 = ? AND masks.atlas_id = ?
                   AND mask_settings.study = ? AND mask_settings.fold = ? AND mask_settings.run = ? AND mask_settings.model = ?
                 ORDER BY mask_settings.id
