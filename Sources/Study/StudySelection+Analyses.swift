@@ -34,9 +34,16 @@ extension StudySelection {
     /// records are of several kinds, methods or subjects the rule keeps apart and no field of
     /// `grouping` separates: each pair is of one, the means pool them all.
     public func kindNotes(_ pairing: Pairing = .settings, grouping: [StudyField] = [], pooling: String? = nil) -> [String] {
+        // Nearly always every record has one kind, method and subject: nothing to group.
+        let varying = StudyField.mapSettings.filter { field in
+            var reader = FieldReader([field])
+            guard pairing.matches(field), let first = samples.first.map({ reader.value(of: $0) }) else { return false }
+            return samples.contains { reader.value(of: $0) != first }
+        }
+        guard !varying.isEmpty else { return [] }
         let groups = Dictionary(grouping: placed(on: grouping)) { sample in grouping.map { sample[$0] } }.values
-        let kept = StudyField.mapSettings.filter { field in
-            pairing.matches(field) && groups.contains { group in Set(group.map { $0[field] }).count > 1 }
+        let kept = varying.filter { field in
+            groups.contains { group in Set(group.map { $0[field] }).count > 1 }
         }.compactMap { field -> String? in
             let values = Set(groups.joined().map { $0[field] }).sorted()
             return values.count > 1 ? "\(values.count) \(field.name)s (\(values.map { $0 == .text("") ? "''" : $0.description }.joined(separator: ", ")))" : nil
