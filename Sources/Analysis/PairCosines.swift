@@ -59,11 +59,10 @@ enum PairCosines {
     /// their regions, in order of first appearance.
     static func partitions(_ samples: [MaskSample], _ group: [Int], by field: StudyField) -> [Partition] {
         var parts: [Partition] = []
-        var index: [PartitionKey: Int] = [:]
         var reader = FieldReader([field])
         for member in group {
             let densities = samples[member].densities
-            // The norm, and the regions present as bits (cheaper to hash than [Bool]).
+            // The norm, and the regions present as bits (cheaper to compare than [Bool]).
             var squares = 0.0
             var present = Array(repeating: UInt64(0), count: (densities.count + 63) / 64)
             for (r, density) in densities.enumerated() {
@@ -73,12 +72,11 @@ enum PairCosines {
             }
             let norm = squares.squareRoot()
             guard norm > 0 else { continue }
-            let key = PartitionKey(value: reader.value(of: samples[member]), present: present)
-            let k = index[key] ?? {
-                parts.append(Partition(
-                    value: key.value, present: key.present,
-                    sums: Array(repeating: CompensatedSum(), count: densities.count)))
-                index[key] = parts.count - 1
+            let value = reader.value(of: samples[member])
+            // A group has few parts (values of one field, nearly always one set of regions):
+            // found by a look along them, not by hashing a key for every mask.
+            let k = parts.firstIndex { $0.value == value && $0.present == present } ?? {
+                parts.append(Partition(value: value, present: present, sums: Array(repeating: CompensatedSum(), count: densities.count)))
                 return parts.count - 1
             }()
             parts[k].members.append(member)
@@ -87,11 +85,6 @@ enum PairCosines {
             }
         }
         return parts
-    }
-
-    struct PartitionKey: Hashable {
-        var value: SettingValue
-        var present: [UInt64]
     }
 
     /// Σ a_i b_i, each product's rounding error kept (fma) and the sum compensated.
