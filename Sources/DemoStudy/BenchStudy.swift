@@ -10,6 +10,32 @@ public enum BenchStudy {
     /// (`masks.tsv`) into `folder`, on `jobs` threads; returns the manifest's path.
     /// Compressed at level 1, as nibabel saves `.nii.gz` files by default.
     public static func writeRealSize(count: Int, to folder: String, atlas: Atlas, jobs: Int) throws -> String {
+        try writeRealSize(count: count, to: folder, atlas: atlas, jobs: jobs) { voxels, random in
+            // Optimizer noise: small, everywhere, so the file compresses as real masks do.
+            for i in voxels.indices { voxels[i] = max(0, voxels[i] - Float(random.unit()) * 0.02) }
+        }
+        let rows = (0..<count).map { index in
+            "mask-\(index).nii.gz\t\(index % 5)\t\((index / 5) % 5)\t\(DemoStudy.lambda1s[(index / 25) % 4])\t0.001\t\(index / 100)"
+        }
+        return try manifest(["path\tfold\trun\tlambda1\tlambda2\tsetting.batch"] + rows, in: folder)
+    }
+
+    /// Writes `count` real-size attribution maps (signed gradients of order 1e-5 over the same
+    /// regions, with noise of a tenth of that everywhere) and their manifest (`masks.tsv`,
+    /// semantics attribution, method gradients) into `folder`; returns the manifest's path.
+    public static func writeRealSizeMaps(count: Int, to folder: String, atlas: Atlas, jobs: Int) throws -> String {
+        try writeRealSize(count: count, to: folder, atlas: atlas, jobs: jobs) { voxels, random in
+            for i in voxels.indices { voxels[i] = ((1 - voxels[i]) + Float(random.unit() - 0.5) * 0.2) * (i % 2 == 0 ? 1e-5 : -1e-5) }
+        }
+        let rows = (0..<count).map { index in "mask-\(index).nii.gz\t\(index % 5)\t\((index / 5) % 5)\tattribution\tgradients" }
+        return try manifest(["path\tfold\trun\tsemantics\tmethod"] + rows, in: folder)
+    }
+
+    /// Writes `count` real-size images on the AAL2 grid, `mask-INDEX.nii.gz`, each a keep
+    /// mask of the demo's regions that `finish` turns into the file's voxels.
+    private static func writeRealSize(
+        count: Int, to folder: String, atlas: Atlas, jobs: Int, finish: @Sendable (inout [Float], inout SplitMix64) -> Void
+    ) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let anatomy = Anatomy(atlas: atlas)
         let shape = atlas.grid.shape, affine = atlas.grid.affine
@@ -19,11 +45,8 @@ public enum BenchStudy {
                 let (fold, run) = (index % 5, (index / 5) % 5)
                 var voxels = anatomy.keepMask(
                     weights: DemoStudy.regionWeights(fold: fold, run: run, lambda1: 0.01), spread: 6)
-                // Optimizer noise: small, everywhere, so the file compresses as real masks do.
                 var random = SplitMix64(seed: 5000 + UInt64(index))
-                for i in voxels.indices {
-                    voxels[i] = max(0, voxels[i] - Float(random.unit()) * 0.02)
-                }
+                finish(&voxels, &random)
                 let bytes = NIfTIWriter.float32Bytes(voxels: voxels, shape: shape, affine: affine, compressionLevel: 1)
                 do {
                     try FileBytes.write(bytes, to: "\(folder)/mask-\(index).nii.gz")
@@ -33,10 +56,6 @@ public enum BenchStudy {
             }
         }
         if let error = failures.first { throw error }
-        let rows = (0..<count).map { index in
-            "mask-\(index).nii.gz\t\(index % 5)\t\((index / 5) % 5)\t\(DemoStudy.lambda1s[(index / 25) % 4])\t0.001\t\(index / 100)"
-        }
-        return try manifest(["path\tfold\trun\tlambda1\tlambda2\tsetting.batch"] + rows, in: folder)
     }
 
     /// Writes `count` small masks (12 x 10 x 9 voxels of 15 mm over AAL2's box: queries read

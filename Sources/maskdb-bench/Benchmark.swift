@@ -26,7 +26,7 @@ struct Benchmark {
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: scratch) } }
         var table = Table(columns: [
             .init("step"), .init("masks"), .init("runs"), .init("median_s", decimals: 3), .init("masks_per_s", decimals: 1),
-            .init("peak_rss_mb", decimals: 0),
+            .init("peak_rss_mb", decimals: 0), .init("file_mb_per_s", decimals: 1),
         ])
         let errors = scratch + "/step-errors.txt"
         /// The failure of a step, with the last line the child said (its file goes with the scratch folder).
@@ -34,7 +34,8 @@ struct Benchmark {
             let said = (try? String(contentsOfFile: errors, encoding: .utf8))?.split(separator: "\n").last.map(String.init)
             return BenchError.stepFailed(step: step, status: status, said: said)
         }
-        func measure(_ step: String, masks: Int, ownMemory: Bool = true, _ command: () throws -> ChildProcess.Measurement) throws {
+        /// Times `command` `runs` times; `bytes`: the files it reads, for their throughput.
+        func measure(_ step: String, masks: Int, bytes: Int? = nil, ownMemory: Bool = true, _ command: () throws -> ChildProcess.Measurement) throws {
             var times: [Double] = [], peak = 0
             for _ in 0..<runs {
                 let m = try command()
@@ -44,22 +45,33 @@ struct Benchmark {
             }
             let median = times.sorted()[times.count / 2]
             table.append([.text(step), .integer(masks), .integer(runs), .number(median), .number(Double(masks) / median),
-                          ownMemory ? .number(Double(peak) / 1_048_576) : .empty])
+                          ownMemory ? .number(Double(peak) / 1_048_576) : .empty, bytes.map { .number(Double($0) / 1_048_576 / median) } ?? .empty])
+        }
+        /// The bytes of the files a manifest's folder holds besides the manifest.
+        func fileBytes(_ manifest: String) -> Int {
+            let folder = (manifest as NSString).deletingLastPathComponent
+            return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".nii.gz") }.reduce(0) {
+                $0 + (((try? FileManager.default.attributesOfItem(atPath: folder + "/" + $1))?[.size] as? Int) ?? 0)
+            }
         }
 
         if masks > 0 {
             Output.error("writing \(masks) real-size masks to \(scratch)...")
             let real = try BenchStudy.writeRealSize(count: masks, to: scratch + "/real", atlas: try Atlas.aal2(), jobs: jobs)
+            // Attribution maps of the same grid: their import's speed per byte beside the masks'.
+            let maps = try BenchStudy.writeRealSizeMaps(count: masks, to: scratch + "/maps", atlas: try Atlas.aal2(), jobs: jobs)
             let database = scratch + "/real.sqlite"
-            for count in jobs == 1 ? [1] : [jobs, 1] {
-                try measure("import masks (--jobs \(count))", masks: masks) {
-                    Self.removeDatabase(database)
-                    return try ChildProcess.run(maskdb, ["import", "masks", real, "--db", database, "--jobs", "\(count)"], errors: errors)
+            for (noun, manifest) in [("masks", real), ("maps", maps)] {
+                for count in jobs == 1 ? [1] : [jobs, 1] {
+                    try measure("import \(noun) (--jobs \(count))", masks: masks, bytes: fileBytes(manifest)) {
+                        Self.removeDatabase(database)
+                        return try ChildProcess.run(maskdb, ["import", "masks", manifest, "--db", database, "--jobs", "\(count)"], errors: errors)
+                    }
                 }
             }
             if let gunzip = Self.onPath("libdeflate-gunzip") {
                 let files = (0..<masks).map { "\(scratch)/real/mask-\($0).nii.gz" }
-                try measure("libdeflate-gunzip -c (1 core, floor)", masks: masks, ownMemory: false) {
+                try measure("libdeflate-gunzip -c (1 core, floor)", masks: masks, bytes: fileBytes(real), ownMemory: false) {
                     // The paths as arguments ("$0" is the tool), never spliced into the script.
                     try ChildProcess.run("/bin/sh", ["-c", "for f; do \"$0\" -c \"$f\" > /dev/null || exit 1; done", gunzip] + files, errors: errors)
                 }
@@ -74,7 +86,7 @@ struct Benchmark {
         guard imported.status == 0 else { throw failure("import masks (the query study)", status: imported.status) }
         // Timed once: the queries need the study, not more imports of it.
         table.append([.text("import masks (\(layout) query study, once)"), .integer(queryMasks), .integer(1), .number(imported.seconds),
-                      .number(Double(queryMasks) / imported.seconds), .number(Double(imported.peakRSSBytes) / 1_048_576)])
+                      .number(Double(queryMasks) / imported.seconds), .number(Double(imported.peakRSSBytes) / 1_048_576), .empty])
         let repeatedSHA256 = SHA256Digest.hex(try FileBytes.read(scratch + "/small/" + BenchStudy.repeatedFile))
         let steps: [(label: String, arguments: [String])] = [
             ("similarity --by \(StudyField.lambda1)", ["similarity", "--by", StudyField.lambda1.name]),
