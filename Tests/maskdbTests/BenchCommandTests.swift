@@ -17,12 +17,14 @@ struct BenchCommandTests {
             #expect(result.stderr.hasPrefix("gzip: \(Inflater.current)\n"))
             let steps = result.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
             let floor = Self.hasFloorTool ? ["libdeflate-gunzip -c (1 core, floor)"] : []
-            #expect(steps.map { $0[0] } == ["import masks (--jobs 1)"] + floor + [
+            #expect(steps.map { $0[0] } == ["import masks (--jobs 1)", "import maps (--jobs 1)"] + floor + [
                 "import masks (small query study, once)", "similarity --by lambda1", "similarity --by run", "robustness", "top-rois --merge-hemispheres", "grid",
                 "masks --format csv", "report", "audit SHA256-PREFIX",
             ])
             // The query study is this run's, not added to the kept folder's earlier one.
-            #expect(steps.dropFirst(1 + floor.count).allSatisfy { $0[1] == "\(queryMasks)" })
+            #expect(steps.dropFirst(2 + floor.count).allSatisfy { $0[1] == "\(queryMasks)" })
+            // The imports' throughput in file bytes, for masks and maps alike.
+            #expect(steps.prefix(2).allSatisfy { $0.count == 7 && Double($0[6]).map { $0 > 0 } == true })
             let masks = try CLI.run("masks", "--format", "csv", "--db", kept + "/queries.sqlite")
             #expect(masks.stdout.split(separator: "\n").count == queryMasks + 1)
         }
