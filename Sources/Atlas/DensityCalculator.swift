@@ -72,25 +72,31 @@ public final class DensityCalculator: Sendable {
         let flip = semantics == .keep
         var sums = [Double](repeating: 0, count: grid.voxelCounts.count)
         for run in grid.runs {
-            // Four sums at once: one sum's additions would wait on each other.
-            var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
-            var voxel = run.start
-            let end = run.start + run.count
-            while voxel + 4 <= end {
-                s0 += Double(v[voxel])
-                s1 += Double(v[voxel + 1])
-                s2 += Double(v[voxel + 2])
-                s3 += Double(v[voxel + 3])
-                voxel += 4
-            }
-            while voxel < end {
-                s0 += Double(v[voxel])
-                voxel += 1
-            }
-            let sum = (s0 + s1) + (s2 + s3)
+            let sum = runSum(v, run) { $0 }
             sums[run.region] += flip ? Double(run.count) - sum : sum
         }
         return sums
+    }
+
+    /// The sum of `value` of the voxels of `run`, four sums at once (one sum's additions
+    /// would wait on each other). Inlined, so each caller's `value` costs no call.
+    @inline(__always)
+    private static func runSum(_ v: UnsafeBufferPointer<Float>, _ run: RegionGrid.Run, _ value: (Float) -> Float) -> Double {
+        var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+        var voxel = run.start
+        let end = run.start + run.count
+        while voxel + 4 <= end {
+            s0 += Double(value(v[voxel]))
+            s1 += Double(value(v[voxel + 1]))
+            s2 += Double(value(v[voxel + 2]))
+            s3 += Double(value(v[voxel + 3]))
+            voxel += 4
+        }
+        while voxel < end {
+            s0 += Double(value(v[voxel]))
+            voxel += 1
+        }
+        return (s0 + s1) + (s2 + s3)
     }
 
     /// Each region's sum of |a| for an attribution map: a finiteness check, then a sum over
@@ -102,23 +108,7 @@ public final class DensityCalculator: Sendable {
             throw .mapNotFinite(path: path, count: v.count { !$0.isFinite })
         }
         var sums = [Double](repeating: 0, count: grid.voxelCounts.count)
-        for run in grid.runs {
-            var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
-            var voxel = run.start
-            let end = run.start + run.count
-            while voxel + 4 <= end {
-                s0 += Double(abs(v[voxel]))
-                s1 += Double(abs(v[voxel + 1]))
-                s2 += Double(abs(v[voxel + 2]))
-                s3 += Double(abs(v[voxel + 3]))
-                voxel += 4
-            }
-            while voxel < end {
-                s0 += Double(abs(v[voxel]))
-                voxel += 1
-            }
-            sums[run.region] += (s0 + s1) + (s2 + s3)
-        }
+        for run in grid.runs { sums[run.region] += runSum(v, run) { abs($0) } }
         return sums
     }
 

@@ -182,23 +182,26 @@ public enum MaskMontage {
 
     /// A vertical blue-white-red bar from +max|a| (top) to -max|a| (bottom), labelled.
     static func drawSignedBar(into image: inout RasterImage, x: Int, y: Int, height: Int) {
-        for row in 0..<height {
-            image.fill(x: x, y: y + row, width: 22, height: 1, color: Colormap.blueWhiteRed.color(1 - Double(row) / Double(max(1, height - 1))))
-        }
-        image.drawText("+max", x: x + 28, y: y, color: .black, scale: 2)
-        image.drawText("0", x: x + 28, y: y + height / 2 - RasterImage.glyphHeight, color: .black, scale: 2)
-        image.drawText("-max", x: x + 28, y: y + height - RasterImage.glyphHeight * 2, color: .black, scale: 2)
-        image.drawText("a / max|a|", x: x - 20, y: y + height + 10, color: .black, scale: 2)
+        drawBar(Colormap.blueWhiteRed, labels: ("+max", "0", "-max"), caption: "a / max|a|", into: &image, x: x, y: y, height: height)
     }
 
     /// A vertical viridis bar from 1 (top) to 0 (bottom), labelled.
     static func drawColorBar(into image: inout RasterImage, x: Int, y: Int, height: Int) {
+        drawBar(Colormap.viridis, labels: ("1", "0.5", "0"), caption: "perturbation", into: &image, x: x, y: y, height: height)
+    }
+
+    /// A vertical bar of `colormap` from its top (1) to its bottom (0), its top, middle and
+    /// bottom labelled, `caption` below.
+    private static func drawBar(
+        _ colormap: Colormap, labels: (top: String, middle: String, bottom: String), caption: String,
+        into image: inout RasterImage, x: Int, y: Int, height: Int
+    ) {
         for row in 0..<height {
-            image.fill(x: x, y: y + row, width: 22, height: 1, color: Colormap.viridis.color(1 - Double(row) / Double(max(1, height - 1))))
+            image.fill(x: x, y: y + row, width: 22, height: 1, color: colormap.color(1 - Double(row) / Double(max(1, height - 1))))
         }
-        image.drawText("1", x: x + 28, y: y, color: .black, scale: 2)
-        image.drawText("0.5", x: x + 28, y: y + height / 2 - RasterImage.glyphHeight, color: .black, scale: 2)
-        image.drawText("0", x: x + 28, y: y + height - RasterImage.glyphHeight * 2, color: .black, scale: 2)
-        image.drawText("perturbation", x: x - 20, y: y + height + 10, color: .black, scale: 2)
+        image.drawText(labels.top, x: x + 28, y: y, color: .black, scale: 2)
+        image.drawText(labels.middle, x: x + 28, y: y + height / 2 - RasterImage.glyphHeight, color: .black, scale: 2)
+        image.drawText(labels.bottom, x: x + 28, y: y + height - RasterImage.glyphHeight * 2, color: .black, scale: 2)
+        image.drawText(caption, x: x - 20, y: y + height + 10, color: .black, scale: 2)
     }
 }
