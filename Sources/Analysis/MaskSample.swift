@@ -106,6 +106,12 @@ public struct FieldReader {
         return positions[0].map { sample.values[$0] } ?? .missing
     }
 
+    /// Where each of `fields` is among the values of samples with the fields `list` (nil: it lacks it).
+    public mutating func positions(in list: SampleFields) -> [Int?] {
+        locate(in: list)
+        return positions
+    }
+
     private mutating func locate(in list: SampleFields) {
         guard list !== last else { return }
         last = list

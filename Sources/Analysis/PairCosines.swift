@@ -19,25 +19,39 @@ enum PairCosines {
         _ body: (SettingValue, SettingValue, Double, Int) -> Void
     ) {
         let fields = pairing.fields(of: samples, differingIn: field)
-        for group in Pairing.groupIndices(samples, by: fields) {
-            let parts = partitions(samples, group.sorted { samples[$0].id < samples[$1].id }, by: field)
-            let unitSums = parts.map(\.unitSum)  // once per part, not once per pair of parts
-            for i in parts.indices {
-                for j in parts.indices where j > i && parts[i].value != parts[j].value {
-                    let (p, q) = (parts[i], parts[j])
-                    if p.present == q.present {
-                        body(p.value, q.value, dot(unitSums[i], unitSums[j]), p.members.count * q.members.count)
-                    } else {
-                        var sum = CompensatedSum(), count = 0
-                        for x in p.members {
-                            for y in q.members {
-                                guard let c = Similarity.cosine(samples[x].densities, samples[y].densities) else { continue }
-                                sum.add(c)
-                                count += 1
-                            }
+        let groups = Pairing.groupIndices(samples, by: fields)
+        // The groups' sums computed on every core, some groups at a time, then given to
+        // `body` in the groups' order: the calls a pass over the groups one by one makes.
+        let ranges = Concurrently.ranges(groups.count) { groups[$0].count }
+        let sums = Concurrently.map(ranges.count) { part in
+            var sums: [(SettingValue, SettingValue, Double, Int)] = []
+            for g in ranges[part] { groupSums(samples, groups[g], by: field) { sums.append(($0, $1, $2, $3)) } }
+            return sums
+        }
+        for (a, b, sum, count) in sums.joined() { body(a, b, sum, count) }
+    }
+
+    /// The sums of the pairs within one group that differ in `field`, part by part.
+    private static func groupSums(
+        _ samples: [MaskSample], _ group: [Int], by field: StudyField, _ body: (SettingValue, SettingValue, Double, Int) -> Void
+    ) {
+        let parts = partitions(samples, group.sorted { samples[$0].id < samples[$1].id }, by: field)
+        let unitSums = parts.map(\.unitSum)  // once per part, not once per pair of parts
+        for i in parts.indices {
+            for j in parts.indices where j > i && parts[i].value != parts[j].value {
+                let (p, q) = (parts[i], parts[j])
+                if p.present == q.present {
+                    body(p.value, q.value, dot(unitSums[i], unitSums[j]), p.members.count * q.members.count)
+                } else {
+                    var sum = CompensatedSum(), count = 0
+                    for x in p.members {
+                        for y in q.members {
+                            guard let c = Similarity.cosine(samples[x].densities, samples[y].densities) else { continue }
+                            sum.add(c)
+                            count += 1
                         }
-                        body(p.value, q.value, sum.value, count)
                     }
+                    body(p.value, q.value, sum.value, count)
                 }
             }
         }
@@ -50,9 +64,26 @@ enum PairCosines {
         var present: [UInt64]
         /// The masks (positions in the samples), those all zeros on their regions left out.
         var members: [Int] = []
-        /// Σ x/|x| over the members, per region (0 where absent).
-        var sums: [CompensatedSum]
-        var unitSum: [Double] { sums.map(\.value) }
+        /// Σ x/|x| over the members, per region (0 where absent): the first member's unit
+        /// vector as it is (a compensated sum of one term is that term, exactly), and
+        /// compensated sums from the second member on. Most parts of a small group have one.
+        private var single: [Double]
+        private var sums: [CompensatedSum] = []
+
+        init(value: SettingValue, present: [UInt64], member: Int, unit: UnsafeBufferPointer<Double>) {
+            self.value = value
+            self.present = present
+            members = [member]
+            single = Array(unit)
+        }
+
+        mutating func add(member: Int, unit: UnsafeBufferPointer<Double>, densities: [Double?]) {
+            if sums.isEmpty { sums = single.map { CompensatedSum(first: $0) } }
+            members.append(member)
+            for (r, density) in densities.enumerated() where density != nil { sums[r].add(unit[r]) }
+        }
+
+        var unitSum: [Double] { sums.isEmpty ? single : sums.map(\.value) }
     }
 
     /// The masks of `group` (positions in `samples`) split by their value of `field` and
@@ -60,11 +91,16 @@ enum PairCosines {
     static func partitions(_ samples: [MaskSample], _ group: [Int], by field: StudyField) -> [Partition] {
         var parts: [Partition] = []
         var reader = FieldReader([field])
+        guard let first = group.first else { return parts }
+        let regions = samples[first].densities.count
+        // One mask's regions and unit vector, reused from mask to mask (no allocation per mask).
+        var present = Array(repeating: UInt64(0), count: (regions + 63) / 64)
+        var unit = Array(repeating: 0.0, count: regions)
         for member in group {
             let densities = samples[member].densities
             // The norm, and the regions present as bits (cheaper to compare than [Bool]).
             var squares = 0.0
-            var present = Array(repeating: UInt64(0), count: (densities.count + 63) / 64)
+            for w in present.indices { present[w] = 0 }
             for (r, density) in densities.enumerated() {
                 guard let density else { continue }
                 squares += density * density
@@ -72,16 +108,17 @@ enum PairCosines {
             }
             let norm = squares.squareRoot()
             guard norm > 0 else { continue }
+            // 0 + x: what a compensated sum of the one term x holds (+0 for -0).
+            for (r, density) in densities.enumerated() { unit[r] = density.map { 0 + $0 / norm } ?? 0 }
             let value = reader.value(of: samples[member])
             // A group has few parts (values of one field, nearly always one set of regions):
             // found by a look along them, not by hashing a key for every mask.
-            let k = parts.firstIndex { $0.value == value && $0.present == present } ?? {
-                parts.append(Partition(value: value, present: present, sums: Array(repeating: CompensatedSum(), count: densities.count)))
-                return parts.count - 1
-            }()
-            parts[k].members.append(member)
-            for (r, density) in densities.enumerated() {
-                if let density { parts[k].sums[r].add(density / norm) }
+            unit.withUnsafeBufferPointer { unit in
+                if let k = parts.firstIndex(where: { $0.value == value && $0.present == present }) {
+                    parts[k].add(member: member, unit: unit, densities: densities)
+                } else {
+                    parts.append(Partition(value: value, present: present, member: member, unit: unit))
+                }
             }
         }
         return parts
@@ -104,6 +141,11 @@ enum PairCosines {
 struct CompensatedSum {
     private var sum = 0.0
     private var compensation = 0.0
+
+    init() {}
+
+    /// The sum of one term, `x`, as `add(x)` leaves an empty sum.
+    init(first x: Double) { sum = 0 + x }
 
     mutating func add(_ x: Double) {
         let t = sum + x

@@ -95,9 +95,42 @@ public struct Pairing: Sendable, Equatable {
 
     /// The same groups as positions in `samples`, each ascending (no sample is copied).
     static func groupIndices(_ samples: [MaskSample], by fields: [StudyField]) -> [[Int]] {
-        var groups: [[SettingValue]: [Int]] = [:]
+        // A sample's key (its values of `fields`) is read in place, never built as an array:
+        // at 50,000 masks, one array of values per mask and its hashing were most of the work.
         var reader = FieldReader(fields)
-        for (index, sample) in samples.enumerated() { groups[reader.values(of: sample), default: []].append(index) }
-        return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { groups[$0]! }
+        var representatives: [(values: [SettingValue], positions: [Int?])] = []
+        var groups: [[Int]] = []
+        // Groups by their key's hash: the first, and each one's next of the same hash.
+        var firstOfHash: [Int: Int] = [:]
+        var nextOfHash: [Int?] = []
+        func value(_ values: [SettingValue], _ position: Int?) -> SettingValue { position.map { values[$0] } ?? .missing }
+        for (index, sample) in samples.enumerated() {
+            let positions = reader.positions(in: sample.fields)
+            var hasher = Hasher()
+            for position in positions { hasher.combine(value(sample.values, position)) }
+            let hash = hasher.finalize()
+            var candidate = firstOfHash[hash]
+            while let g = candidate {
+                let r = representatives[g]
+                if positions.indices.allSatisfy({ value(r.values, r.positions[$0]) == value(sample.values, positions[$0]) }) { break }
+                candidate = nextOfHash[g]
+            }
+            if let g = candidate {
+                groups[g].append(index)
+            } else {
+                nextOfHash.append(firstOfHash[hash])
+                firstOfHash[hash] = groups.count
+                representatives.append((sample.values, positions))
+                groups.append([index])
+            }
+        }
+        // In order of their keys (distinct, compared as arrays of values would be), each key
+        // read once into an array: a comparison reads two, most of their values equal.
+        let keys = representatives.map { r in r.positions.map { value(r.values, $0) } }
+        let order = groups.indices.sorted { a, b in
+            for (u, v) in zip(keys[a], keys[b]) where u != v { return u < v }
+            return false
+        }
+        return order.map { groups[$0] }
     }
 }

@@ -41,10 +41,23 @@ extension SQLiteStore {
                     AND masks.atlas_id = density_vectors.atlas_id
                 WHERE density_vectors.mask_id IN (SELECT value FROM json_each(?))
                 """, arguments: [jsonArray(maskIDs)])
+        // Masks on one grid have the same voxel counts: one array serves them all (at 50,000
+        // masks, 48 MB fewer to allocate and fill).
+        var lastVoxels: (bytes: [UInt8], counts: [Int])?
         while let row = try cursor.next() {
             let id: Int64 = row[0]
+            var voxels: [Int]?
+            if let bytes = row.dataNoCopy(atIndex: 2) {
+                if let last = lastVoxels, !bytes.isEmpty, bytes.count == last.bytes.count,
+                    bytes.withUnsafeBytes({ a in last.bytes.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }) {
+                    voxels = last.counts
+                } else {
+                    voxels = PackedDensities.voxels(bytes, count: labels.count)
+                    lastVoxels = voxels.map { ([UInt8](bytes), $0) }
+                }
+            }
             guard let densities = row.dataNoCopy(atIndex: 1).flatMap({ PackedDensities.densities($0, count: labels.count) }),
-                let voxels = row.dataNoCopy(atIndex: 2).flatMap({ PackedDensities.voxels($0, count: labels.count) })
+                let voxels
             else { throw damagedVector(mask: id, path: path, "it does not hold its atlas's \(labels.count) regions") }
             vectors[id] = StoredVector(densities: densities, voxels: voxels)
         }

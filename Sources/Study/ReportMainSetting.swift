@@ -64,24 +64,27 @@ struct MainSettingChoice {
             candidates = matching
             fixed.append((field, value))
         }
-        var models: [[SettingValue]: Set<String>] = [:]
-        for sample in candidates { models[Self.key(sample), default: []].insert(Self.model(sample)) }
+        // Models told apart by their fold, run and name (read in place: no text per mask).
+        var keys = FieldReader(StudyField.mainSettings), identities = FieldReader(Self.modelFields)
+        var models: [[SettingValue]: Set<[SettingValue]>] = [:]
+        for sample in candidates { models[keys.values(of: sample), default: []].insert(identities.values(of: sample)) }
         setting = models.keys.sorted { a, b in
             models[a]!.count != models[b]!.count ? models[a]!.count > models[b]!.count : a.lexicographicallyPrecedes(b)
         }.first ?? []
         given = fixed.map(\.0)
         self.models = models[setting]?.count ?? 0
-        allModels = Set(samples.map(Self.model)).count
-        namedMapSettings = Set(StudyField.mapSettings.filter { field in Set(samples.map { $0[field] }).count > 1 })
+        allModels = Set(samples.map { identities.values(of: $0) }).count
+        namedMapSettings = Set(StudyField.mapSettings.filter { field in
+            var reader = FieldReader([field])
+            guard let first = samples.first.map({ reader.value(of: $0) }) else { return false }
+            return samples.contains { reader.value(of: $0) != first }
+        })
     }
 
     /// True when the main setting names `field`: every setting but a map setting all masks share.
     private func names(_ field: StudyField) -> Bool {
         !StudyField.mapSettings.contains(field) || namedMapSettings.contains(field)
     }
-
-    /// True for a sample at the main setting.
-    func contains(_ sample: MaskSample) -> Bool { Self.key(sample) == setting }
 
     /// The setting as people read it, e.g. "λ1 = 0.01, λ2 = 0.001" (empty subject sets and
     /// settings no mask has are not named, nor a kind, method or subject every mask shares
@@ -110,12 +113,17 @@ struct MainSettingChoice {
         value == .missing ? "none" : value == .text("") ? "''" : value.description
     }
 
-    /// The settings a main setting fixes (a report's masks share one atlas; semantics
-    /// aside, as in the analyses' pairs).
-    static func key(_ sample: MaskSample) -> [SettingValue] { StudyField.mainSettings.map { sample[$0] } }
+    /// The fields that tell a study's models apart (a report's masks are of one study).
+    static let modelFields: [StudyField] = [.fold, .run, .model]
 
-    /// The sample's model, as the report names it.
-    static func model(_ sample: MaskSample) -> String {
-        "fold \(sample[.fold]) run \(sample[.run])" + (sample[.model] == .text("") ? "" : " model \(sample[.model])")
+    /// The samples at the main setting.
+    func samples(among samples: [MaskSample]) -> [MaskSample] {
+        var keys = FieldReader(StudyField.mainSettings)
+        return samples.filter { keys.values(of: $0) == setting }
+    }
+
+    /// A model, as the report names it, from its values of `modelFields`.
+    static func model(_ identity: [SettingValue]) -> String {
+        "fold \(identity[0]) run \(identity[1])" + (identity[2] == .text("") ? "" : " model \(identity[2])")
     }
 }

@@ -25,26 +25,38 @@ public enum StudyReportBuilder {
             throw StudyError.studyWithoutMasks(name: name)
         }
         let samples = selection.samples
-        func distinct(_ field: StudyField) -> [SettingValue] { Set(samples.map { $0[field] }).sorted() }
+        func distinct(_ field: StudyField) -> [SettingValue] {
+            var reader = FieldReader([field])
+            return Set(samples.map { reader.value(of: $0) }).sorted()
+        }
 
         let main = try MainSettingChoice(samples, request: request, selected: filter != .all)
-        let mainSamples = samples.filter(main.contains)
-        let modelKey = MainSettingChoice.model
+        let mainSamples = main.samples(among: samples)
         // The grid is of masks: attribution maps have no λ (`StudySelection.placed`).
         let lambdas: [StudyField] = [.lambda1, .lambda2]
         let masksWithLambdas = selection.placed(on: lambdas)
-        let gridModels = Set(Dictionary(grouping: masksWithLambdas, by: modelKey).filter { _, masks in
-            Set(masks.map { [$0[.lambda1], $0[.lambda2]] }).count > 1
-        }.keys)
-        let gridSamples = gridModels.isEmpty ? masksWithLambdas : masksWithLambdas.filter { gridModels.contains(modelKey($0)) }
+        var identities = FieldReader(MainSettingChoice.modelFields), lambdaValues = FieldReader(lambdas)
+        var settingsOfModel: [[SettingValue]: Set<[SettingValue]>] = [:]
+        for sample in masksWithLambdas { settingsOfModel[identities.values(of: sample), default: []].insert(lambdaValues.values(of: sample)) }
+        let gridModels = Set(settingsOfModel.filter { $0.value.count > 1 }.keys)
+        let gridSamples = gridModels.isEmpty ? masksWithLambdas : masksWithLambdas.filter { gridModels.contains(identities.values(of: $0)) }
         let gridScope = (gridModels.isEmpty
             ? "all masks"
-            : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.sorted().joined(separator: "; ")))")
+            : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.map(MainSettingChoice.model).sorted().joined(separator: "; ")))")
             + selection.placementNotes(on: lambdas).map { " (\($0))" }.joined()
 
+        // The analyses (most of the work) run on a core of their own while this thread reads
+        // the models, the manifests and the montage's masks from the store.
+        let analyses = BackgroundValue { [selection, gridSamples, mainSamples] in
+            ReportAnalyses(selection: selection, grid: gridSamples, main: mainSamples, pairing: pairing)
+        }
+
         // A selection's models are those of its masks.
-        let maskModels = Set(selection.masks.map { [$0.study, "\($0.fold)", "\($0.run)", $0.model] })
-        let models = try store.models(where: own).filter { filter == .all || maskModels.contains([$0.study, "\($0.fold)", "\($0.run)", $0.name]) }
+        var models = try store.models(where: own)
+        if filter != .all {
+            let maskModels = Set(selection.masks.map { ModelIdentity(fold: $0.fold, run: $0.run, name: $0.model) })
+            models = models.filter { maskModels.contains(ModelIdentity(fold: $0.fold, run: $0.run, name: $0.name)) }
+        }
         var metrics: [String: [Double]] = [:]
         for model in models {
             for metric in model.metrics { metrics["\(metric.dataset)\t\(metric.metric)", default: []].append(metric.value) }
@@ -56,39 +68,69 @@ public enum StudyReportBuilder {
         let manifests = try store.manifestPaths(maskIDs: selection.masks.map(\.id))
         // Each manifest's folder found once, not once per mask.
         let folders = Dictionary(Set(manifests.values).map { ($0, SourcePath.folder(ofManifest: $0)) }, uniquingKeysWith: { a, _ in a })
+        let provenance = zip(selection.masks, samples).map { mask, sample in
+            StudyReport.Provenance(
+                id: mask.id, sha256: mask.sha256, fields: sample.fields, values: sample.values,
+                source: manifests[mask.id].flatMap { folders[$0] ?? nil }.map { SourcePath.relative(mask.source, toFolder: $0) } ?? mask.source)
+        }
+        let atlasName = selection.masks.first?.atlas ?? "aal2"
+        let mainIDs = Set(mainSamples.map(\.id))
+        let mainMasks = selection.masks.filter { mainIDs.contains($0.id) }
+        let montage = try MontageData.studyMontage(store: store, masks: mainMasks, atlas: try store.atlas(named: atlasName))
+        let (folds, runs, lambda1s, lambda2s) = (distinct(.fold), distinct(.run), distinct(.lambda1), distinct(.lambda2))
+        let maps = samples.filter { $0[.kind] == .text(ExplanationKind.attribution.rawValue) }
+        let done = try analyses.get()
         var report = StudyReport(
             study: name, note: note, modelCount: models.count, maskCount: samples.count,
-            evaluationCount: selection.evaluations.count, folds: distinct(.fold), runs: distinct(.run),
-            lambda1s: distinct(.lambda1), lambda2s: distinct(.lambda2), atlas: selection.masks.first?.atlas ?? "aal2",
+            evaluationCount: selection.evaluations.count, folds: folds, runs: runs,
+            lambda1s: lambda1s, lambda2s: lambda2s, atlas: atlasName,
             selection: text, mainSetting: main.description, mainSettingRule: main.rule,
             performance: performance,
-            grid: GridSearch.table(gridSamples, rows: .lambda1, columns: .lambda2) { $0.meanDensity },
+            grid: done.grid,
             gridScope: gridScope,
-            similarity: selection.similarity(by: .lambda1, pairing: pairing),
-            robustness: selection.robustness(pairing: pairing),
-            topRegions: TopRegions.rank(mainSamples, regions: selection.regions, k: 5, by: nil, mergeHemispheres: true),
-            topK: 5,
-            provenance: zip(selection.masks, samples).map { mask, sample in
-                StudyReport.Provenance(
-                    id: mask.id, sha256: mask.sha256, fields: sample.fields, values: sample.values,
-                    source: manifests[mask.id].flatMap { folders[$0] ?? nil }.map { SourcePath.relative(mask.source, toFolder: $0) } ?? mask.source)
-            })
-        report.similarityNotes = selection.placementNotes(on: [.lambda1]) + selection.poolingNotes(pairing, comparing: .lambda1)
-            + selection.pairNotes(report.similarity, pairing: pairing)
-        report.robustnessNotes = selection.poolingNotes(pairing) + selection.kindNotes(pairing)
-            + selection.pairNotes(report.robustness, pairing: pairing, noEvaluations: false)
-        let maps = samples.filter { $0[.kind] == .text(ExplanationKind.attribution.rawValue) }
+            similarity: done.similarity,
+            robustness: done.robustness,
+            topRegions: done.topRegions,
+            topK: ReportAnalyses.topK,
+            provenance: provenance)
+        report.similarityNotes = done.similarityNotes
+        report.robustnessNotes = done.robustnessNotes
         report.attributionMaps = maps.count
         report.methods = Set(maps.map { $0[.method] }).sorted()
         report.pairingRule = pairing.description
-        let mainIDs = Set(mainSamples.map(\.id))
-        report.figures = try figures(
-            report, store: store, mainMasks: selection.masks.filter { mainIDs.contains($0.id) }, atlasName: report.atlas)
+        report.figures = figures(report, montage: montage, mainMasks: mainMasks, atlasName: atlasName)
         return report
     }
 
+    /// What the report computes from the samples alone.
+    private struct ReportAnalyses: Sendable {
+        static let topK = 5
+        var grid: GridTable
+        var similarity: SimilarityMatrix
+        var robustness: RobustnessTable
+        var topRegions: [TopRegionRow]
+        var similarityNotes: [String]
+        var robustnessNotes: [String]
+
+        init(selection: StudySelection, grid gridSamples: [MaskSample], main mainSamples: [MaskSample], pairing: Pairing) {
+            grid = GridSearch.table(gridSamples, rows: .lambda1, columns: .lambda2) { $0.meanDensity }
+            similarity = selection.similarity(by: .lambda1, pairing: pairing)
+            robustness = selection.robustness(pairing: pairing)
+            topRegions = TopRegions.rank(mainSamples, regions: selection.regions, k: Self.topK, by: nil, mergeHemispheres: true)
+            similarityNotes = selection.placementNotes(on: [.lambda1]) + selection.poolingNotes(pairing, comparing: .lambda1)
+                + selection.pairNotes(similarity, pairing: pairing)
+            robustnessNotes = selection.poolingNotes(pairing) + selection.kindNotes(pairing)
+                + selection.pairNotes(robustness, pairing: pairing, noEvaluations: false)
+        }
+    }
+
+    /// A model of the report's study.
+    private struct ModelIdentity: Hashable {
+        var fold: Int, run: Int, name: String
+    }
+
     /// The grid and similarity heatmaps, the top-regions chart and the mask montage.
-    private static func figures(_ report: StudyReport, store: any StudyStore, mainMasks: [MaskRecord], atlasName: String) throws -> [ReportFigure] {
+    private static func figures(_ report: StudyReport, montage: StudyMontage?, mainMasks: [MaskRecord], atlasName: String) -> [ReportFigure] {
         var figures = [
             ReportFigure(
                 name: "grid.svg", caption: "Mean perturbation per mask over the λ1 x λ2 grid search; darker is less.",
@@ -100,8 +142,7 @@ public enum StudyReportBuilder {
                 name: "top_regions.svg", caption: "The regions masked most (hemispheres merged): mean density, with how many masks have each in their top \(report.topK).",
                 section: "top_regions.csv", bytes: Array(StudyFigures.topRegions(report.topRegions, k: report.topK).svg().utf8)),
         ]
-        let atlas = try store.atlas(named: atlasName)
-        if let montage = try MontageData.studyMontage(store: store, masks: mainMasks, atlas: atlas) {
+        if let montage {
             let shown = montage.note.map {
                 " \($0.prefix(1).uppercased() + $0.dropFirst()): one per fold and per run (the lowest id), at most \(MontageData.panelsPerRow) a row."
             } ?? ""
