@@ -39,8 +39,7 @@ extension SQLiteStore {
 
     static func masks(where filter: FilterExpression, in db: Database) throws -> [MaskRecord] {
         let sql = SQLiteFilter.masks(filter)
-        return try MaskRecord.fetchAll(
-            db, sql: MaskRecord.select + " WHERE \(sql.sql) ORDER BY id", arguments: sql.statementArguments)
+        return try MaskRowReader.records(db, sql: MaskRecord.select + " WHERE \(sql.sql) ORDER BY id", arguments: sql.statementArguments)
     }
 
     public func parameterNames(of records: RecordKind) throws -> Set<String> {
@@ -58,20 +57,25 @@ extension SQLiteStore {
     }
 
     static func masks(ids: [Int64], in db: Database) throws -> [MaskRecord] {
-        try MaskRecord.fetchAll(
-            db, sql: MaskRecord.select + " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-            arguments: [jsonArray(ids)])
+        try MaskRowReader.records(db, sql: MaskRecord.select + " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", arguments: [jsonArray(ids)])
     }
 
     public func manifestPaths(maskIDs: [Int64]) throws -> [Int64: String] {
         try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT masks.id, imports.manifest_path FROM masks JOIN imports ON imports.id = masks.import_id
-                    WHERE masks.id IN (SELECT value FROM json_each(?)) AND imports.manifest_path IS NOT NULL
-                    """, arguments: [Self.jsonArray(maskIDs)])
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"], $0["manifest_path"]) })
+            // The imports' paths read once (a study has few imports, each of many masks), then
+            // each mask's import by number: no path text per mask.
+            var paths: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, manifest_path FROM imports WHERE manifest_path IS NOT NULL") {
+                paths[row[0]] = row[1]
+            }
+            var manifests: [Int64: String] = [:]
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT id, import_id FROM masks WHERE id IN (SELECT value FROM json_each(?))", arguments: [Self.jsonArray(maskIDs)])
+            while let row = try cursor.next() {
+                guard let importID = row[1] as Int64?, let path = paths[importID] else { continue }
+                manifests[row[0]] = path
+            }
+            return manifests
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Atlas
 import GRDB
+import GRDBSQLite
 import Store
 import StudyCore
 
@@ -33,32 +34,39 @@ extension SQLiteStore {
     static func densityVectors(maskIDs: [Int64], labels: [Int], path: String, in db: Database) throws -> [Int64: StoredVector] {
         var vectors: [Int64: StoredVector] = [:]
         vectors.reserveCapacity(maskIDs.count)
-        let cursor = try Row.fetchCursor(
-            db,
+        let statement = try db.makeStatement(
             sql: """
                 SELECT density_vectors.mask_id, density_vectors.densities, density_vectors.voxels
                 FROM density_vectors JOIN masks ON masks.id = density_vectors.mask_id
                     AND masks.atlas_id = density_vectors.atlas_id
                 WHERE density_vectors.mask_id IN (SELECT value FROM json_each(?))
-                """, arguments: [jsonArray(maskIDs)])
+                """)
+        try statement.setArguments([jsonArray(maskIDs)])
+        let sqlite = statement.sqliteStatement
+        /// A blob of the row SQLite is on, where SQLite holds it (empty for NULL).
+        func blob(_ column: Int32) -> UnsafeRawBufferPointer {
+            let start = sqlite3_column_blob(sqlite, column)  // before the length, as SQLite asks
+            return UnsafeRawBufferPointer(start: start, count: start == nil ? 0 : Int(sqlite3_column_bytes(sqlite, column)))
+        }
         // Masks on one grid have the same voxel counts: one array serves them all (at 50,000
         // masks, 48 MB fewer to allocate and fill).
         var lastVoxels: (bytes: [UInt8], counts: [Int])?
-        while let row = try cursor.next() {
-            let id: Int64 = row[0]
+        // GRDB steps the statement (and reports its errors); each row is read where it is.
+        let cursor = try Row.fetchCursor(statement)
+        while try cursor.next() != nil {
+            let id = sqlite3_column_int64(sqlite, 0)
+            let voxelBytes = blob(2)
             var voxels: [Int]?
-            if let bytes = row.dataNoCopy(atIndex: 2) {
-                if let last = lastVoxels, !bytes.isEmpty, bytes.count == last.bytes.count,
-                    bytes.withUnsafeBytes({ a in last.bytes.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }) {
-                    voxels = last.counts
-                } else {
-                    voxels = PackedDensities.voxels(bytes, count: labels.count)
-                    lastVoxels = voxels.map { ([UInt8](bytes), $0) }
-                }
+            if let last = lastVoxels, voxelBytes.count == last.bytes.count, voxelBytes.count > 0,
+                last.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, voxelBytes.baseAddress!, voxelBytes.count) == 0 }) {
+                voxels = last.counts
+            } else {
+                voxels = PackedDensities.voxels(voxelBytes, count: labels.count)
+                lastVoxels = voxels.map { (Array(voxelBytes), $0) }
             }
-            guard let densities = row.dataNoCopy(atIndex: 1).flatMap({ PackedDensities.densities($0, count: labels.count) }),
-                let voxels
-            else { throw damagedVector(mask: id, path: path, "it does not hold its atlas's \(labels.count) regions") }
+            guard let densities = PackedDensities.densities(blob(1), count: labels.count), let voxels else {
+                throw damagedVector(mask: id, path: path, "it does not hold its atlas's \(labels.count) regions")
+            }
             vectors[id] = StoredVector(densities: densities, voxels: voxels)
         }
         if vectors.count < Set(maskIDs).count, let id = maskIDs.first(where: { vectors[$0] == nil }) {

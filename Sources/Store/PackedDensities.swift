@@ -17,6 +17,11 @@ public enum PackedDensities {
 
     /// The densities `bytes` hold; nil unless they hold `count` of them.
     public static func densities(_ bytes: Data, count: Int) -> [Double?]? {
+        bytes.withUnsafeBytes { densities($0, count: count) }
+    }
+
+    /// The same, of bytes in memory (a row SQLite holds).
+    public static func densities(_ bytes: UnsafeRawBufferPointer, count: Int) -> [Double?]? {
         unpack(bytes, count: count) { word -> Double? in
             let value = Double(bitPattern: word)
             return value.isNaN ? nil : value
@@ -25,6 +30,11 @@ public enum PackedDensities {
 
     /// The voxel counts `bytes` hold; nil unless they hold `count` of them.
     public static func voxels(_ bytes: Data, count: Int) -> [Int]? {
+        bytes.withUnsafeBytes { voxels($0, count: count) }
+    }
+
+    /// The same, of bytes in memory.
+    public static func voxels(_ bytes: UnsafeRawBufferPointer, count: Int) -> [Int]? {
         unpack(bytes, count: count) { Int(Int64(bitPattern: $0)) }
     }
 
@@ -38,10 +48,13 @@ public enum PackedDensities {
         return data
     }
 
-    private static func unpack<T>(_ bytes: Data, count: Int, _ transform: (UInt64) -> T) -> [T]? {
+    private static func unpack<T>(_ bytes: UnsafeRawBufferPointer, count: Int, _ transform: (UInt64) -> T) -> [T]? {
         guard bytes.count == count * 8 else { return nil }
-        return bytes.withUnsafeBytes { buffer in
-            (0..<count).map { transform(UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count {
+                (buffer.baseAddress! + index).initialize(to: transform(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))))
+            }
+            initialized = count
         }
     }
 }

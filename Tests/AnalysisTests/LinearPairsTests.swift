@@ -1,3 +1,4 @@
+import CCompensatedDot
 import DemoStudy
 import StudyCore
 import Testing
@@ -100,5 +101,39 @@ struct LinearPairsTests {
         #expect(Similarity.roi([mask(1, 0.1, [0, 0]), mask(2, 0.01, [1, 1])], by: .lambda1).pairs == [[0, 0], [0, 0]])
         let grids = Similarity.roi([mask(1, 0.1, [nil, 1]), mask(2, 0.01, [1, 0]), mask(3, 0.01, [1, 1])], by: .lambda1)
         #expect(grids.pairs == [[0, 1], [1, 0]] && grids.means[0][1] == 1)
+    }
+}
+
+/// The C kernel's compensated dot products (`compensated_dot.c`) are `PairCosines.dot`'s to
+/// the last bit, on its vector path (four pairs at once, where the machine has AVX2 and FMA)
+/// and on its portable one, whatever the numbers: tiny, huge, negative, zero, cancelling.
+struct CompensatedDotTests {
+    static func vectors(seed: UInt64, count: Int, length: Int) -> [[Double]] {
+        var random = SplitMix64(seed: seed)
+        let scales = [1.0, 1e-300, 1e150, 1e-5, 3.0, 1e-160]  // products from underflow to 1e300, none overflowing
+        return (0..<count).map { _ in
+            (0..<length).map { _ in
+                switch Int(random.next() % 12) {
+                case 0: return 0
+                case 1: return -random.unit()
+                case 2: return 1  // exact products, whose errors are zero
+                default: return random.unit() * scales[Int(random.next() % UInt64(scales.count))]
+                }
+            }
+        }
+    }
+
+    @Test func bothPathsGiveWhatTheSwiftDotGivesBitForBit() {
+        for (seed, length) in [(1, 120), (2, 7), (3, 1), (4, 0)] as [(UInt64, Int)] {
+            let vectors = Self.vectors(seed: seed, count: 13, length: length)
+            let pairs = vectors.indices.flatMap { i in vectors.indices.map { j in (i, j) } }  // 169: four at a time and three left
+            let expected = pairs.map { PairCosines.dot(vectors[$0.0], vectors[$0.1]).bitPattern }
+            #expect(PairCosines.dots(pairs, vectors).map(\.bitPattern) == expected)
+            let rows = vectors.flatMap { $0 }, first = pairs.map { Int32($0.0) }, second = pairs.map { Int32($0.1) }
+            var portable = Array(repeating: 0.0, count: pairs.count)
+            maskdb_compensated_dots_portable(rows, length, first, second, pairs.count, &portable)
+            #expect(portable.map(\.bitPattern) == expected)
+        }
+        #expect(PairCosines.dots([], [[1, 2]]) == [])
     }
 }
