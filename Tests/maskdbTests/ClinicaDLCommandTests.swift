@@ -271,6 +271,7 @@ struct ClinicaDLCommandTests {
         let dry = try run("import", "clinicadl", try maps("maps", run: 0), "--caps", scratch.path("caps"), "--dry-run")
         #expect(dry.status == 0, "\(dry.stderr)")
         let blocks = dry.stdout.components(separatedBy: "\n\n")
+        #expect(blocks.count == 2 && blocks[1].hasPrefix("path\tfold"), "\(dry.stdout)")
         #expect(blocks.first?.hasPrefix("fold\trun\tmodel\tarchitecture\tweights\tparams.caps_directory") == true, "\(dry.stdout.prefix(300))")
         #expect(dry.stdout.contains("path\tfold\trun\tmodel\tsemantics\tmethod\tsubjects\tsubject\tgrid\nsplit-0/best-BA/test/interpret-grad-cam/mean_image-0_map.nii.gz\t0\t0\tbest-BA\tattribution\tgrad-cam\ttest\t\t\(gridFile)"), "\(dry.stdout)")
         #expect(dry.stderr.contains("dry run: nothing was written"))

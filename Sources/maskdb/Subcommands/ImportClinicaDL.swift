@@ -84,6 +84,8 @@ extension MaskDB.Import {
                     models, label: path, noun: "models", database: store.path, dryRun: dryRun, replace: replace,
                     generated: manifests.models.generated) || rejected
                 if let masks = manifests.masks {
+                    // The two manifests a dry run prints, apart.
+                    if dryRun { Output.print("") }
                     let progress = ProgressBar(label: "importing maps")
                     options.progress = { done, total in progress.update(done, total) }
                     let summary = try database.importMasks(masks, options: options)
