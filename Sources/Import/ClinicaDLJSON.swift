@@ -108,6 +108,7 @@ enum ClinicaDLJSON: Equatable {
                 if peek("}") { index += 1; return .object(members) }
                 while true {
                     skipSpace()
+                    guard index < bytes.count else { throw JSONProblem(offset: index, what: "the text ends inside an object") }
                     guard peek("\"") else { throw JSONProblem(offset: index, what: "an object key that is not a string") }
                     let key = try string()
                     skipSpace()
@@ -118,7 +119,7 @@ enum ClinicaDLJSON: Equatable {
                     skipSpace()
                     if peek(",") { index += 1; continue }
                     if peek("}") { index += 1; return .object(members) }
-                    throw JSONProblem(offset: index, what: "no ',' or '}' after an object member")
+                    throw JSONProblem(offset: index, what: index < bytes.count ? "no ',' or '}' after an object member" : "the text ends inside an object")
                 }
             case UInt8(ascii: "["):
                 index += 1
