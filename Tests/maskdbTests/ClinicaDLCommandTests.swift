@@ -243,6 +243,25 @@ struct ClinicaDLCommandTests {
         #expect(montage.status == 0, "\(montage.stderr)")
     }
 
+    @Test func aGridIsItsGeometryNotItsFile() throws {
+        try write(Self.clinicaDLMap(seed: 3), "map.nii.gz")
+        // Two reference images of one geometry (other voxels), and one of another affine.
+        try write(NIfTIWriter.float32Bytes(voxels: Self.values(seed: 1), shape: Self.shape, affine: Self.capsAffine), "a.nii.gz")
+        try write(NIfTIWriter.float32Bytes(voxels: Self.values(seed: 2), shape: Self.shape, affine: Self.capsAffine), "b.nii.gz")
+        let shifted = Affine(rows: [[-8, 0, 0, 72], [0, 8, 0, -104], [0, 0, 8, -62], [0, 0, 0, 1]])
+        try write(NIfTIWriter.float32Bytes(voxels: Self.values(seed: 1), shape: Self.shape, affine: shifted), "c.nii.gz")
+        for grid in ["a", "b", "c"] {
+            try write("path\tfold\trun\tsemantics\tgrid\nmap.nii.gz\t0\t0\tattribution\t\(grid).nii.gz\n", "\(grid).tsv")
+        }
+        #expect(try run("import", "masks", scratch.path("a.tsv")).stdout.contains("1 added"))
+        let same = try run("import", "masks", scratch.path("b.tsv"))
+        #expect(same.status == 0 && same.stdout.contains("0 added, 1 already recorded"), "\(same.stdout)\(same.stderr)")
+        let other = try run("import", "masks", scratch.path("c.tsv"))
+        #expect(other.status == 0 && other.stdout.contains("1 added, 0 already recorded"), "\(other.stdout)\(other.stderr)")
+        let densities = try run("sql", "SELECT count(DISTINCT packed) FROM (SELECT group_concat(density) AS packed FROM mask_densities GROUP BY mask_id)", "--format", "tsv")
+        #expect(densities.stdout.split(separator: "\n").last == "2", "\(densities.stdout)")
+    }
+
     @Test func olderLayoutsFoldFoldersAndRowMetrics() throws {
         try caps()
         let imported = try run("import", "clinicadl", try maps("maps-1.0", run: 0, splitWord: "fold", transposed: false), "--caps", scratch.path("caps"))
