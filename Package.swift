@@ -63,7 +63,7 @@ let package = Package(
                 .embedInCode("0001_initial.sql"), .embedInCode("0002_aal2_orbitofrontal_names.sql"),
                 .embedInCode("0003_evaluation_settings_view.sql"), .embedInCode("0004_annotations.sql"),
                 .embedInCode("0005_corrections.sql"), .embedInCode("0006_density_vectors.sql"),
-                .embedInCode("0007_attribution_maps.sql"),
+                .embedInCode("0007_attribution_maps.sql"), .embedInCode("0008_mask_grids.sql"),
             ]
         ),
         // The store protocol and its records: what every backend answers.

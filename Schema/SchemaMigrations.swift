@@ -11,5 +11,6 @@ public enum SchemaMigrations {
         ("0005_corrections", String(decoding: PackageResources._005_corrections_sql, as: UTF8.self)),
         ("0006_density_vectors", String(decoding: PackageResources._006_density_vectors_sql, as: UTF8.self)),
         ("0007_attribution_maps", String(decoding: PackageResources._007_attribution_maps_sql, as: UTF8.self)),
+        ("0008_mask_grids", String(decoding: PackageResources._008_mask_grids_sql, as: UTF8.self)),
     ]
 }

@@ -10,6 +10,12 @@ maskdb on each file and compares its output with independent references:
   nilearn's ``NiftiLabelsMasker(strategy="mean")`` on the AAL2 atlas (labels
   resampled nearest-neighbour onto the mask grid) and against a numpy mean per
   label on the same resampled atlas;
+* two ClinicaDL 1.6.1 MAPS (runs 0 and 1: 2 splits x 2 selection metrics x 2
+  interpretations, mean and individual maps, written as ClinicaDL writes them:
+  float32, identity affine, shape (1, X, Y, Z)) imported by ``maskdb import
+  clinicadl``, against numpy and nilearn on the same arrays placed on the CAPS
+  grid: every map's densities, ``similarity --by run``, ``robustness``,
+  ``top-rois`` and the report's tables;
 * error behaviour on broken or invalid inputs (exit status 1, empty stdout,
   exactly one stderr line ``maskdb: error: ...`` naming the file, < 1 s).
 
@@ -31,6 +37,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import hashlib
 import inspect as pyinspect
 import io
 import json
@@ -1023,11 +1030,368 @@ def run_all(results: Results, maskdb, workdir: Path, atlas_path: Path, labels_pa
             if maskdb is not None:
                 results.run(name, check_densities, maskdb, atlas, case, semantics, ref)
 
+    # ClinicaDL MAPS
+    run_clinicadl(results, maskdb, workdir, atlas)
+
     # errors
     for case in build_error_corpus(workdir):
         for command in case.commands:
             if maskdb is not None:
                 results.run(f"error:{case.name}:{command}", check_error, maskdb, case, command)
+
+
+# --------------------------------------------------------------------------
+# ClinicaDL MAPS: two trainings (runs), written as ClinicaDL 1.6.1 writes them
+# --------------------------------------------------------------------------
+
+CAPS_SHAPE = (20, 24, 20)
+CLINICADL_PATTERN = "*space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz"
+CLINICADL_SUBJECTS = ["sub-001_ses-M000", "sub-002_ses-M000", "sub-003_ses-M006"]
+CLINICADL_METHODS = ["gradients", "grad-cam"]
+
+
+def caps_affine() -> np.ndarray:
+    """A CAPS-like grid at 8 mm over MNI space (x flipped, as radiological files are)."""
+    aff = np.diag([-8.0, 8.0, 8.0, 1.0])
+    aff[:3, 3] = [80.0, -112.0, -70.0]
+    return aff
+
+
+def build_caps(workdir: Path) -> Path:
+    """A CAPS folder with one t1-linear image per subject, on the grid the maps belong to."""
+    caps = workdir / "caps"
+    rng = np.random.default_rng(7)
+    for subject in CLINICADL_SUBJECTS:
+        participant, session = subject.split("_")
+        folder = caps / "subjects" / participant / session / "t1_linear"
+        folder.mkdir(parents=True, exist_ok=True)
+        image = rng.uniform(0, 1, CAPS_SHAPE).astype(np.float32)
+        name = f"{participant}_{session}_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz"
+        nib.save(nib.Nifti1Image(image, caps_affine()), str(folder / name))
+    return caps
+
+
+def clinicadl_map(seed: int) -> np.ndarray:
+    """A signed map of order 1e-5 as ClinicaDL saves it: float32, shape (1, X, Y, Z)."""
+    rng = np.random.default_rng(seed)
+    blobs = blob_mask(CAPS_SHAPE, caps_affine(), seed, n_blobs=4)
+    signs = np.where(rng.uniform(size=CAPS_SHAPE) < 0.3, -1.0, 1.0)
+    return (blobs * signs * 1e-5).astype(np.float32)[np.newaxis]
+
+
+def save_clinicadl_map(array: np.ndarray, path: Path) -> None:
+    # interpret: nib.Nifti1Image(map_pt[i].numpy(), eye(4)); nib.save(...)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nib.save(nib.Nifti1Image(array, np.eye(4)), str(path))
+
+
+def build_clinicadl_maps(workdir: Path, run: int) -> Path:
+    """A 1.6.1 MAPS: 2 splits x 2 selection metrics x 2 interpretations, mean and individual
+    maps; split 1's best-BA holds the very files of its best-loss (ClinicaDL copies a model
+    that is best by both)."""
+    maps = workdir / f"maps-run{run}"
+    parameters = {
+        "architecture": "Conv5_FC3", "multi_network": False, "ssda_network": False,
+        "caps_directory": "/gpfs/users/someone/caps_that_is_gone", "tsv_path": "/gpfs/tsv/split",
+        "mode": "image", "network_task": "classification", "label": "diagnosis",
+        "label_code": {"AD": 1, "CN": 0}, "n_splits": 2, "seed": 10 + run, "learning_rate": 1e-4,
+        "batch_size": 8, "epochs": 20, "optimizer": "Adam", "selection_metrics": ["loss", "BA"],
+        "preprocessing_dict": {"preprocessing": "t1-linear", "mode": "image", "use_uncropped_image": False,
+                               "file_type": {"pattern": CLINICADL_PATTERN,
+                                             "description": "T1W Image registered using t1-linear and cropped",
+                                             "needed_pipeline": "t1-linear"}},
+    }
+    maps.mkdir(parents=True, exist_ok=True)
+    (maps / "maps.json").write_text(json.dumps(parameters, indent=4))
+    for split in range(2):
+        for selection in ["loss", "BA"]:
+            best = maps / f"split-{split}" / f"best-{selection}"
+            best.mkdir(parents=True, exist_ok=True)
+            identical = split == 1 and selection == "BA"
+            source = maps / f"split-{split}" / "best-loss"
+            if identical:
+                shutil.copyfile(source / "model.pth.tar", best / "model.pth.tar")
+            else:
+                (best / "model.pth.tar").write_bytes(f"weights run {run} split {split} {selection}".encode() * 20)
+            for group in ["validation", "test"]:
+                folder = best / group
+                folder.mkdir(exist_ok=True)
+                ba = 0.7 + 0.01 * split + 0.02 * run + (0.005 if selection == "BA" else 0)
+                names = ["BA", "accuracy", "F1_score"]
+                values = [ba, ba + 0.01, ba - 0.02]
+                lines = ["Metrics\t" + "\t".join(names), "Values\t" + "\t".join(f"{v!r}" for v in values),
+                         "Lower bound CI\t" + "\t".join(f"{v - 0.05!r}" for v in values),
+                         "Upper bound CI\t" + "\t".join(f"{v + 0.05!r}" for v in values),
+                         "SE\t" + "\t".join("0.02" for _ in values)]
+                (folder / f"{group}_image_level_metrics.tsv").write_text("\n".join(lines) + "\n")
+            for m, method in enumerate(CLINICADL_METHODS):
+                folder = best / "test" / f"interpret-{method}"
+                if identical:
+                    shutil.copytree(source / "test" / f"interpret-{method}", folder, dirs_exist_ok=True)
+                    continue
+                seed = 1000 * run + 100 * split + 10 * m + (5 if selection == "BA" else 0)
+                individual = []
+                for s, subject in enumerate(CLINICADL_SUBJECTS):
+                    array = clinicadl_map(seed + s)
+                    individual.append(array)
+                    save_clinicadl_map(array, folder / f"{subject}_image-0_map.nii.gz")
+                save_clinicadl_map(np.mean(individual, axis=0).astype(np.float32), folder / "mean_image-0_map.nii.gz")
+    return maps
+
+
+
+# --- what numpy and nilearn say of those maps, placed on the CAPS grid ------
+
+MAP_REL_TOL = 1e-6  # maps' densities are of order 1e-5: compared relatively
+
+
+def close_rel(got: float, expected: float, rel: float = MAP_REL_TOL) -> bool:
+    return abs(got - expected) <= rel * max(abs(expected), 1e-300) or got == expected
+
+
+@dataclass
+class MapRef:
+    run: int
+    path: Path  # the map file
+    relative: str  # its path from the MAPS
+    split: int
+    model: str
+    method: str
+    subject: str
+    counts: dict[int, int]
+    nilearn: dict[int, float]
+    numpy: dict[int, float]
+
+
+def clinicadl_map_reference(atlas: Atlas, run: int, maps: Path, path: Path) -> MapRef:
+    """The map's densities as nilearn gives them: the squeezed array placed on the CAPS affine,
+    NiftiLabelsMasker(strategy="mean") on |a|, the atlas resampled nearest-neighbour to it."""
+    array = np.asanyarray(nib.load(str(path)).dataobj).astype(np.float64)
+    assert array.shape == (1, *CAPS_SHAPE), array.shape
+    placed = nib.Nifti1Image(np.abs(array[0]), caps_affine())
+    resampled = resample_labels_nilearn(atlas, placed)
+    flat = resampled.reshape(-1)
+    values = np.abs(array[0]).reshape(-1)
+    uniq, inv = np.unique(flat, return_inverse=True)
+    counts_arr, sums_arr = np.bincount(inv), np.bincount(inv, weights=values)
+    counts = {int(l): int(c) for l, c in zip(uniq, counts_arr) if l != 0}
+    numpy_means = {int(l): float(s_ / c) for l, s_, c in zip(uniq, sums_arr, counts_arr) if l != 0}
+    nl = nilearn_masker_means(atlas, placed, sorted(counts))
+    relative = str(path.relative_to(maps))
+    parts = relative.split("/")
+    name = parts[-1]
+    subject = "" if name.startswith("mean_") else name[: -len("_image-0_map.nii.gz")]
+    return MapRef(run, path, relative, int(parts[0].split("-")[1]), parts[1], parts[3][len("interpret-"):], subject,
+                  counts, nl, numpy_means)
+
+
+def map_vector(atlas: Atlas, ref: MapRef) -> np.ndarray:
+    """The density vector over the regions with voxels on the grid (every map's are the same)."""
+    return np.array([ref.nilearn[l] for l in atlas.labels if ref.counts.get(l, 0) > 0])
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def pair_mean(atlas: Atlas, refs: list[MapRef], differ: str) -> tuple[float, int]:
+    """The mean cosine over pairs that differ in `differ` (run or split) and agree on the rest."""
+    keys = {"run": lambda r: (r.split, r.model, r.method, r.subject),
+            "split": lambda r: (r.run, r.model, r.method, r.subject)}[differ]
+    values = []
+    for i, a in enumerate(refs):
+        for b in refs[i + 1:]:
+            if keys(a) == keys(b) and getattr(a, differ) != getattr(b, differ):
+                values.append(cosine(map_vector(atlas, a), map_vector(atlas, b)))
+    return (float(np.mean(values)) if values else math.nan), len(values)
+
+
+def top_regions_reference(atlas: Atlas, refs: list[MapRef], k: int, merge: bool):
+    """Regions ranked by density within each map (ties by label order); per region, how many maps
+    have it in their top k (density > 0), its mean density and mean rank."""
+    regions: list[tuple[str, list[int]]] = []
+    if merge:
+        index: dict[str, int] = {}
+        for label in atlas.labels:
+            name = atlas.names[label]
+            base = name[:-2] if name.endswith(("_L", "_R")) else None
+            if base is None:
+                regions.append((name, [label]))
+            elif base in index:
+                regions[index[base]][1].append(label)
+            else:
+                index[base] = len(regions)
+                regions.append((base, [label]))
+    else:
+        regions = [(atlas.names[l], [l]) for l in atlas.labels]
+    n = len(regions)
+    in_top, dens, ranks = [0] * n, [[] for _ in range(n)], [[] for _ in range(n)]
+    for ref in refs:
+        values = []
+        for _, labels in regions:
+            voxels = sum(ref.counts.get(l, 0) for l in labels)
+            values.append(None if voxels == 0 else sum(ref.nilearn[l] * ref.counts[l] for l in labels if ref.counts.get(l, 0)) / voxels)
+        order = sorted((i for i in range(n) if values[i] is not None), key=lambda i: (-values[i], i))
+        for position, i in enumerate(order):
+            dens[i].append(values[i])
+            ranks[i].append(position + 1)
+            if position < k and values[i] > 0:
+                in_top[i] += 1
+    listed = sorted((i for i in range(n) if in_top[i] > 0), key=lambda i: (-in_top[i], -np.mean(dens[i]), i))
+    return [(regions[i][0], in_top[i], float(np.mean(dens[i])), float(np.mean(ranks[i]))) for i in listed]
+
+
+def check_map_densities(maskdb: str, db: Path, atlas: Atlas, ref: MapRef, mask_id: str) -> list[str]:
+    probs = []
+    bad = [l for l in ref.numpy if not close_rel(ref.nilearn.get(l, math.nan), ref.numpy[l], 1e-9)]
+    if bad:
+        probs.append(f"ref: nilearn and numpy differ on {len(bad)} labels")
+    r = run_maskdb(maskdb, ["densities", mask_id, "--db", str(db), "--format", "csv"])
+    if r.rc != 0:
+        return probs + [f"exit {r.rc}: {r.stderr.strip()}"]
+    rows = parse_density_csv(r.stdout)[1:]
+    if len(rows) != len(atlas.labels):
+        return probs + [f"{len(rows)} rows for {len(atlas.labels)} regions"]
+    mismatches = []
+    for label, (g_label, _, g_density, g_voxels) in zip(atlas.labels, rows):
+        voxels = ref.counts.get(label, 0)
+        if int(g_label) != label or int(g_voxels) != voxels:
+            mismatches.append(f"label {label}: {g_voxels} voxels, expected {voxels}")
+        elif voxels and not close_rel(float(g_density), ref.nilearn[label]):
+            mismatches.append(f"label {label}: {g_density}, expected {ref.nilearn[label]!r}")
+        elif not voxels and g_density != "":
+            mismatches.append(f"label {label}: {g_density!r} for no voxel")
+    if mismatches:
+        probs.append(f"{len(mismatches)} mismatches: " + "; ".join(mismatches[:4]))
+    return probs
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def check_similarity_by_run(maskdb: str, db: Path, atlas: Atlas, refs: list[MapRef]) -> list[str]:
+    mean, pairs = pair_mean(atlas, refs, "run")
+    r = run_maskdb(maskdb, ["similarity", "--by", "run", "--counts", "--db", str(db), "--format", "csv"])
+    if r.rc != 0:
+        return [f"exit {r.rc}: {r.stderr.strip()}"]
+    rows = csv_rows(r.stdout)
+    got = rows[0]
+    probs = []
+    if not close_rel(float(got["1"]), mean, 1e-9):
+        probs.append(f"cell (0, 1) {got['1']}, numpy {mean!r}")
+    if int(got["pairs 1"]) != pairs:
+        probs.append(f"pairs {got['pairs 1']}, expected {pairs}")
+    return probs
+
+
+def robustness_problems(text: str, atlas: Atlas, refs: list[MapRef]) -> list[str]:
+    runs, run_pairs = pair_mean(atlas, refs, "run")
+    folds, fold_pairs = pair_mean(atlas, refs, "split")
+    rows = {row["metric"]: row for row in csv_rows(text)}
+    got = rows.get("roi_cosine")
+    if got is None:
+        return [f"no roi_cosine row in {text!r}"]
+    probs = []
+    for column, expected in (("inter_runs", runs), ("inter_folds", folds)):
+        if not close_rel(float(got[column]), expected, 1e-9):
+            probs.append(f"{column} {got[column]}, numpy {expected!r}")
+    for column, expected in (("inter_runs_pairs", run_pairs), ("inter_folds_pairs", fold_pairs)):
+        if int(got[column]) != expected:
+            probs.append(f"{column} {got[column]}, expected {expected}")
+    return probs
+
+
+def check_robustness(maskdb: str, db: Path, atlas: Atlas, refs: list[MapRef]) -> list[str]:
+    r = run_maskdb(maskdb, ["robustness", "--db", str(db), "--format", "csv"])
+    return [f"exit {r.rc}: {r.stderr.strip()}"] if r.rc != 0 else robustness_problems(r.stdout, atlas, refs)
+
+
+def top_regions_problems(text: str, expected) -> list[str]:
+    rows = csv_rows(text)
+    if len(rows) != len(expected):
+        return [f"{len(rows)} rows, numpy {len(expected)}"]
+    probs = []
+    for row, (name, in_top, density, rank) in zip(rows, expected):
+        if row["name"] != name or int(row["in_top_k"]) != in_top or not close_rel(float(row["mean_density"]), density) \
+                or not close_rel(float(row["mean_rank"]), rank, 1e-12):
+            probs.append(f"rank {row['rank']}: {row['name']} {row['in_top_k']} {row['mean_density']} {row['mean_rank']}, "
+                         f"numpy {name} {in_top} {density!r} {rank}")
+    return probs[:4]
+
+
+def check_top_rois(maskdb: str, db: Path, atlas: Atlas, refs: list[MapRef], method: str, merge: bool) -> list[str]:
+    chosen = [r for r in refs if r.method == method and r.subject == ""]
+    args = ["top-rois", "--where", f"method = '{method}' and subject = ''", "--db", str(db), "--format", "csv"]
+    r = run_maskdb(maskdb, args + (["--merge-hemispheres"] if merge else []))
+    if r.rc != 0:
+        return [f"exit {r.rc}: {r.stderr.strip()}"]
+    return top_regions_problems(r.stdout, top_regions_reference(atlas, chosen, 5, merge))
+
+
+def check_report(maskdb: str, db: Path, atlas: Atlas, refs: list[MapRef], out: Path) -> list[str]:
+    r = run_maskdb(maskdb, ["report", "--db", str(db), "--out", str(out)])
+    if r.rc != 0:
+        return [f"exit {r.rc}: {r.stderr.strip()}"]
+    probs = ["robustness.csv: " + p for p in robustness_problems((out / "robustness.csv").read_text(), atlas, refs)]
+    # The report's top regions: its main setting's maps (its first line says which), hemispheres merged.
+    report = (out / "report.md").read_text()
+    setting = next((line for line in report.splitlines() if line.startswith("- main setting")), "")
+    method = "grad-cam" if "method = grad-cam" in setting else "gradients"
+    chosen = [ref for ref in refs if ref.method == method and ref.subject == ""]
+    probs += ["top_regions.csv: " + p for p in
+              top_regions_problems((out / "top_regions.csv").read_text(), top_regions_reference(atlas, chosen, 5, True))]
+    return probs
+
+
+def check_clinicadl_import(maskdb: str, db: Path, args: list[str], expect: list[str]) -> list[str]:
+    r = run_maskdb(maskdb, ["import", "clinicadl", *args, "--db", str(db)])
+    probs = [] if r.rc == 0 else [f"exit {r.rc}: {r.stderr.strip()}"]
+    probs += [f"stdout lacks {line!r}: {r.stdout!r}" for line in expect if line not in r.stdout]
+    return probs
+
+
+def run_clinicadl(results: Results, maskdb, workdir: Path, atlas: Atlas) -> None:
+    """Two ClinicaDL 1.6.1 MAPS (runs 0 and 1), imported one command each; every number the
+    analyses give on their maps against numpy and nilearn on the same files on the CAPS grid."""
+    base = workdir / "clinicadl"
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    caps = build_caps(base)
+    grid = sorted((caps / "subjects").glob("*/*/t1_linear/*.nii.gz"))[0]
+    maps = [build_clinicadl_maps(base, run) for run in range(2)]
+    refs = [clinicadl_map_reference(atlas, run, m, path) for run, m in enumerate(maps)
+            for path in sorted(m.glob("split-*/best-*/test/interpret-*/*.nii.gz"))]
+    if maskdb is None:
+        results.run("ref:clinicadl:maps", lambda: [] if len(refs) == 64 else [f"{len(refs)} maps"])
+        return
+    db = base / "study.sqlite"
+    results.run("clinicadl:import:run0", check_clinicadl_import, maskdb, db, [str(maps[0]), "--grid-from", str(grid)],
+                ["4 models: 4 added", "32 maps: 32 added, 0 already recorded, 0 rejected"])
+    results.run("clinicadl:import:run1", check_clinicadl_import, maskdb, db, [str(maps[1]), "--caps", str(caps), "--run", "1"],
+                ["4 models: 4 added", "32 maps: 32 added, 0 already recorded, 0 rejected"])
+    results.run("clinicadl:import:again", check_clinicadl_import, maskdb, db, [str(m) for m in maps] + ["--caps", str(caps)],
+                ["32 maps: 0 added, 32 already recorded, 0 rejected"])
+
+    def stored_once() -> list[str]:
+        files = {hashlib.sha256(ref.path.read_bytes()).hexdigest() for ref in refs}
+        r = run_maskdb(maskdb, ["sql", "SELECT count(*), count(DISTINCT nifti_sha256) FROM masks", "--db", str(db), "--format", "tsv"])
+        got = r.stdout.strip().split("\n")[-1]
+        return [] if got == f"{len(refs)}\t{len(files)}" else [f"records and files {got!r}, expected {len(refs)} and {len(files)}"]
+
+    results.run("clinicadl:content-addressed", stored_once)
+    listing = run_maskdb(maskdb, ["sql", "SELECT id, source FROM mask_settings", "--db", str(db), "--format", "tsv"])
+    ids = {line.split("\t")[1]: line.split("\t")[0] for line in listing.stdout.strip().split("\n")[1:]}
+    for ref in refs:
+        results.run(f"clinicadl:densities:run{ref.run}/{ref.relative}", check_map_densities, maskdb, db, atlas, ref,
+                    ids.get(str(ref.path), "0"))
+    results.run("clinicadl:similarity-by-run", check_similarity_by_run, maskdb, db, atlas, refs)
+    results.run("clinicadl:robustness", check_robustness, maskdb, db, atlas, refs)
+    for method in CLINICADL_METHODS:
+        for merge in (False, True):
+            results.run(f"clinicadl:top-rois:{method}{':merged' if merge else ''}", check_top_rois, maskdb, db, atlas, refs,
+                        method, merge)
+    results.run("clinicadl:report", check_report, maskdb, db, atlas, refs, base / "report")
 
 
 def _ref_inspect_loads(path: Path) -> list[str]:

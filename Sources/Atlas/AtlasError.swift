@@ -46,7 +46,10 @@ extension AtlasError: CustomStringConvertible {
         case .singularAffine:
             "the affine cannot be inverted (a zero voxel size?); fix the sform/qform"
         case let .maskHasVolumes(_, shape):
-            "a mask is one 3D volume, this image is \(Self.shape(shape)); split it into single volumes first"
+            shape.count == 4 && shape[0] == 1
+                // ClinicaDL's maps: a channel axis first, and an identity affine that does not place them.
+                ? "a mask is one 3D volume, this image is \(Self.shape(shape)): a leading axis of length 1 is a channel axis (ClinicaDL saves its maps so, with an identity affine); measure it on the grid of the images it was computed on (a manifest's grid column, densities --grid-from)"
+                : "a mask is one 3D volume, this image is \(Self.shape(shape)); split it into single volumes first"
         case let .maskHasNaN(_, count):
             "\(count) voxel\(count == 1 ? " is" : "s are") NaN; a mask must hold numbers in [0, 1]"
         case let .maskOutOfRange(_, count, lowest, highest):

@@ -4,6 +4,8 @@ public enum ImportError: Error, Equatable, Sendable {
     case badManifest(path: String, detail: String)
     /// A path pattern cannot be used at all (its syntax, its fields, or it matches no file).
     case badPattern(pattern: String, detail: String)
+    /// A ClinicaDL MAPS folder cannot be imported at all (not a MAPS, no grid for its maps).
+    case badMAPS(path: String, detail: String)
     /// The database has several studies and neither the rows nor `--study` say which.
     case studyNeeded(path: String, studies: [String])
 }
@@ -14,6 +16,7 @@ extension ImportError: CustomStringConvertible {
         switch self {
         case let .badManifest(path, detail): "\(path): \(detail)"
         case let .badPattern(pattern, detail): "\(pattern): \(detail)"
+        case let .badMAPS(path, detail): "\(path): \(detail)"
         case let .studyNeeded(path, studies):
             "\(path): the database has several studies (\(studies.joined(separator: ", "))); say which with --study or a study column"
         }

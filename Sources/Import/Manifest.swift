@@ -27,6 +27,11 @@ public struct Manifest: Sendable {
     /// The column of a mask manifest that names the mask's file.
     public static let pathColumn = "path"
 
+    /// The column of a mask manifest naming a reference image whose grid (sizes and affine)
+    /// the row's file is measured on, instead of its own header's: for maps whose header
+    /// lies about their space (ClinicaDL's: an identity affine and a channel axis). Resolved as `path`.
+    public static let gridColumn = "grid"
+
     /// The manifest's path, as given.
     public var path: String
     /// The manifest's absolute path, for the audit log.

@@ -4,6 +4,7 @@ import Foundation
 import NIfTI
 import Store
 import StudyCore
+import Synchronization
 
 /// A mask row that passed every check, ready to be written: its line and path as
 /// written, for the summary, and the mask.
@@ -61,8 +62,12 @@ extension StudyStore {
         var amended: Set<Int64> = []
         // A file listed on several rows (same atlas and semantics) is read and measured once.
         let shared = SharedFiles(rows: manifest.rows) { row in
-            row[Manifest.pathColumn].map { [manifest.resolve($0), row[.atlas] ?? Atlas.defaultName, Self.semanticsCell(row)].joined(separator: "\0") }
+            row[Manifest.pathColumn].map {
+                [manifest.resolve($0), row[.atlas] ?? Atlas.defaultName, Self.semanticsCell(row), row[Manifest.gridColumn].map(manifest.resolve) ?? ""]
+                    .joined(separator: "\0")
+            }
         }
+        let grids = GridFiles()
         // Storing a checked mask never rejects it (a rejection of --replace writes nothing first), so it needs no savepoint.
         var summary = try runImport(
             manifest, kind: .masks, options: options, key: { $0[Manifest.pathColumn] ?? "" }, storeMayReject: false,
@@ -70,7 +75,7 @@ extension StudyStore {
         ) { row in
             let atlas = try atlases[row[.atlas] ?? Atlas.defaultName]!.get()
             return try Self.prepareMask(
-                row, manifest: manifest, columns: columns, study: study, atlas: atlas, measured: measured, shared: shared)
+                row, manifest: manifest, columns: columns, study: study, atlas: atlas, measured: measured, shared: shared, grids: grids)
         } store: { prepared, importID, transaction in
             let result = { (outcome: ImportSummary.Outcome, message: String?) in
                 ImportSummary.RowResult(
@@ -135,7 +140,7 @@ extension StudyStore {
     /// hashed first, and decoded only when the database has not measured it already).
     private static func prepareMask(
         _ row: Manifest.Row, manifest: Manifest, columns: ManifestColumns, study: String, atlas: ImportAtlas,
-        measured: Set<MeasuredFile>, shared: SharedFiles
+        measured: Set<MeasuredFile>, shared: SharedFiles, grids: GridFiles
     ) throws -> PreparedMask {
         guard let path = row[Manifest.pathColumn] else { throw RowRejection("\(Manifest.pathColumn) is empty") }
         let fold = try row.integer(.fold)
@@ -152,6 +157,8 @@ extension StudyStore {
         let params = columns.settings(of: row)
 
         let resolved = manifest.resolve(path)
+        // A header that lies about the file's space: measured on a reference image's grid.
+        let grid = try row[Manifest.gridColumn].map { try grids.grid(manifest.resolve($0)) }
         // `.recorded` unless this row is the first to measure the file: an earlier row of
         // this import writes it, or the database holds it already.
         var measurement = NewMask.Measurement.recorded
@@ -159,8 +166,9 @@ extension StudyStore {
             // A file too large for a mask within the size limit is refused unread.
             let bytes = try FileBytes.read(resolved, maximumBytes: MaskSizeLimit.fileBytes())
             let sha256 = SHA256Digest.hex(bytes)
-            if !measured.contains(MeasuredFile(sha256: sha256, atlasID: atlas.id, semantics: semantics)) {
-                let image = try NIfTIImage(fileBytes: bytes, path: resolved)
+            if !measured.contains(MeasuredFile(sha256: sha256, atlasID: atlas.id, semantics: semantics, grid: grid?.key)) {
+                var image = try NIfTIImage(fileBytes: bytes, path: resolved)
+                if let grid { image = try image.placed(on: grid.grid, gridPath: grid.source) }
                 measurement = .new(
                     bytes: bytes, dims: Array((image.shape + [1, 1]).prefix(3)), affine: image.affine,
                     densities: try atlas.calculator.get().densities(of: image, semantics: semantics))
@@ -174,7 +182,7 @@ extension StudyStore {
                 model: model, lambda1: lambda1, lambda2: lambda2, beta1: beta1, beta2: beta2, subjects: row[.subjects] ?? "",
                 semantics: semantics, method: row[.method] ?? "", subject: row[.subject] ?? "", params: params, annotations: columns.annotations(of: row), atlasID: atlas.id,
                 sha256: sha256, sourcePath: resolved,
-                measurement: measurement))
+                measurement: measurement, grid: grid))
     }
 
     /// A row's semantics: its `semantics` cell, else what its `kind` cell implies (an
@@ -231,7 +239,28 @@ extension ManifestCheck {
             try manifest.require([Manifest.pathColumn] + maskColumns.required.map(\.name) + [StudyField.lambda1.name, StudyField.lambda2.name])
         }
         return try ManifestColumns(
-            manifest.columns, known: [Manifest.pathColumn] + (maskColumns.required + maskColumns.optional).map(\.name),
+            manifest.columns, known: [Manifest.pathColumn, Manifest.gridColumn] + (maskColumns.required + maskColumns.optional).map(\.name),
             path: manifest.path)
+    }
+}
+
+/// The reference images of one import's `grid` column, each read once (its sha256 and its
+/// header's grid) however many rows name it.
+final class GridFiles: Sendable {
+    private let grids = Mutex<[String: Result<MaskGrid, RowRejection>]>([:])
+
+    /// The grid of the image at `path` (resolved); a file that is no NIfTI image rejects the row, naming it.
+    func grid(_ path: String) throws(RowRejection) -> MaskGrid {
+        if let known = grids.withLock({ $0[path] }) { return try known.get() }
+        let result = Result { () throws(RowRejection) -> MaskGrid in
+            do {
+                let bytes = try FileBytes.read(path, maximumBytes: MaskSizeLimit.fileBytes())
+                return MaskGrid(sha256: SHA256Digest.hex(bytes), source: path, grid: try NIfTIGrid(fileBytes: bytes, path: path))
+            } catch {
+                throw RowRejection("its grid \(path): \((error as? NIfTIError)?.reason ?? Manifest.reason(error))")
+            }
+        }
+        grids.withLock { $0[path] = result }
+        return try result.get()
     }
 }

@@ -32,6 +32,9 @@ public enum NIfTIError: Error, Equatable, Sendable {
     case nonFiniteAffine(path: String, source: String)
     /// The file could not be written.
     case unwritable(path: String, reason: String)
+    /// The image's sizes (without a leading axis of length 1) are not those of the grid it
+    /// is to be measured on (`NIfTIImage.placed(on:gridPath:)`).
+    case gridMismatch(path: String, shape: [Int], grid: String, gridShape: [Int])
 }
 
 extension NIfTIError: CustomStringConvertible {
@@ -73,6 +76,8 @@ extension NIfTIError: CustomStringConvertible {
             "the \(source) affine holds NaN or infinite values; the header is damaged"
         case let .unwritable(_, reason):
             "cannot write the file: \(reason)"
+        case let .gridMismatch(_, shape, grid, gridShape):
+            "its shape \(Self.sizes(shape))\(shape.count == 4 && shape[0] == 1 ? " (\(Self.sizes(Array(shape.dropFirst()))) without its channel axis)" : "") is not the \(Self.sizes(gridShape)) of its grid \(grid); give the grid of the images the maps were computed on"
         }
     }
 
@@ -94,8 +99,11 @@ extension NIfTIError: CustomStringConvertible {
              .badScaling(let path, _),
              .badQuaternion(let path, _),
              .nonFiniteAffine(let path, _),
-             .unwritable(let path, _):
+             .unwritable(let path, _),
+             .gridMismatch(let path, _, _, _):
             path
         }
     }
+
+    private static func sizes(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: " x ") }
 }

@@ -39,7 +39,7 @@ extension SQLiteStore {
                 }
                 return AuditRecord(
                     mask: mask, model: models[modelID]!, importCommand: row["command"], manifestPath: row["manifest_path"],
-                    manifestLine: row["line"])
+                    manifestLine: row["line"], grid: try Self.maskGrid(maskID: mask.id, in: db))
             }
         }
     }

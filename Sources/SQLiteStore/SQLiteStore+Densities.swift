@@ -1,3 +1,4 @@
+import NIfTI
 import Foundation
 import Atlas
 import GRDB
@@ -39,6 +40,28 @@ extension SQLiteStore {
         }
         try Self.check(bytes, sha256: sha256, record: "mask \(maskID)")
         return bytes
+    }
+
+    public func maskGrid(maskID: Int64) throws -> MaskGrid? {
+        try read { db in try Self.maskGrid(maskID: maskID, in: db) }
+    }
+
+    static func maskGrid(maskID: Int64, in db: Database) throws -> MaskGrid? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT grid_sha256, grid_source, dim_x, dim_y, dim_z, affine FROM masks WHERE id = ?", arguments: [maskID])
+        else { throw StoreError.notRecorded(target: String(maskID)) }
+        guard let sha256: String = row["grid_sha256"] else { return nil }
+        return MaskGrid(
+            sha256: sha256, source: row["grid_source"] ?? "",
+            grid: NIfTIGrid(shape: [row["dim_x"], row["dim_y"], row["dim_z"]], affine: try Self.affine(json: row["affine"], maskID: maskID)))
+    }
+
+    /// A stored affine (a JSON array of 16 numbers) read back.
+    static func affine(json: String, maskID: Int64) throws -> Affine {
+        guard let values = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Double], values.count == 16 else {
+            throw StoreError.database(path: "mask \(maskID)", message: "its recorded affine \(json) is not 16 numbers; run maskdb verify")
+        }
+        return Affine(rowMajor: values)
     }
 
     /// Refuses stored bytes that no longer hash to their recorded sha256 (a flipped bit,

@@ -62,8 +62,8 @@ extension SQLiteTransaction {
             try insertDensities(densities, maskID: id, atlasID: mask.atlasID)
         case .recorded:
             guard let measured = try Int64.fetchOne(
-                db, sql: "SELECT id FROM masks WHERE nifti_sha256 = ? AND atlas_id = ? AND semantics = ? AND id <> ? LIMIT 1",
-                arguments: [mask.sha256, mask.atlasID, mask.semantics, id])
+                db, sql: "SELECT id FROM masks WHERE nifti_sha256 = ? AND atlas_id = ? AND semantics = ? AND \(SQLiteTransaction.gridKey) IS ? AND id <> ? LIMIT 1",
+                arguments: [mask.sha256, mask.atlasID, mask.semantics, mask.grid?.key, id])
             else { throw StoreError.database(path: mask.sourcePath, message: "its recorded measurement disappeared during the import") }
             try copyDensities(from: measured, to: id)
         }

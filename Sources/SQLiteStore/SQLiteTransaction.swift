@@ -14,8 +14,8 @@ extension SQLiteStore {
 
     public func measuredFiles() throws -> Set<MeasuredFile> {
         try read { db in
-            Set(try Row.fetchAll(db, sql: "SELECT DISTINCT nifti_sha256, atlas_id, semantics FROM masks").map {
-                MeasuredFile(sha256: $0["nifti_sha256"], atlasID: $0["atlas_id"], semantics: $0["semantics"])
+            Set(try Row.fetchAll(db, sql: "SELECT DISTINCT nifti_sha256, atlas_id, semantics, \(SQLiteTransaction.gridKey) AS grid FROM masks").map {
+                MeasuredFile(sha256: $0["nifti_sha256"], atlasID: $0["atlas_id"], semantics: $0["semantics"], grid: $0["grid"])
             })
         }
     }
@@ -118,52 +118,60 @@ struct SQLiteTransaction: StoreTransaction {
         ]
         let columns = """
             model_id, lambda1, lambda2, beta1, beta2, subjects, semantics, method, subject, params, atlas_id,
-            nifti_sha256, annotations, dim_x, dim_y, dim_z, affine, source_path, import_id
+            nifti_sha256, annotations, grid_sha256, grid_source, dim_x, dim_y, dim_z, affine, source_path, import_id
             """
+        let grid: StatementArguments = [mask.grid?.sha256, mask.grid?.source]
         switch mask.measurement {
         case let .new(bytes, dims, affine, densities):
             try SQLiteStore.storeBlob(bytes, sha256: mask.sha256, in: db)
             try db.execute(
-                sql: "INSERT INTO masks (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                arguments: settings + [mask.annotations.json, dims[0], dims[1], dims[2], Self.json(affine), mask.sourcePath, importID])
-            guard db.changesCount > 0 else { return try recorded(mask, settings: settings) }
+                sql: "INSERT INTO masks (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: settings + [mask.annotations.json] + grid + [dims[0], dims[1], dims[2], Self.json(affine), mask.sourcePath, importID])
+            guard db.changesCount > 0 else { return try recorded(mask, settings: settings, grid: MaskGrid.key(shape: dims, affine: affine)) }
             try insertDensities(densities, maskID: db.lastInsertedRowID, atlasID: mask.atlasID)
         case .recorded:
-            // The grid and densities of a record of the same file, atlas and semantics.
-            let sameFile: StatementArguments = [mask.sha256, mask.atlasID, mask.semantics]
+            // The grid and densities of a record of the same file, atlas, semantics and grid.
+            let sameFile: StatementArguments = [mask.sha256, mask.atlasID, mask.semantics, mask.grid?.key]
             guard let measured = try Int64.fetchOne(
-                db, sql: "SELECT id FROM masks WHERE nifti_sha256 = ? AND atlas_id = ? AND semantics = ? LIMIT 1", arguments: sameFile)
+                db, sql: "SELECT id FROM masks WHERE nifti_sha256 = ? AND atlas_id = ? AND semantics = ? AND \(Self.gridKey) IS ? LIMIT 1",
+                arguments: sameFile)
             else { throw StoreError.database(path: mask.sourcePath, message: "its recorded measurement disappeared during the import") }
             try db.execute(
                 sql: """
                     INSERT INTO masks (\(columns))
-                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, dim_x, dim_y, dim_z, affine, ?, ? FROM masks WHERE id = ?
+                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, dim_x, dim_y, dim_z, affine, ?, ? FROM masks WHERE id = ?
                     ON CONFLICT DO NOTHING
                     """,
-                arguments: settings + [mask.annotations.json, mask.sourcePath, importID, measured])
-            guard db.changesCount > 0 else { return try recorded(mask, settings: settings) }
+                arguments: settings + [mask.annotations.json] + grid + [mask.sourcePath, importID, measured])
+            guard db.changesCount > 0 else {
+                let key = try String.fetchOne(db, sql: "SELECT dim_x || ',' || dim_y || ',' || dim_z || ';' || affine FROM masks WHERE id = ?", arguments: [measured])
+                return try recorded(mask, settings: settings, grid: key)
+            }
             try copyDensities(from: measured, to: db.lastInsertedRowID)
         }
         return .added
     }
 
-    /// A mask whose file and settings are recorded: unchanged, unless the record's annotations differ.
-    private func recorded(_ mask: NewMask, settings: StatementArguments) throws -> MaskWrite {
+    /// The grid a record was measured on as SQL (`MaskGrid.key`), NULL for its own header's.
+    static let gridKey = "(CASE WHEN grid_sha256 IS NULL THEN NULL ELSE dim_x || ',' || dim_y || ',' || dim_z || ';' || affine END)"
+
+    /// A mask whose file, settings and grid (`X,Y,Z;affine`) are recorded: unchanged, unless the record's annotations differ.
+    private func recorded(_ mask: NewMask, settings: StatementArguments, grid: String?) throws -> MaskWrite {
         let annotations = try String.fetchOne(
             db,
             sql: """
                 SELECT annotations FROM masks WHERE model_id = ? AND lambda1 IS ? AND lambda2 IS ?
                 AND beta1 IS ? AND beta2 IS ? AND subjects = ? AND semantics = ? AND method = ? AND subject = ?
                 AND params = ? AND atlas_id = ?
-                AND nifti_sha256 = ?
-                """, arguments: settings)
+                AND nifti_sha256 = ? AND dim_x || ',' || dim_y || ',' || dim_z || ';' || affine IS ?
+                """, arguments: settings + [grid])
         let recorded = Parameters(json: annotations ?? "{}")
         return recorded == mask.annotations ? .unchanged : .annotationsDiffer(recorded: recorded)
     }
 
     /// The affine as stored: a JSON array of its 16 row-major entries, each read back exactly.
     static func json(_ affine: Affine) -> String {
-        "[" + affine.entries.map { NumberText.exact($0) }.joined(separator: ",") + "]"
+        MaskGrid.affineText(affine)
     }
 
     func maskIDs(sha256: String) throws -> [Int64] {

@@ -1,4 +1,5 @@
 import Atlas
+import Formatting
 import Foundation
 import NIfTI
 import StudyCore
@@ -161,12 +162,48 @@ public struct MeasuredFile: Sendable, Hashable {
     public var sha256: String
     public var atlasID: Int64
     public var semantics: MaskSemantics
+    /// The grid it was measured on (`MaskGrid.key`), nil for its own header's.
+    public var grid: String?
 
     /// A measured file.
-    public init(sha256: String, atlasID: Int64, semantics: MaskSemantics) {
+    public init(sha256: String, atlasID: Int64, semantics: MaskSemantics, grid: String? = nil) {
         self.sha256 = sha256
         self.atlasID = atlasID
         self.semantics = semantics
+        self.grid = grid
+    }
+}
+
+/// The grid a record is measured on when its file's header lies about its space (a
+/// manifest's `grid` column): a reference image's sizes and affine, with that image's
+/// sha256 and path for the audit trail. The record's stored bytes on this grid measure it again.
+public struct MaskGrid: Sendable, Equatable {
+    /// The sha256 of the reference image's file.
+    public var sha256: String
+    /// The reference image's path, as resolved at import.
+    public var source: String
+    /// Its sizes and affine.
+    public var grid: NIfTIGrid
+
+    /// A record's grid.
+    public init(sha256: String, source: String, grid: NIfTIGrid) {
+        self.sha256 = sha256
+        self.source = source
+        self.grid = grid
+    }
+
+    /// What identifies the geometry (sizes and affine, as stores keep them): two reference
+    /// images of one geometry are one grid.
+    public var key: String { Self.key(shape: grid.shape, affine: grid.affine) }
+
+    /// The key of a grid of these sizes and affine: `X,Y,Z;[a00,...,a33]`.
+    public static func key(shape: [Int], affine: Affine) -> String {
+        shape.map(String.init).joined(separator: ",") + ";" + affineText(affine)
+    }
+
+    /// An affine as stores keep it: a JSON array of its 16 row-major entries, each read back exactly.
+    public static func affineText(_ affine: Affine) -> String {
+        "[" + affine.entries.map { NumberText.exact($0) }.joined(separator: ",") + "]"
     }
 }
 
@@ -236,6 +273,8 @@ public struct NewMask: Sendable {
     /// The file's absolute path.
     public var sourcePath: String
     public var measurement: Measurement
+    /// The grid it is measured on, when not its file's header's.
+    public var grid: MaskGrid?
 
     /// What the import learnt from the file.
     public enum Measurement: Sendable {
@@ -250,8 +289,9 @@ public struct NewMask: Sendable {
     public init(
         model: ModelKey, lambda1: Double?, lambda2: Double?, beta1: Double?, beta2: Double?, subjects: String,
         semantics: MaskSemantics, method: String = "", subject: String = "", params: Parameters, annotations: Parameters = Parameters(), atlasID: Int64,
-        sha256: String, sourcePath: String, measurement: Measurement
+        sha256: String, sourcePath: String, measurement: Measurement, grid: MaskGrid? = nil
     ) {
+        self.grid = grid
         self.model = model
         self.lambda1 = lambda1
         self.lambda2 = lambda2

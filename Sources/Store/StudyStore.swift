@@ -1,4 +1,5 @@
 import Atlas
+import NIfTI
 import StudyCore
 
 /// A maskdb database, whatever holds it: the queries the commands and the study logic
@@ -61,6 +62,10 @@ public protocol StudyStore: Sendable {
     /// The stored bytes of a recorded mask's NIfTI file, exactly as imported.
     func maskFileBytes(maskID: Int64) throws -> [UInt8]
 
+    /// The grid a recorded mask is measured on when it is not its file's header's (a
+    /// manifest's `grid` column); nil for a record measured on its own header.
+    func maskGrid(maskID: Int64) throws -> MaskGrid?
+
     /// The one recorded mask a target names: a mask id, a sha256, or a sha256 prefix of at
     /// least 8 hex digits.
     func resolveRecordedMask(_ target: String) throws -> Int64
@@ -105,6 +110,15 @@ extension StudyStore {
 
     /// Every recorded model.
     public func models() throws -> [ModelRecord] { try models(where: .all) }
+
+    /// A recorded mask's image as it was measured: its stored bytes (checked, as
+    /// `maskFileBytes`), placed on its recorded grid when it has one (`maskGrid`), so that
+    /// a figure or a new measurement reads it on the grid its densities are over.
+    public func measuredImage(maskID: Int64) throws -> NIfTIImage {
+        let image = try NIfTIImage(fileBytes: try maskFileBytes(maskID: maskID), path: "mask \(maskID)")
+        guard let grid = try maskGrid(maskID: maskID) else { return image }
+        return try image.placed(on: grid.grid, gridPath: grid.source)
+    }
 }
 
 /// The kinds of records that have parameters.

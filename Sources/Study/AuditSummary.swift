@@ -45,6 +45,12 @@ public enum AuditSummary {
             ("annotations", .raw(mask.annotations.json)),
             (StudyField.atlas.name, .string(mask.atlas)),
             ("source", .string(mask.source)),
+            ("grid", record.grid.map { grid in
+                .object([
+                    ("dims", .array(grid.grid.shape.map { .integer($0) })), ("affine", .raw(MaskGrid.affineText(grid.grid.affine))),
+                    ("source", .string(grid.source)), ("sha256", .string(grid.sha256)),
+                ])
+            } ?? .null),
             ("imported_at", .string(mask.importedAt)),
             ("import_command", .string(record.importCommand)),
             ("manifest", record.manifestPath.map { .string($0) } ?? .null),
@@ -77,6 +83,9 @@ public enum AuditSummary {
         }
         if let weights = model.weightsSHA256 { lines.append("    weights    sha256 \(weights)") }
         lines.append("  source       \(mask.source)")
+        if let grid = record.grid {
+            lines.append("  grid         \(grid.grid.shapeText), affine \(MaskGrid.affineText(grid.grid.affine)), from \(grid.source) (sha256 \(grid.sha256)): measured on it, not on its file's header")
+        }
         let origin = record.manifestPath.map { " from \($0)" + (record.manifestLine.map { " line \($0)" } ?? "") } ?? ""
         lines.append("  imported     \(mask.importedAt)\(origin)")
         lines.append("  by           \(record.importCommand)")

@@ -10,7 +10,8 @@ import StudyCore
 public enum MontageData {
     /// A mask's panel, labelled `label`, with the regions of `atlas` resampled onto its grid.
     public static func panel(store: any StudyStore, mask: MaskRecord, label: String, atlas: DensityCalculator) throws -> MontagePanel {
-        let image = try NIfTIImage(fileBytes: try store.maskFileBytes(maskID: mask.id), path: "mask \(mask.id)")
+        // On its recorded grid when its header's is not the one it was measured on.
+        let image = try store.measuredImage(maskID: mask.id)
         let shape = Array((image.shape + [1, 1]).prefix(3))
         let grid = try atlas.grid(shape: shape, affine: image.affine, path: "mask \(mask.id)")
         // Recorded masks have one volume (the import checks it): every voxel is on the grid.

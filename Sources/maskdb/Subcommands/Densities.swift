@@ -39,17 +39,28 @@ extension MaskDB {
         @Flag(help: "Clamp values outside [0, 1] instead of refusing the mask.")
         var clamp = false
 
+        /// The grid to measure a file on instead of its header's.
+        @Option(help: ArgumentHelp(
+            "Measure the file on this image's grid (sizes and affine) instead of its own header's, a leading axis of length 1 dropped: for maps whose header does not place them (ClinicaDL's: an identity affine, shape 1 x X x Y x Z).",
+            valueName: "FILE"))
+        var gridFrom: String?
+
         @OptionGroup var output: FormatOptions
 
         func run() throws {
             let densities: RegionDensities
             if !FileManager.default.fileExists(atPath: target), let recorded = try recordedDensities() {
-                guard atlas.isBuiltin, semantics == .keep, !clamp else {
-                    throw ValidationError("'--atlas', '--labels', '--semantics' and '--clamp' apply to mask files; a recorded mask's vector is printed as it was stored")
+                guard atlas.isBuiltin, semantics == .keep, !clamp, gridFrom == nil else {
+                    throw ValidationError("'--atlas', '--labels', '--semantics', '--clamp' and '--grid-from' apply to mask files; a recorded mask's vector is printed as it was stored (on its recorded grid)")
                 }
                 densities = recorded
             } else {
-                densities = try MaskDensities.measure(try NIfTIImage(contentsOf: target), atlas: try atlas.load(), semantics: semantics, clamp: clamp)
+                var image = try NIfTIImage(contentsOf: target)
+                if let gridFrom {
+                    let grid = try NIfTIGrid(fileBytes: try FileBytes.read(gridFrom, maximumBytes: MaskSizeLimit.fileBytes()), path: gridFrom)
+                    image = try image.placed(on: grid, gridPath: gridFrom)
+                }
+                densities = try MaskDensities.measure(image, atlas: try atlas.load(), semantics: semantics, clamp: clamp)
             }
             Output.print(RecordTables.densities(densities).rendered(as: output.format))
         }

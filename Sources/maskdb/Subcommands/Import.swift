@@ -10,7 +10,7 @@ extension MaskDB {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
-            abstract: "Record masks, models or evaluations listed in a TSV manifest, or masks and models a path pattern finds.",
+            abstract: "Record masks, models or evaluations listed in a TSV manifest, masks and models a path pattern finds, or a ClinicaDL MAPS.",
             discussion: """
                 Every row is checked before anything is written; all valid rows are then written in one \
                 transaction, so an interrupted import leaves the database as it was, and running it again \
@@ -19,7 +19,7 @@ extension MaskDB {
                 With --pattern, the files found are the rows of a manifest (sorted by path; --dry-run prints it as \
                 TSV), N being a file's line in it.
                 """,
-            subcommands: [Masks.self, Models.self, Evaluations.self])
+            subcommands: [Masks.self, Models.self, Evaluations.self, ClinicaDL.self])
     }
 }
 
@@ -81,6 +81,17 @@ struct ImportArguments: ParsableArguments {
             progress: { done, total in progress.update(done, total) })
         if let jobs { options.jobs = jobs }
         let summary = try body(database, checked, options)
+        if try Self.report(summary, label: manifest, noun: noun, database: store.path, dryRun: dryRun, replace: replace, generated: checked.generated) {
+            throw ExitCode.failure
+        }
+    }
+
+    /// Prints an import's rejections and summary (`label: N noun: ...`); with `generated`, a
+    /// dry run prints that manifest's TSV on stdout and the summary on stderr. Returns true
+    /// when a row was rejected; a `--strict` refusal is an error.
+    static func report(
+        _ summary: ImportSummary, label manifest: String, noun: String, database: String, dryRun: Bool, replace: Bool, generated: String?
+    ) throws -> Bool {
         for row in summary.rejected {
             Output.error("row \(row.line): \(row.path.isEmpty ? "-" : row.path): \(row.message ?? "rejected")")
         }
@@ -93,19 +104,19 @@ struct ImportArguments: ParsableArguments {
         }
         let studies = summary.studies.count == 1 ? "study \(summary.studies[0])" : "studies \(summary.studies.joined(separator: ", "))"
         // A dry run's summary is the real run's, marked; then each row that would change.
-        var lines = ["\(dry)\(manifest): \(summary.rows.count) \(noun): \(counts) (\(store.path), \(studies))"]
+        var lines = ["\(dry)\(manifest): \(summary.rows.count) \(noun): \(counts) (\(database), \(studies))"]
         for row in summary.rows where row.outcome == .replaced || (dryRun && row.outcome == .added) {
             let verb = row.outcome == .added ? "would add" : dryRun ? "would replace" : "replaced"
             lines.append("  row \(row.line): \(row.path): \(verb)\(row.message.map { " \($0)" } ?? "")")
         }
-        if dryRun { lines.append("dry run: nothing was written to \(store.path)") }
-        if dryRun, let generated = checked.generated {
+        if dryRun { lines.append("dry run: nothing was written to \(database)") }
+        if dryRun, let generated {
             Output.print(generated)
             Output.error(lines.joined(separator: "\n"))
         } else {
             Output.print(lines.joined(separator: "\n"))
         }
-        if !summary.rejected.isEmpty { throw ExitCode.failure }
+        return !summary.rejected.isEmpty
     }
 }
 

@@ -2,7 +2,7 @@ CREATE INDEX evaluations_model ON evaluations (model_id);
 
 CREATE UNIQUE INDEX masks_identity ON masks (
     nifti_sha256, model_id, IFNULL(lambda1, 'none'), IFNULL(lambda2, 'none'), IFNULL(beta1, 'none'), IFNULL(beta2, 'none'),
-    subjects, semantics, method, subject, params, atlas_id
+    subjects, semantics, method, subject, params, atlas_id, dim_x, dim_y, dim_z, affine
 );
 
 CREATE INDEX masks_model ON masks (model_id);
@@ -115,7 +115,7 @@ CREATE TABLE "masks" (
     import_id    INTEGER NOT NULL REFERENCES imports(id),
     annotations  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(annotations)),
     method       TEXT NOT NULL DEFAULT '',
-    subject      TEXT NOT NULL DEFAULT '',
+    subject      TEXT NOT NULL DEFAULT '', grid_sha256 TEXT, grid_source TEXT,
     -- A mask is optimized under λ1 and λ2; only an attribution map may lack them.
     CHECK (semantics = 'attribution' OR (lambda1 IS NOT NULL AND lambda2 IS NOT NULL))
 );
