@@ -44,13 +44,21 @@ public enum TopRegions {
             var inTopK = [Int](repeating: 0, count: ranked.count)
             var density = [Mean](repeating: Mean(), count: ranked.count)
             var rank = [Mean](repeating: Mean(), count: ranked.count)
-            for mask in masks {
-                let values = members.map { mask.density(over: $0) }
-                let order = values.indices.filter { values[$0] != nil }.sorted { values[$0]! > values[$1]! || (values[$0]! == values[$1]! && $0 < $1) }
-                for (position, region) in order.enumerated() {
-                    density[region].add(values[region]!)
-                    rank[region].add(Double(position + 1))
-                    if position < k && values[region]! > 0 { inTopK[region] += 1 }
+            // Each mask's regions with a density, densest first (ties by label), found on every
+            // core some thousands of masks at a time, then added up in the masks' order (the
+            // sums of one pass, in bounded memory).
+            for chunk in stride(from: 0, to: masks.count, by: Self.chunk) {
+                let chunkMasks = masks[chunk..<min(chunk + Self.chunk, masks.count)]
+                let ranges = Concurrently.ranges(chunkMasks.count) { _ in 1 }
+                let orders = Concurrently.map(ranges.count) { part in
+                    ranges[part].map { Self.order(chunkMasks[chunkMasks.startIndex + $0], members) }
+                }
+                for order in orders.joined() {
+                    for (position, entry) in order.enumerated() {
+                        density[entry.region].add(entry.density)
+                        rank[entry.region].add(Double(position + 1))
+                        if position < k && entry.density > 0 { inTopK[entry.region] += 1 }
+                    }
                 }
             }
             let listed = ranked.indices.filter { inTopK[$0] > 0 }.sorted {
@@ -63,6 +71,21 @@ public enum TopRegions {
             }
         }
         return rows
+    }
+
+    /// How many masks are ranked at once (their orders held in memory, a few MB).
+    static let chunk = 4096
+
+    /// The mask's regions (of `members`) with a density, densest first, ties by region: the
+    /// order is total, so any sort gives it.
+    private static func order(_ mask: MaskSample, _ members: [[Int]]) -> [(density: Double, region: Int)] {
+        var order: [(density: Double, region: Int)] = []
+        order.reserveCapacity(members.count)
+        for (region, indices) in members.enumerated() {
+            if let value = mask.density(over: indices) { order.append((value, region)) }
+        }
+        order.sort { $0.density > $1.density || ($0.density == $1.density && $0.region < $1.region) }
+        return order
     }
 
     /// The regions to rank and, for each, the atlas region indices it combines.

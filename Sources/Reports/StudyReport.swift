@@ -74,6 +74,9 @@ public struct StudyReport: Sendable {
     public var pairingRule: String?
     /// Figures, each shown after the section whose CSV it names.
     public var figures: [ReportFigure] = []
+    /// The provenance appendix, rendered: a report builder may make it while other work goes
+    /// on (at 50,000 masks its CSV is the largest file), else `files()` makes it.
+    public var preparedProvenance: PreparedProvenance?
 
     /// A report from its parts.
     public init(
@@ -141,11 +144,18 @@ extension StudyReport {
         var how: String
         /// The CSV's table, at full precision.
         var table: Table
+        /// The CSV's bytes when they were rendered before (the provenance's, while the
+        /// analyses ran), else nil: `table` rendered.
+        var csv: [UInt8]?
         /// The table report.md shows (the CSV's unless made for reading).
         var shown: Table
         /// Lines above and below the shown table.
         var before: [String] = []
         var after: [String] = []
+
+        init(name: String, title: String, how: String, table: Table, csv: [UInt8]? = nil, shown: Table, before: [String] = [], after: [String] = []) {
+            (self.name, self.title, self.how, self.table, self.csv, self.shown, self.before, self.after) = (name, title, how, table, csv, shown, before, after)
+        }
     }
 
     /// Notes as a markdown list, then a blank line (nothing for none).
@@ -163,7 +173,7 @@ extension StudyReport {
         let similarityTable = AnalysisTables.similarity(similarity, counts: true)
         let robustnessTable = AnalysisTables.robustness(robustness)
         let topRegionsTable = AnalysisTables.topRegions(topRegions)
-        let provenance = provenanceTables
+        let provenance = preparedProvenance ?? Self.prepareProvenance(self.provenance)
         let sections = [
             Section(
                 name: "performance.csv", title: "Model performance",
@@ -194,7 +204,7 @@ extension StudyReport {
             Section(
                 name: "provenance.csv", title: "Appendix: provenance of every mask",
                 how: "Every mask the tables use: its record id, the sha256 of its file (full digest in the CSV; `maskdb audit ID` tells the rest), the settings that differ between the masks (the CSV has every one), and its file's path relative to the manifest it was imported from.",
-                table: provenance.csv, shown: provenance.shown, before: provenance.shared.map { [$0, ""] } ?? [],
+                table: Table(columns: []), csv: provenance.csv, shown: provenance.shown, before: provenance.shared.map { [$0, ""] } ?? [],
                 after: self.provenance.count > Self.provenanceShown
                     ? ["The first \(Self.provenanceShown) of the \(self.provenance.count) masks, by id; every one is in `provenance.csv`.", ""] : []),
         ]
@@ -209,7 +219,7 @@ extension StudyReport {
             }
         }
         return [ReportFile(name: "report.md", bytes: Array(markdown.joined(separator: "\n").utf8))]
-            + sections.map { ReportFile(name: $0.name, bytes: Array($0.table.rendered(as: .csv).utf8)) }
+            + sections.map { ReportFile(name: $0.name, bytes: $0.csv ?? Array($0.table.rendered(as: .csv).utf8)) }
             + figures.map { ReportFile(name: $0.name, bytes: $0.bytes) }
     }
 
@@ -289,7 +299,19 @@ extension StudyReport {
     /// The provenance appendix: the CSV with every field and the full sha256; the table
     /// shown with a sha256 prefix and only the fields whose values differ between masks,
     /// the others named once in `shared`.
-    private var provenanceTables: (csv: Table, shown: Table, shared: String?) {
+    public struct PreparedProvenance: Sendable {
+        var csv: [UInt8]
+        var shown: Table
+        var shared: String?
+    }
+
+    /// The appendix of `provenance`, its CSV rendered.
+    public static func prepareProvenance(_ provenance: [Provenance]) -> PreparedProvenance {
+        let tables = provenanceTables(provenance)
+        return PreparedProvenance(csv: Array(tables.csv.rendered(as: .csv).utf8), shown: tables.shown, shared: tables.shared)
+    }
+
+    private static func provenanceTables(_ provenance: [Provenance]) -> (csv: Table, shown: Table, shared: String?) {
         // Each list of fields the masks have read once, each field's position in it found once.
         var present = Set<StudyField>(), seen = Set<ObjectIdentifier>()
         for mask in provenance where seen.insert(ObjectIdentifier(mask.fields)).inserted { present.formUnion(mask.fields.list) }

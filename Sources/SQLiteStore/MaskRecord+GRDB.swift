@@ -69,10 +69,10 @@ extension SQLiteStore {
                 paths[row[0]] = row[1]
             }
             var manifests: [Int64: String] = [:]
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT id, import_id FROM masks WHERE id IN (SELECT value FROM json_each(?))", arguments: [Self.jsonArray(maskIDs)])
+            let ids = IDSelection(maskIDs)
+            let cursor = try Row.fetchCursor(db, sql: "SELECT id, import_id FROM masks WHERE \(ids.condition("id"))", arguments: ids.arguments)
             while let row = try cursor.next() {
-                guard let importID = row[1] as Int64?, let path = paths[importID] else { continue }
+                guard ids.contains(row[0]), let importID = row[1] as Int64?, let path = paths[importID] else { continue }
                 manifests[row[0]] = path
             }
             return manifests

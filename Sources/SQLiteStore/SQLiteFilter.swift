@@ -65,7 +65,11 @@ struct SQLiteFilter: Equatable {
 
     /// Over the `mask_settings` view, whose columns are named as the fields are.
     static func masks(_ expression: FilterExpression) -> SQLiteFilter {
-        SQLiteFilter(expression, column: \.name, parameters: "params", annotations: "annotations")
+        // A study's name is not looked up by its index: a study's selection is nearly all of
+        // the database, which read in id order (the order asked for, so no sort) takes a fifth
+        // of the time the index's order does (0.05 against 0.25 s at 50,000 masks). The CAST
+        // keeps the column's text affinity, so comparisons are those of `study` itself.
+        SQLiteFilter(expression, column: { $0 == .study ? "CAST(study AS TEXT)" : $0.name }, parameters: "params", annotations: "annotations")
     }
 
     /// Over `models JOIN studies`.

@@ -35,7 +35,7 @@ public struct MainSettingRequest: Sendable, Equatable {
 }
 
 /// The main setting a report's per-setting sections use, and how it was chosen.
-struct MainSettingChoice {
+struct MainSettingChoice: Sendable {
     /// One value per `StudyField.mainSettings` field.
     var setting: [SettingValue]
     /// The fields `--main` gave, in `mainSettings` order.

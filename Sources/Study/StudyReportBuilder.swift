@@ -30,25 +30,10 @@ public enum StudyReportBuilder {
             return Set(samples.map { reader.value(of: $0) }).sorted()
         }
 
-        let main = try MainSettingChoice(samples, request: request, selected: filter != .all)
-        let mainSamples = main.samples(among: samples)
-        // The grid is of masks: attribution maps have no λ (`StudySelection.placed`).
-        let lambdas: [StudyField] = [.lambda1, .lambda2]
-        let masksWithLambdas = selection.placed(on: lambdas)
-        var identities = FieldReader(MainSettingChoice.modelFields), lambdaValues = FieldReader(lambdas)
-        var settingsOfModel: [[SettingValue]: Set<[SettingValue]>] = [:]
-        for sample in masksWithLambdas { settingsOfModel[identities.values(of: sample), default: []].insert(lambdaValues.values(of: sample)) }
-        let gridModels = Set(settingsOfModel.filter { $0.value.count > 1 }.keys)
-        let gridSamples = gridModels.isEmpty ? masksWithLambdas : masksWithLambdas.filter { gridModels.contains(identities.values(of: $0)) }
-        let gridScope = (gridModels.isEmpty
-            ? "all masks"
-            : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.map(MainSettingChoice.model).sorted().joined(separator: "; ")))")
-            + selection.placementNotes(on: lambdas).map { " (\($0))" }.joined()
-
         // The analyses (most of the work) run on a core of their own while this thread reads
-        // the models, the manifests and the montage's masks from the store.
-        let analyses = BackgroundValue { [selection, gridSamples, mainSamples] in
-            ReportAnalyses(selection: selection, grid: gridSamples, main: mainSamples, pairing: pairing)
+        // the models, the manifests and the atlas from the store, and writes the provenance.
+        let analyses = BackgroundValue { [selection] in
+            try ReportAnalyses(selection: selection, main: request, selected: filter != .all, pairing: pairing)
         }
 
         // A selection's models are those of its masks.
@@ -73,26 +58,29 @@ public enum StudyReportBuilder {
                 id: mask.id, sha256: mask.sha256, fields: sample.fields, values: sample.values,
                 source: manifests[mask.id].flatMap { folders[$0] ?? nil }.map { SourcePath.relative(mask.source, toFolder: $0) } ?? mask.source)
         }
+        let prepared = StudyReport.prepareProvenance(provenance)
         let atlasName = selection.masks.first?.atlas ?? "aal2"
-        let mainIDs = Set(mainSamples.map(\.id))
-        let mainMasks = selection.masks.filter { mainIDs.contains($0.id) }
-        let montage = try MontageData.studyMontage(store: store, masks: mainMasks, atlas: try store.atlas(named: atlasName))
+        let atlas = try store.atlas(named: atlasName)
         let (folds, runs, lambda1s, lambda2s) = (distinct(.fold), distinct(.run), distinct(.lambda1), distinct(.lambda2))
         let maps = samples.filter { $0[.kind] == .text(ExplanationKind.attribution.rawValue) }
         let done = try analyses.get()
+        let mainIDs = Set(done.mainSamples.map(\.id))
+        let mainMasks = selection.masks.filter { mainIDs.contains($0.id) }
+        let montage = try MontageData.studyMontage(store: store, masks: mainMasks, atlas: atlas)
         var report = StudyReport(
             study: name, note: note, modelCount: models.count, maskCount: samples.count,
             evaluationCount: selection.evaluations.count, folds: folds, runs: runs,
             lambda1s: lambda1s, lambda2s: lambda2s, atlas: atlasName,
-            selection: text, mainSetting: main.description, mainSettingRule: main.rule,
+            selection: text, mainSetting: done.main.description, mainSettingRule: done.main.rule,
             performance: performance,
             grid: done.grid,
-            gridScope: gridScope,
+            gridScope: done.gridScope,
             similarity: done.similarity,
             robustness: done.robustness,
             topRegions: done.topRegions,
             topK: ReportAnalyses.topK,
             provenance: provenance)
+        report.preparedProvenance = prepared
         report.similarityNotes = done.similarityNotes
         report.robustnessNotes = done.robustnessNotes
         report.attributionMaps = maps.count
@@ -102,17 +90,35 @@ public enum StudyReportBuilder {
         return report
     }
 
-    /// What the report computes from the samples alone.
+    /// What the report computes from the samples alone: its main setting, and the analyses.
     private struct ReportAnalyses: Sendable {
         static let topK = 5
+        var main: MainSettingChoice
+        var mainSamples: [MaskSample]
         var grid: GridTable
+        var gridScope: String
         var similarity: SimilarityMatrix
         var robustness: RobustnessTable
         var topRegions: [TopRegionRow]
         var similarityNotes: [String]
         var robustnessNotes: [String]
 
-        init(selection: StudySelection, grid gridSamples: [MaskSample], main mainSamples: [MaskSample], pairing: Pairing) {
+        init(selection: StudySelection, main request: MainSettingRequest, selected: Bool, pairing: Pairing) throws {
+            let samples = selection.samples
+            main = try MainSettingChoice(samples, request: request, selected: selected)
+            mainSamples = main.samples(among: samples)
+            // The grid is of masks: attribution maps have no λ (`StudySelection.placed`).
+            let lambdas: [StudyField] = [.lambda1, .lambda2]
+            let masksWithLambdas = selection.placed(on: lambdas)
+            var identities = FieldReader(MainSettingChoice.modelFields), lambdaValues = FieldReader(lambdas)
+            var settingsOfModel: [[SettingValue]: Set<[SettingValue]>] = [:]
+            for sample in masksWithLambdas { settingsOfModel[identities.values(of: sample), default: []].insert(lambdaValues.values(of: sample)) }
+            let gridModels = Set(settingsOfModel.filter { $0.value.count > 1 }.keys)
+            let gridSamples = gridModels.isEmpty ? masksWithLambdas : masksWithLambdas.filter { gridModels.contains(identities.values(of: $0)) }
+            gridScope = (gridModels.isEmpty
+                ? "all masks"
+                : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.map(MainSettingChoice.model).sorted().joined(separator: "; ")))")
+                + selection.placementNotes(on: lambdas).map { " (\($0))" }.joined()
             grid = GridSearch.table(gridSamples, rows: .lambda1, columns: .lambda2) { $0.meanDensity }
             similarity = selection.similarity(by: .lambda1, pairing: pairing)
             robustness = selection.robustness(pairing: pairing)

@@ -40,16 +40,27 @@ public struct StudySelection: Sendable {
             }
         }
         // Masks with the same parameters and annotations have the same fields (every named
-        // setting field, then those): one list of them serves all.
+        // setting field, then those): one list of them serves all. Consecutive masks mostly
+        // share their parameters too (the store reads equal ones once): their values are
+        // read once.
         var fieldSets: [[StudyField]: SampleFields] = [:]
+        var last: (params: Parameters, annotations: Parameters, fields: SampleFields, values: [SettingValue])?
         samples = masks.map { mask in
-            let open = mask.params.values.keys.sorted().map(StudyField.parameter)
-                + mask.annotations.values.keys.sorted().map(StudyField.annotation)
-            let fields = fieldSets[open] ?? SampleFields(MaskRecord.settingFields + open)
-            fieldSets[open] = fields
+            let own: (fields: SampleFields, values: [SettingValue])
+            if let last, last.params == mask.params, last.annotations == mask.annotations {
+                own = (last.fields, last.values)
+            } else {
+                let open = mask.params.values.keys.sorted().map(StudyField.parameter)
+                    + mask.annotations.values.keys.sorted().map(StudyField.annotation)
+                let fields = fieldSets[open] ?? SampleFields(MaskRecord.settingFields + open)
+                fieldSets[open] = fields
+                own = (fields, open.map { mask[$0] })
+                last = (mask.params, mask.annotations, own.fields, own.values)
+            }
+            let vector = data.vectors[mask.id]!
             return MaskSample(
-                id: mask.id, fields: fields, values: fields.list.map { mask[$0] }, densities: data.vectors[mask.id]!.densities,
-                voxels: data.vectors[mask.id]!.voxels)
+                id: mask.id, fields: own.fields, values: MaskRecord.settingFields.map { mask[$0] } + own.values,
+                densities: vector.densities, voxels: vector.voxels)
         }
         let evaluated = Set(data.evaluations.map(\.maskID))
         let settingsByID = Dictionary(uniqueKeysWithValues: samples.lazy.filter { evaluated.contains($0.id) }.map { ($0.id, $0.settings) })
