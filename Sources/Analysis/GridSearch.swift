@@ -21,14 +21,17 @@ public enum GridSearch {
     public static func table(
         _ samples: [MaskSample], rows rowField: StudyField, columns columnField: StudyField, value: (MaskSample) -> Double?
     ) -> GridTable {
-        let rows = Set(samples.map { $0[rowField] }).sorted()
-        let columns = Set(samples.map { $0[columnField] }).sorted()
+        // Each sample's two values read once, by position.
+        var reader = FieldReader([rowField, columnField])
+        let cellValues = samples.map { reader.values(of: $0) }
+        let rows = Set(cellValues.map { $0[0] }).sorted()
+        let columns = Set(cellValues.map { $0[1] }).sorted()
         let rowIndex = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
         let columnIndex = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
         var cells = Array(repeating: Array(repeating: Mean(), count: columns.count), count: rows.count)
-        for sample in samples {
+        for (sample, cell) in zip(samples, cellValues) {
             guard let v = value(sample) else { continue }
-            cells[rowIndex[sample[rowField]]!][columnIndex[sample[columnField]]!].add(v)
+            cells[rowIndex[cell[0]]!][columnIndex[cell[1]]!].add(v)
         }
         return GridTable(
             rowField: rowField, columnField: columnField, rows: rows, columns: columns,

@@ -94,7 +94,7 @@ public struct Pairing: Sendable, Equatable {
     }
 
     /// The same groups as positions in `samples`, each ascending (no sample is copied).
-    static func groupIndices(_ samples: [MaskSample], by fields: [StudyField]) -> [[Int]] {
+    public static func groupIndices(_ samples: [MaskSample], by fields: [StudyField]) -> [[Int]] {
         // A sample's key (its values of `fields`) is read in place, never built as an array:
         // at 50,000 masks, one array of values per mask and its hashing were most of the work.
         var reader = FieldReader(fields)

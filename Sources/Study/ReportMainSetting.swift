@@ -64,16 +64,18 @@ struct MainSettingChoice: Sendable {
             candidates = matching
             fixed.append((field, value))
         }
-        // Models told apart by their fold, run and name (read in place: no text per mask).
-        var keys = FieldReader(StudyField.mainSettings), identities = FieldReader(Self.modelFields)
-        var models: [[SettingValue]: Set<[SettingValue]>] = [:]
-        for sample in candidates { models[keys.values(of: sample), default: []].insert(identities.values(of: sample)) }
+        // Candidates grouped by setting and model at once (keys read in place, no array per
+        // mask): a setting's groups are its models.
+        var models: [[SettingValue]: Int] = [:]
+        for group in Pairing.groupIndices(candidates, by: StudyField.mainSettings + Self.modelFields) {
+            models[Self.setting(of: candidates[group[0]]), default: 0] += 1
+        }
         setting = models.keys.sorted { a, b in
-            models[a]!.count != models[b]!.count ? models[a]!.count > models[b]!.count : a.lexicographicallyPrecedes(b)
+            models[a]! != models[b]! ? models[a]! > models[b]! : a.lexicographicallyPrecedes(b)
         }.first ?? []
         given = fixed.map(\.0)
-        self.models = models[setting]?.count ?? 0
-        allModels = Set(samples.map { identities.values(of: $0) }).count
+        self.models = models[setting] ?? 0
+        allModels = Pairing.groupIndices(samples, by: Self.modelFields).count
         namedMapSettings = Set(StudyField.mapSettings.filter { field in
             var reader = FieldReader([field])
             guard let first = samples.first.map({ reader.value(of: $0) }) else { return false }
@@ -119,8 +121,14 @@ struct MainSettingChoice: Sendable {
     /// The samples at the main setting.
     func samples(among samples: [MaskSample]) -> [MaskSample] {
         var keys = FieldReader(StudyField.mainSettings)
-        return samples.filter { keys.values(of: $0) == setting }
+        return samples.filter { sample in
+            let positions = keys.positions(in: sample.fields)
+            return positions.indices.allSatisfy { (positions[$0].map { sample.values[$0] } ?? .missing) == setting[$0] }
+        }
     }
+
+    /// A sample's values of the main setting's fields.
+    private static func setting(of sample: MaskSample) -> [SettingValue] { StudyField.mainSettings.map { sample[$0] } }
 
     /// A model, as the report names it, from its values of `modelFields`.
     static func model(_ identity: [SettingValue]) -> String {

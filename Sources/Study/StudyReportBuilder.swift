@@ -32,9 +32,12 @@ public enum StudyReportBuilder {
 
         // The analyses (most of the work) run on a core of their own while this thread reads
         // the models, the manifests and the atlas from the store, and writes the provenance.
+        // The pairs' analyses and the per-setting ones are two tasks, so that a core done with
+        // its own work takes up the other's.
         let analyses = BackgroundValue { [selection] in
-            try ReportAnalyses(selection: selection, main: request, selected: filter != .all, pairing: pairing)
+            try ReportAnalyses(selection: selection, main: request, selected: filter != .all)
         }
+        let pairs = BackgroundValue { [selection] in PairAnalyses(selection: selection, pairing: pairing) }
 
         // A selection's models are those of its masks.
         var models = try store.models(where: own)
@@ -63,7 +66,7 @@ public enum StudyReportBuilder {
         let atlas = try store.atlas(named: atlasName)
         let (folds, runs, lambda1s, lambda2s) = (distinct(.fold), distinct(.run), distinct(.lambda1), distinct(.lambda2))
         let maps = samples.filter { $0[.kind] == .text(ExplanationKind.attribution.rawValue) }
-        let done = try analyses.get()
+        let done = try analyses.get(), paired = try pairs.get()
         let mainIDs = Set(done.mainSamples.map(\.id))
         let mainMasks = selection.masks.filter { mainIDs.contains($0.id) }
         let montage = try MontageData.studyMontage(store: store, masks: mainMasks, atlas: atlas)
@@ -75,14 +78,14 @@ public enum StudyReportBuilder {
             performance: performance,
             grid: done.grid,
             gridScope: done.gridScope,
-            similarity: done.similarity,
-            robustness: done.robustness,
+            similarity: paired.similarity,
+            robustness: paired.robustness,
             topRegions: done.topRegions,
             topK: ReportAnalyses.topK,
             provenance: provenance)
         report.preparedProvenance = prepared
-        report.similarityNotes = done.similarityNotes
-        report.robustnessNotes = done.robustnessNotes
+        report.similarityNotes = paired.similarityNotes
+        report.robustnessNotes = paired.robustnessNotes
         report.attributionMaps = maps.count
         report.methods = Set(maps.map { $0[.method] }).sorted()
         report.pairingRule = pairing.description
@@ -90,39 +93,51 @@ public enum StudyReportBuilder {
         return report
     }
 
-    /// What the report computes from the samples alone: its main setting, and the analyses.
+    /// What the report computes per setting from the samples alone: its main setting, the
+    /// grid and the top regions.
     private struct ReportAnalyses: Sendable {
         static let topK = 5
         var main: MainSettingChoice
         var mainSamples: [MaskSample]
         var grid: GridTable
         var gridScope: String
-        var similarity: SimilarityMatrix
-        var robustness: RobustnessTable
         var topRegions: [TopRegionRow]
-        var similarityNotes: [String]
-        var robustnessNotes: [String]
 
-        init(selection: StudySelection, main request: MainSettingRequest, selected: Bool, pairing: Pairing) throws {
+        init(selection: StudySelection, main request: MainSettingRequest, selected: Bool) throws {
             let samples = selection.samples
             main = try MainSettingChoice(samples, request: request, selected: selected)
             mainSamples = main.samples(among: samples)
             // The grid is of masks: attribution maps have no λ (`StudySelection.placed`).
             let lambdas: [StudyField] = [.lambda1, .lambda2]
             let masksWithLambdas = selection.placed(on: lambdas)
-            var identities = FieldReader(MainSettingChoice.modelFields), lambdaValues = FieldReader(lambdas)
-            var settingsOfModel: [[SettingValue]: Set<[SettingValue]>] = [:]
-            for sample in masksWithLambdas { settingsOfModel[identities.values(of: sample), default: []].insert(lambdaValues.values(of: sample)) }
-            let gridModels = Set(settingsOfModel.filter { $0.value.count > 1 }.keys)
-            let gridSamples = gridModels.isEmpty ? masksWithLambdas : masksWithLambdas.filter { gridModels.contains(identities.values(of: $0)) }
+            // The masks grouped by model and λ setting at once (keys read in place): a model's
+            // groups are its settings, and those of models with several make the grid.
+            var settingsOfModel: [[SettingValue]: [[Int]]] = [:]
+            for group in Pairing.groupIndices(masksWithLambdas, by: MainSettingChoice.modelFields + lambdas) {
+                settingsOfModel[MainSettingChoice.modelFields.map { masksWithLambdas[group[0]][$0] }, default: []].append(group)
+            }
+            let gridGroups = settingsOfModel.filter { $0.value.count > 1 }
+            let gridModels = Set(gridGroups.keys)
+            let gridSamples = gridModels.isEmpty ? masksWithLambdas : gridGroups.values.joined().joined().sorted().map { masksWithLambdas[$0] }
             gridScope = (gridModels.isEmpty
                 ? "all masks"
                 : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.map(MainSettingChoice.model).sorted().joined(separator: "; ")))")
                 + selection.placementNotes(on: lambdas).map { " (\($0))" }.joined()
             grid = GridSearch.table(gridSamples, rows: .lambda1, columns: .lambda2) { $0.meanDensity }
+            topRegions = TopRegions.rank(mainSamples, regions: selection.regions, k: Self.topK, by: nil, mergeHemispheres: true)
+        }
+    }
+
+    /// What the report computes over pairs of masks: similarity across λ1 and robustness.
+    private struct PairAnalyses: Sendable {
+        var similarity: SimilarityMatrix
+        var robustness: RobustnessTable
+        var similarityNotes: [String]
+        var robustnessNotes: [String]
+
+        init(selection: StudySelection, pairing: Pairing) {
             similarity = selection.similarity(by: .lambda1, pairing: pairing)
             robustness = selection.robustness(pairing: pairing)
-            topRegions = TopRegions.rank(mainSamples, regions: selection.regions, k: Self.topK, by: nil, mergeHemispheres: true)
             similarityNotes = selection.placementNotes(on: [.lambda1]) + selection.poolingNotes(pairing, comparing: .lambda1)
                 + selection.pairNotes(similarity, pairing: pairing)
             robustnessNotes = selection.poolingNotes(pairing) + selection.kindNotes(pairing)
