@@ -31,11 +31,22 @@ enum Concurrently {
         return ranges
     }
 
-    /// One slot per result, each written by one worker before `values` is read.
+    /// One slot per result, each written by one worker before `values` is read (memory of
+    /// its own, so that no two workers touch one array's storage).
     private final class Results<T>: @unchecked Sendable {
-        private var slots: [T?]
-        init(count: Int) { slots = Array(repeating: nil, count: count) }
-        func set(_ index: Int, _ value: T) { slots.withUnsafeMutableBufferPointer { $0[index] = value } }
+        private let slots: UnsafeMutableBufferPointer<T?>
+
+        init(count: Int) {
+            slots = .allocate(capacity: count)
+            slots.initialize(repeating: nil)
+        }
+
+        deinit {
+            slots.baseAddress!.deinitialize(count: slots.count)
+            slots.deallocate()
+        }
+
+        func set(_ index: Int, _ value: T) { slots[index] = value }
         var values: [T] { slots.map { $0! } }
     }
 }

@@ -94,6 +94,7 @@ enum PairCosines {
         }
 
         var unitSum: [Double] { sums.isEmpty ? single : sums.map(\.value) }
+        var regions: Int { single.count }
     }
 
     /// The masks of `group` (positions in `samples`) split by their value of `field` and
@@ -101,13 +102,14 @@ enum PairCosines {
     static func partitions(_ samples: [MaskSample], _ group: [Int], by field: StudyField) -> [Partition] {
         var parts: [Partition] = []
         var reader = FieldReader([field])
-        guard let first = group.first else { return parts }
-        let regions = samples[first].densities.count
         // One mask's regions and unit vector, reused from mask to mask (no allocation per mask).
-        var present = Array(repeating: UInt64(0), count: (regions + 63) / 64)
-        var unit = Array(repeating: 0.0, count: regions)
+        var present: [UInt64] = [], unit: [Double] = []
         for member in group {
             let densities = samples[member].densities
+            if densities.count != unit.count {  // never within a study (one atlas)
+                present = Array(repeating: 0, count: (densities.count + 63) / 64)
+                unit = Array(repeating: 0, count: densities.count)
+            }
             // The norm, and the regions present as bits (cheaper to compare than [Bool]).
             var squares = 0.0
             for w in present.indices { present[w] = 0 }
@@ -124,7 +126,7 @@ enum PairCosines {
             // A group has few parts (values of one field, nearly always one set of regions):
             // found by a look along them, not by hashing a key for every mask.
             unit.withUnsafeBufferPointer { unit in
-                if let k = parts.firstIndex(where: { $0.value == value && $0.present == present }) {
+                if let k = parts.firstIndex(where: { $0.value == value && $0.present == present && $0.regions == unit.count }) {
                     parts[k].add(member: member, unit: unit, densities: densities)
                 } else {
                     parts.append(Partition(value: value, present: present, member: member, unit: unit))
@@ -139,6 +141,8 @@ enum PairCosines {
     /// AVX2, which a baseline x86-64 Swift build cannot use (its fma is a library call).
     static func dots(_ pairs: [(Int, Int)], _ vectors: [[Double]]) -> [Double] {
         guard let length = vectors.first?.count, !pairs.isEmpty else { return [] }
+        // The kernel reads rows of one length (a study's vectors are over one atlas).
+        guard vectors.allSatisfy({ $0.count == length }) else { return pairs.map { dot(vectors[$0.0], vectors[$0.1]) } }
         let rows = vectors.flatMap { $0 }
         let first = pairs.map { Int32($0.0) }, second = pairs.map { Int32($0.1) }
         return Array(unsafeUninitializedCapacity: pairs.count) { out, initialized in

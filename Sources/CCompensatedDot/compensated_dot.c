@@ -61,9 +61,7 @@ void maskdb_compensated_dots(
     const double *rows, size_t length, const int32_t *first, const int32_t *second, size_t pairs, double *out) {
     size_t k = 0;
 #ifdef MASKDB_HAVE_AVX2_PATH
-    static int fast = -1;
-    if (fast < 0) fast = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if (fast) {
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
         for (; k + 4 <= pairs; k += 4) {
             four_dots(
                 rows + (size_t)first[k] * length, rows + (size_t)first[k + 1] * length,

@@ -93,6 +93,25 @@ struct LinearPairsTests {
         }
     }
 
+    /// Vectors of different lengths (over two atlases, which a study's selection refuses) are
+    /// compared over the regions they share, as pairs one by one compare them, not misread.
+    @Test func vectorsOfDifferentLengthsAreComparedAsPairsOneByOne() {
+        let samples = Self.samples(seed: 7, count: 120).enumerated().map { index, sample in
+            var sample = sample
+            if index % 3 == 0 { sample.densities.append(index % 2 == 0 ? nil : 0.5) }
+            return sample
+        }
+        let matrix = Similarity.roi(samples, by: .lambda1, pairing: .settings)
+        let reference = Self.reference(samples, by: .lambda1, pairing: .settings)
+        #expect(matrix.pairs == reference.counts)
+        for a in matrix.values.indices {
+            for b in matrix.values.indices where a != b && reference.counts[a][b] > 0 {
+                let want = reference.sums[a][b] / Double(reference.counts[a][b])
+                #expect(abs(matrix.means[a][b]! - want) <= 1e-12 * want)
+            }
+        }
+    }
+
     @Test func zeroVectorsAndOtherGridsAloneMakeNoPairs() {
         // Two masks differing in λ1: one all zeros; then one on a grid without the only region the other perturbs.
         func mask(_ id: Int64, _ lambda1: Double, _ densities: [Double?]) -> MaskSample {
