@@ -152,6 +152,11 @@ public enum StudyReportBuilder {
 
     /// The grid and similarity heatmaps, the top-regions chart and the mask montage.
     private static func figures(_ report: StudyReport, montage: StudyMontage?, mainMasks: [MaskRecord], atlasName: String) -> [ReportFigure] {
+        // The main setting has one kind: masks, or attribution maps (whose density is mean |a|).
+        let maps = !mainMasks.isEmpty && mainMasks.allSatisfy { $0.semantics == .attribution }
+        let topRegions = maps
+            ? "The regions carrying the most attribution (hemispheres merged): mean |a|, with how many maps have each in their top \(report.topK)."
+            : "The regions masked most (hemispheres merged): mean density, with how many masks have each in their top \(report.topK)."
         var figures = [
             ReportFigure(
                 name: "grid.svg", caption: "Mean perturbation per mask over the λ1 x λ2 grid search; darker is less.",
@@ -160,15 +165,15 @@ public enum StudyReportBuilder {
                 name: "similarity_lambda1.svg", caption: "ROI-based similarity between masks optimized with different λ1 (1 = same regions).",
                 section: "similarity_lambda1.csv", bytes: Array(StudyFigures.similarity(report.similarity).svg().utf8)),
             ReportFigure(
-                name: "top_regions.svg", caption: "The regions masked most (hemispheres merged): mean density, with how many masks have each in their top \(report.topK).",
+                name: "top_regions.svg", caption: topRegions,
                 section: "top_regions.csv", bytes: Array(StudyFigures.topRegions(report.topRegions, k: report.topK).svg().utf8)),
         ]
         if let montage {
             let shown = montage.note.map {
                 " \($0.prefix(1).uppercased() + $0.dropFirst()): one per fold and per run (the lowest id), at most \(MontageData.panelsPerRow) a row."
             } ?? ""
-            // The main setting has one kind: masks in viridis, or maps in a diverging scale.
-            let drawn = mainMasks.allSatisfy { $0.semantics == .attribution }
+            // Masks in viridis, or maps in a diverging scale.
+            let drawn = maps
                 ? "Attribution maps at the main setting: the first run of each fold (top) and the first fold of each run (bottom), "
                     + "each map's value over its largest |a| in a diverging blue-white-red scale (red positive, white 0, blue negative) over the \(atlasName) outlines."
                 : "Masks at the main setting: the first run of each fold (top) and the first fold of each run (bottom), perturbation in viridis over the \(atlasName) outlines."

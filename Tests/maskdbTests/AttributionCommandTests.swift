@@ -84,6 +84,9 @@ struct AttributionCommandTests {
         #expect(markdown.contains("- 8 attribution maps, with method in {grad-cam, gradients}"))
         #expect(markdown.contains("- main setting kind = attribution, method = grad-cam;"))
         #expect(markdown.contains("in a diverging blue-white-red scale (red positive, white 0, blue negative)"))
+        // Their top regions carry attribution; they are not "masked".
+        #expect(markdown.contains("The regions carrying the most attribution (hemispheres merged): mean |a|"))
+        #expect(!markdown.contains("The regions masked most"))
         #expect(markdown.contains("8 records without λ1 or λ2 (attribution maps"))
         #expect(try run("report", "--out", scratch.path("all")).status == 0)
         #expect(try run("plot", "montage", "--by", "method", "-o", scratch.path("m.png")).status == 0)
