@@ -68,6 +68,15 @@ public struct MaskSample: Sendable, Equatable {
     }
 }
 
+extension Collection<MaskSample> {
+    /// True when the samples do not all have one value of `field` (none or one sample: false).
+    public func vary(in field: StudyField) -> Bool {
+        var reader = FieldReader([field])
+        guard let first = self.first.map({ reader.value(of: $0) }) else { return false }
+        return contains { reader.value(of: $0) != first }
+    }
+}
+
 /// The fields of samples that have the same ones, each once.
 public final class SampleFields: Sendable {
     public let list: [StudyField]

@@ -1,3 +1,5 @@
+import Formatting
+
 /// JSON as ClinicaDL's `maps.json` (1.x), `model.json` and `computational.json` (2.0) hold
 /// it, read keeping what a parameter must keep: each number's text as written (`1e-05`
 /// stays `1e-05`, as a manifest cell would) and each object's keys in file order.
@@ -48,9 +50,9 @@ enum ClinicaDLJSON: Equatable {
     /// The value written back as compact JSON (numbers as they were written).
     var compact: String {
         switch self {
-        case .object(let members): "{" + members.map { Self.quoted($0.key) + ":" + $0.value.compact }.joined(separator: ",") + "}"
+        case .object(let members): "{" + members.map { JSONText.quoted($0.key) + ":" + $0.value.compact }.joined(separator: ",") + "}"
         case .array(let values): "[" + values.map(\.compact).joined(separator: ",") + "]"
-        case .string(let s): Self.quoted(s)
+        case .string(let s): JSONText.quoted(s)
         case .number(let n): n
         case .bool(let b): b ? "true" : "false"
         case .null: "null"
@@ -67,26 +69,6 @@ enum ClinicaDLJSON: Equatable {
         case .null: return []
         default: return [(prefix, text!)]
         }
-    }
-
-    private static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     private struct Parser {

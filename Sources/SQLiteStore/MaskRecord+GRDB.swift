@@ -2,12 +2,10 @@ import GRDB
 import Store
 import StudyCore
 
-// Rows of the `mask_settings` view, selected as `MaskRecord.columns` and decoded by hand
-// and by position: through Decodable, GRDB ran a JSONDecoder for each of the two JSON
-// columns of every row, and a column found by name is a search of the row's names, 19
-// times per row (both were most of the time a 50,000-mask study took to read).
-extension MaskRecord: FetchableRecord {
-    /// The columns a mask's row is read from, in the order `init(row:)` reads them.
+// Rows of the `mask_settings` view are selected as `MaskRecord.columns` and decoded by
+// `MaskRowReader`, by position and straight off the statement.
+extension MaskRecord {
+    /// The columns a mask's row is read from, in the order `MaskRowReader` reads them.
     static let columns = [
         "id", "sha256", "study", "fold", "run", "model", "lambda1", "lambda2", "beta1", "beta2", "subjects", "semantics",
         "method", "subject", "params", "annotations", "atlas", "source", "imported_at",
@@ -15,18 +13,6 @@ extension MaskRecord: FetchableRecord {
 
     /// `SELECT` of those columns `FROM mask_settings`.
     static let select = "SELECT " + columns.map { "mask_settings.\($0)" }.joined(separator: ", ") + " FROM mask_settings"
-
-    public init(row: Row) throws {
-        let semantics: String = row[11]
-        guard let known = MaskSemantics(rawValue: semantics) else {
-            throw DatabaseError(resultCode: .SQLITE_CONSTRAINT_CHECK, message: "mask \(row[0] as Int64) has semantics '\(semantics)'")
-        }
-        self.init(
-            id: row[0], sha256: row[1], study: row[2], fold: row[3], run: row[4], model: row[5],
-            lambda1: row[6], lambda2: row[7], beta1: row[8], beta2: row[9], subjects: row[10],
-            semantics: known, method: row[12], subject: row[13], params: Parameters(json: row[14]), annotations: Parameters(json: row[15]),
-            atlas: row[16], source: row[17], importedAt: row[18])
-    }
 }
 
 // Rows of an evaluations query, decoded by column name.

@@ -9,7 +9,7 @@ import StudyCore
 /// JSON of their parameters): a text equal, byte for byte, to the same column's in the row
 /// before is that row's string again, and equal JSON its parsed parameters, so that only
 /// the sha256 and the path are new strings per mask. (Through `Row` and `init(row:)`,
-/// decoding took most of the time of reading 50,000 masks.)
+/// decoding took most of the time of reading 50,000 masks.) Every mask read uses it.
 struct MaskRowReader {
     private var texts: [(bytes: [UInt8], text: String)?] = Array(repeating: nil, count: MaskRecord.columns.count)
     private var parameters: [(bytes: [UInt8], value: Parameters)?] = Array(repeating: nil, count: MaskRecord.columns.count)

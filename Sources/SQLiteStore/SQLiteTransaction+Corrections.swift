@@ -27,7 +27,7 @@ extension SQLiteTransaction {
     }
 
     func masks(sha256: String, model: ModelKey, atlasID: Int64) throws -> [MaskRecord] {
-        try MaskRecord.fetchAll(
+        try MaskRowReader.records(
             db,
             sql: """
                 \(MaskRecord.select) JOIN masks ON masks.id = mask_settings.id

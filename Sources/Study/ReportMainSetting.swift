@@ -76,11 +76,7 @@ struct MainSettingChoice: Sendable {
         given = fixed.map(\.0)
         self.models = models[setting] ?? 0
         allModels = Pairing.groupIndices(samples, by: Self.modelFields).count
-        namedMapSettings = Set(StudyField.mapSettings.filter { field in
-            var reader = FieldReader([field])
-            guard let first = samples.first.map({ reader.value(of: $0) }) else { return false }
-            return samples.contains { reader.value(of: $0) != first }
-        })
+        namedMapSettings = Set(StudyField.mapSettings.filter(samples.vary))
     }
 
     /// True when the main setting names `field`: every setting but a map setting all masks share.

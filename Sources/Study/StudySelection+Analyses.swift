@@ -35,11 +35,7 @@ extension StudySelection {
     /// `grouping` separates: each pair is of one, the means pool them all.
     public func kindNotes(_ pairing: Pairing = .settings, grouping: [StudyField] = [], pooling: String? = nil) -> [String] {
         // Nearly always every record has one kind, method and subject: nothing to group.
-        let varying = StudyField.mapSettings.filter { field in
-            var reader = FieldReader([field])
-            guard pairing.matches(field), let first = samples.first.map({ reader.value(of: $0) }) else { return false }
-            return samples.contains { reader.value(of: $0) != first }
-        }
+        let varying = StudyField.mapSettings.filter { pairing.matches($0) && samples.vary(in: $0) }
         guard !varying.isEmpty else { return [] }
         let groups = Dictionary(grouping: placed(on: grouping)) { sample in grouping.map { sample[$0] } }.values
         let kept = varying.filter { field in

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Import
 import Store
+import StudyCore
 import Testing
 
 @testable import SQLiteStore
@@ -53,6 +54,31 @@ struct DensityVectorTests {
 
     /// Every write that stores densities stores the packed vector too: a new file, a file
     /// measured before (copied), an amendment that changes the semantics, a removal.
+    /// Ids filling most of their range are read as the range, the others skipped; sparse ones
+    /// one by one (`IDSelection`): both give exactly the selected masks' vectors, evaluations
+    /// and manifests, those of every mask read whole.
+    @Test func aSelectionReadsExactlyItsMasksWhetherDenseOrSparse() throws {
+        let fixture = try StudyFixture()
+        let store = try SQLiteStore.open(path: fixture.databasePath, create: true)
+        _ = try store.importMasks(manifestPath: try fixture.smallStudy(), options: ImportOptions(command: "maskdb import masks masks.tsv"))
+        let all = try store.studyData(where: .all)
+        #expect(all.masks.count == 8)
+        let paths = try store.manifestPaths(maskIDs: all.masks.map(\.id))
+        let selections: [(name: String, filter: FilterExpression, count: Int)] = [
+            ("dense", .not(.equal(.fold, .number(0))), 4),  // fold 1: ids 5 to 8, read as a range
+            ("holes", .equal(.lambda1, .number(0.1)), 4),  // 1, 3, 5, 7: the range 1 to 7, the others skipped
+            ("sparse", .and([.equal(.run, .number(0)), .equal(.lambda1, .number(0.1))]), 2),  // 1 and 5: looked up
+        ]
+        for (name, filter, count) in selections {
+            let data = try store.studyData(where: filter)
+            let ids = data.masks.map(\.id)
+            #expect(ids.count == count, "\(name)")
+            #expect(Set(data.vectors.keys) == Set(ids), "\(name)")
+            for id in ids { #expect(data.vectors[id] == all.vectors[id], "\(name)") }
+            #expect(try store.manifestPaths(maskIDs: ids) == paths.filter { ids.contains($0.key) }, "\(name)")
+        }
+    }
+
     @Test func everyWriteKeepsTheVectorsAndTheRowsTogether() throws {
         let fixture = try StudyFixture()
         let store = try SQLiteStore.open(path: fixture.databasePath, create: true)
