@@ -47,7 +47,7 @@ public struct MaskSample: Sendable, Equatable {
     }
 
     /// The value of `field` (`.missing` when the mask has no such setting).
-    public subscript(field: StudyField) -> SettingValue { fields.position(of: field).map { values[$0] } ?? .missing }
+    public subscript(field: StudyField) -> SettingValue { FieldReader.value(values, at: fields.position(of: field)) }
 
     /// The mean perturbation over every atlas voxel: region densities weighted by voxel counts.
     public var meanDensity: Double? { density(over: densities.indices) }
@@ -68,12 +68,25 @@ public struct MaskSample: Sendable, Equatable {
     }
 }
 
-extension Collection<MaskSample> {
+extension Array<MaskSample> {
     /// True when the samples do not all have one value of `field` (none or one sample: false).
     public func vary(in field: StudyField) -> Bool {
         var reader = FieldReader([field])
-        guard let first = self.first.map({ reader.value(of: $0) }) else { return false }
-        return contains { reader.value(of: $0) != first }
+        guard !isEmpty else { return false }
+        let first = reader.value(of: self[0])
+        for index in indices.dropFirst() where reader.value(of: self[index]) != first { return true }
+        return false
+    }
+
+    /// The distinct values of `field` among the samples, ascending.
+    public func distinct(_ field: StudyField) -> [SettingValue] {
+        var reader = FieldReader([field])
+        var values = Set<SettingValue>()
+        for index in indices {
+            let value = reader.value(of: self[index])
+            if !values.contains(value) { values.insert(value) }
+        }
+        return values.sorted()
     }
 }
 
@@ -106,13 +119,22 @@ public struct FieldReader {
     /// The values of `fields` among `values` of the fields `list`.
     public mutating func values(of list: SampleFields, _ values: [SettingValue]) -> [SettingValue] {
         locate(in: list)
-        return positions.map { $0.map { values[$0] } ?? .missing }
+        return positions.map { FieldReader.value(values, at: $0) }
     }
 
     /// The sample's value of the first of `fields`.
     public mutating func value(of sample: MaskSample) -> SettingValue {
         locate(in: sample.fields)
-        return positions[0].map { sample.values[$0] } ?? .missing
+        return FieldReader.value(sample.values, at: positions[0])
+    }
+
+    /// The value at `position` among `values` (`.missing` at none). Read without a closure,
+    /// which would capture (retain) the array: shared by many samples, its count would be
+    /// contended by the cores reading it.
+    @inline(__always)
+    public static func value(_ values: [SettingValue], at position: Int?) -> SettingValue {
+        guard let position else { return .missing }
+        return values[position]
     }
 
     /// Where each of `fields` is among the values of samples with the fields `list` (nil: it lacks it).

@@ -103,16 +103,18 @@ public struct Pairing: Sendable, Equatable {
         // Groups by their key's hash: the first, and each one's next of the same hash.
         var firstOfHash: [Int: Int] = [:]
         var nextOfHash: [Int?] = []
-        func value(_ values: [SettingValue], _ position: Int?) -> SettingValue { position.map { values[$0] } ?? .missing }
-        for (index, sample) in samples.enumerated() {
-            let positions = reader.positions(in: sample.fields)
+        let value = FieldReader.value(_:at:)
+        // Samples and representatives read in place (a copy of one retains its arrays).
+        for index in samples.indices {
+            let positions = reader.positions(in: samples[index].fields)
             var hasher = Hasher()
-            for position in positions { hasher.combine(value(sample.values, position)) }
+            for position in positions { hasher.combine(value(samples[index].values, position)) }
             let hash = hasher.finalize()
             var candidate = firstOfHash[hash]
             while let g = candidate {
-                let r = representatives[g]
-                if positions.indices.allSatisfy({ value(r.values, r.positions[$0]) == value(sample.values, positions[$0]) }) { break }
+                if positions.indices.allSatisfy({
+                    value(representatives[g].values, representatives[g].positions[$0]) == value(samples[index].values, positions[$0])
+                }) { break }
                 candidate = nextOfHash[g]
             }
             if let g = candidate {
@@ -120,7 +122,7 @@ public struct Pairing: Sendable, Equatable {
             } else {
                 nextOfHash.append(firstOfHash[hash])
                 firstOfHash[hash] = groups.count
-                representatives.append((sample.values, positions))
+                representatives.append((samples[index].values, positions))
                 groups.append([index])
             }
         }

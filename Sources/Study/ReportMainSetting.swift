@@ -119,7 +119,7 @@ struct MainSettingChoice: Sendable {
         var keys = FieldReader(StudyField.mainSettings)
         return samples.filter { sample in
             let positions = keys.positions(in: sample.fields)
-            return positions.indices.allSatisfy { (positions[$0].map { sample.values[$0] } ?? .missing) == setting[$0] }
+            return positions.indices.allSatisfy { FieldReader.value(sample.values, at: positions[$0]) == setting[$0] }
         }
     }
 

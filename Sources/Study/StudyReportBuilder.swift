@@ -25,10 +25,6 @@ public enum StudyReportBuilder {
             throw StudyError.studyWithoutMasks(name: name)
         }
         let samples = selection.samples
-        func distinct(_ field: StudyField) -> [SettingValue] {
-            var reader = FieldReader([field])
-            return Set(samples.map { reader.value(of: $0) }).sorted()
-        }
 
         // The analyses (most of the work) run on a core of their own while this thread reads
         // the models, the manifests and the atlas from the store, and writes the provenance.
@@ -64,7 +60,7 @@ public enum StudyReportBuilder {
         let prepared = StudyReport.prepareProvenance(provenance)
         let atlasName = selection.masks.first?.atlas ?? "aal2"
         let atlas = try store.atlas(named: atlasName)
-        let (folds, runs, lambda1s, lambda2s) = (distinct(.fold), distinct(.run), distinct(.lambda1), distinct(.lambda2))
+        let (folds, runs, lambda1s, lambda2s) = (samples.distinct(.fold), samples.distinct(.run), samples.distinct(.lambda1), samples.distinct(.lambda2))
         let maps = samples.filter { $0[.kind] == .text(ExplanationKind.attribution.rawValue) }
         let done = try analyses.get(), paired = try pairs.get()
         let mainIDs = Set(done.mainSamples.map(\.id))

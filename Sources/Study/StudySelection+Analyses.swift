@@ -96,7 +96,7 @@ extension StudySelection {
     /// (settings of optimized masks alone), so an axis of one leaves it out rather than
     /// putting it at a value `-` no mask has.
     public func placed(on fields: [StudyField]) -> [MaskSample] {
-        let axes = fields.filter(StudyField.maskOnlySettings.contains)
+        let axes = fields.filter(unplacedSettings.contains)
         guard !axes.isEmpty else { return samples }
         return samples.filter { sample in axes.allSatisfy { sample[$0] != .missing } }
     }
@@ -104,8 +104,8 @@ extension StudySelection {
     /// What an analysis along `fields` left out, and what compares those records instead, e.g.
     /// "8 records without λ1 (attribution maps) left out; compare them by method, subject, run or fold".
     public func placementNotes(on fields: [StudyField]) -> [String] {
+        guard fields.contains(where: unplacedSettings.contains) else { return [] }
         let left = samples.count - placed(on: fields).count
-        guard left > 0 else { return [] }
         let axes = fields.filter(StudyField.maskOnlySettings.contains).map(\.label).joined(separator: " or ")
         let maps = samples.filter { sample in fields.contains { StudyField.maskOnlySettings.contains($0) && sample[$0] == .missing } }
         let kind = maps.allSatisfy { $0[.kind] == .text(ExplanationKind.attribution.rawValue) } ? "attribution maps" : "records"

@@ -14,6 +14,9 @@ public struct StudySelection: Sendable {
     public let evaluations: [EvaluationSample]
     /// The regions of the masks' atlas, in ascending label order (the samples' order).
     public let regions: [(label: Int, name: String)]
+    /// The mask-only settings (λ1, λ2) some selected record has no value of: an attribution
+    /// map's. Found once, so that an analysis along others reads the samples as they are.
+    let unplacedSettings: Set<StudyField>
 
     /// The masks passing `filter`, their density vectors and evaluations. They must
     /// share one atlas, since density vectors over different atlases do not compare.
@@ -62,6 +65,11 @@ public struct StudySelection: Sendable {
                 id: mask.id, fields: own.fields, values: MaskRecord.settingFields.map { mask[$0] } + own.values,
                 densities: vector.densities, voxels: vector.voxels)
         }
+        unplacedSettings = Set(StudyField.maskOnlySettings.filter { [samples] field in
+            var reader = FieldReader([field])
+            for index in samples.indices where reader.value(of: samples[index]) == .missing { return true }
+            return false
+        })
         let evaluated = Set(data.evaluations.map(\.maskID))
         let settingsByID = Dictionary(uniqueKeysWithValues: samples.lazy.filter { evaluated.contains($0.id) }.map { ($0.id, $0.settings) })
         evaluations = data.evaluations.map { e in
