@@ -14,11 +14,14 @@ enum PairCosines {
     /// Calls `body(a, b, sum, count)` for each part of the pairs of `samples` that differ
     /// in `field` and agree on every field `pairing` matches: `a` and `b` are the two
     /// masks' values of `field`, `sum` the (compensated) sum of their `count` cosines.
-    /// Pairs with `a` and `b` swapped come in the same call, in either order.
+    /// Pairs with `a` and `b` swapped come in the same call, in either order. `units`: the
+    /// samples' unit vectors, when the caller has them (computed here otherwise).
     static func forEachSum(
-        _ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing,
+        _ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing, units: UnitVectors? = nil,
         _ body: (SettingValue, SettingValue, Double, Int) -> Void
     ) {
+        let units = units ?? UnitVectors(samples)
+        precondition(units.count == samples.count, "the unit vectors of these samples")
         let fields = pairing.fields(of: samples, differingIn: field)
         let groups = Pairing.groupIndices(samples, by: fields)
         // The groups' sums computed on every core, some groups at a time, then given to
@@ -26,31 +29,41 @@ enum PairCosines {
         let ranges = Concurrently.ranges(groups.count) { groups[$0].count }
         let sums = Concurrently.map(ranges.count) { part in
             var sums: [(SettingValue, SettingValue, Double, Int)] = []
-            for g in ranges[part] { groupSums(samples, groups[g], by: field) { sums.append(($0, $1, $2, $3)) } }
+            var scratch = Scratch()
+            for g in ranges[part] {
+                groupSums(samples, units, groups[g], by: field, &scratch) { sums.append(($0, $1, $2, $3)) }
+            }
             return sums
         }
         for (a, b, sum, count) in sums.joined() { body(a, b, sum, count) }
     }
 
+    /// What the sums of one group need and the next group reuses (no allocation per group).
+    private struct Scratch {
+        var parts: [Partition] = []
+        var dotPairs: [(Int32, Int32)] = []
+    }
+
     /// The sums of the pairs within one group that differ in `field`, part by part.
     private static func groupSums(
-        _ samples: [MaskSample], _ group: [Int], by field: StudyField, _ body: (SettingValue, SettingValue, Double, Int) -> Void
+        _ samples: [MaskSample], _ units: UnitVectors, _ group: [Int], by field: StudyField, _ scratch: inout Scratch,
+        _ body: (SettingValue, SettingValue, Double, Int) -> Void
     ) {
-        let parts = partitions(samples, group.sorted { samples[$0].id < samples[$1].id }, by: field)
-        let unitSums = parts.map(\.unitSum)  // once per part, not once per pair of parts
+        partitions(samples, units, group.sorted { samples[$0].id < samples[$1].id }, by: field, into: &scratch.parts)
+        let parts = scratch.parts
         // The pairs of parts on the same regions, whose sum is one dot product: all computed
         // at once (`dots`), then given to `body` in order with the other pairs' sums.
-        var dotPairs: [(Int, Int)] = []
+        scratch.dotPairs.removeAll(keepingCapacity: true)
         for i in parts.indices {
-            for j in parts.indices where j > i && parts[i].value != parts[j].value && parts[i].present == parts[j].present {
-                dotPairs.append((i, j))
+            for j in parts.indices where j > i && parts[i].value != parts[j].value && parts[i].regions == parts[j].regions {
+                scratch.dotPairs.append((Int32(i), Int32(j)))
             }
         }
-        var products = dots(dotPairs, unitSums).makeIterator()
+        var products = dots(scratch.dotPairs, parts, units).makeIterator()
         for i in parts.indices {
             for j in parts.indices where j > i && parts[i].value != parts[j].value {
                 let (p, q) = (parts[i], parts[j])
-                if p.present == q.present {
+                if p.regions == q.regions {
                     body(p.value, q.value, products.next()!, p.members.count * q.members.count)
                 } else {
                     var sum = CompensatedSum(), count = 0
@@ -70,84 +83,92 @@ enum PairCosines {
     /// The masks of one group with one value of the compared field and one set of regions.
     struct Partition {
         var value: SettingValue
-        /// Which regions the masks have (a non-nil density): bit r % 64 of word r / 64.
-        var present: [UInt64]
+        /// Which regions the masks have (`UnitVectors.regionSets`).
+        var regions: Int32
         /// The masks (positions in the samples), those all zeros on their regions left out.
-        var members: [Int] = []
-        /// Σ x/|x| over the members, per region (0 where absent): the first member's unit
-        /// vector as it is (a compensated sum of one term is that term, exactly), and
-        /// compensated sums from the second member on. Most parts of a small group have one.
-        private var single: [Double]
-        private var sums: [CompensatedSum] = []
-
-        init(value: SettingValue, present: [UInt64], member: Int, unit: UnsafeBufferPointer<Double>) {
-            self.value = value
-            self.present = present
-            members = [member]
-            single = Array(unit)
-        }
-
-        mutating func add(member: Int, unit: UnsafeBufferPointer<Double>, densities: [Double?]) {
-            if sums.isEmpty { sums = single.map { CompensatedSum(first: $0) } }
-            members.append(member)
-            for (r, density) in densities.enumerated() where density != nil { sums[r].add(unit[r]) }
-        }
-
-        var unitSum: [Double] { sums.isEmpty ? single : sums.map(\.value) }
-        var regions: Int { single.count }
+        var members: [Int]
+        /// Σ x/|x| over the members, per region (0 where absent), from the second member on:
+        /// compensated sums started from the first member's unit vector (a compensated sum
+        /// of one term is that term, exactly). Most parts of a small group have one member,
+        /// whose unit vector is the sum as it is.
+        var sums: [CompensatedSum] = []
     }
 
     /// The masks of `group` (positions in `samples`) split by their value of `field` and
     /// their regions, in order of first appearance.
-    static func partitions(_ samples: [MaskSample], _ group: [Int], by field: StudyField) -> [Partition] {
-        var parts: [Partition] = []
+    static func partitions(_ samples: [MaskSample], _ units: UnitVectors, _ group: [Int], by field: StudyField, into parts: inout [Partition]) {
+        parts.removeAll(keepingCapacity: true)
         var reader = FieldReader([field])
-        // One mask's regions and unit vector, reused from mask to mask (no allocation per mask).
-        var present: [UInt64] = [], unit: [Double] = []
         for member in group {
-            let densities = samples[member].densities
-            if densities.count != unit.count {  // never within a study (one atlas)
-                present = Array(repeating: 0, count: (densities.count + 63) / 64)
-                unit = Array(repeating: 0, count: densities.count)
-            }
-            // The norm, and the regions present as bits (cheaper to compare than [Bool]).
-            var squares = 0.0
-            for w in present.indices { present[w] = 0 }
-            for (r, density) in densities.enumerated() {
-                guard let density else { continue }
-                squares += density * density
-                present[r / 64] |= 1 << UInt64(r % 64)
-            }
-            let norm = squares.squareRoot()
-            guard norm > 0 else { continue }
-            // 0 + x: what a compensated sum of the one term x holds (+0 for -0).
-            for (r, density) in densities.enumerated() { unit[r] = density.map { 0 + $0 / norm } ?? 0 }
+            let regions = units.regionSets[member]
+            guard regions >= 0 else { continue }
             let value = reader.value(of: samples[member])
             // A group has few parts (values of one field, nearly always one set of regions):
             // found by a look along them, not by hashing a key for every mask.
-            unit.withUnsafeBufferPointer { unit in
-                if let k = parts.firstIndex(where: { $0.value == value && $0.present == present && $0.regions == unit.count }) {
-                    parts[k].add(member: member, unit: unit, densities: densities)
-                } else {
-                    parts.append(Partition(value: value, present: present, member: member, unit: unit))
+            guard let k = parts.firstIndex(where: { $0.regions == regions && $0.value == value }) else {
+                parts.append(Partition(value: value, regions: regions, members: [member]))
+                continue
+            }
+            // The sums taken out while they grow, so that the array is not shared.
+            var sums = parts[k].sums
+            parts[k].sums = []
+            units.rows.withUnsafeBufferPointer { rows in
+                let start = units.offsets[member], length = units.length(of: member)
+                if sums.isEmpty {
+                    let first = units.offsets[parts[k].members[0]]
+                    sums = (0..<length).map { CompensatedSum(first: rows[first + $0]) }
+                }
+                // Absent regions add 0 to a sum of 0, which leaves it as it is, bit for bit.
+                sums.withUnsafeMutableBufferPointer { sums in
+                    for r in 0..<length { sums[r].add(rows[start + r]) }
+                }
+            }
+            parts[k].sums = sums
+            parts[k].members.append(member)
+        }
+    }
+
+    /// The dot product of the summed unit vectors of parts i and j for each pair (i, j), to
+    /// the last bit, by the C kernel (`compensated_dot.c`): with the fma of the machine and
+    /// four pairs at once where it has AVX2, which a baseline x86-64 Swift build cannot use
+    /// (its fma is a library call). A part of one member is its row of `units`, read in place.
+    private static func dots(_ pairs: [(Int32, Int32)], _ parts: [Partition], _ units: UnitVectors) -> [Double] {
+        guard !pairs.isEmpty else { return [] }
+        let length = units.length(of: parts[0].members[0])
+        // The kernel reads vectors of one length (a study's vectors are over one atlas).
+        guard parts.allSatisfy({ units.length(of: $0.members[0]) == length }) else {
+            return pairs.map { dot(units.sum(of: parts[Int($0.0)]), units.sum(of: parts[Int($0.1)])) }
+        }
+        let summed = parts.flatMap { $0.sums.map(\.value) }
+        return units.rows.withUnsafeBufferPointer { rows in
+            summed.withUnsafeBufferPointer { summed in
+                var next = 0
+                let vectors: [UnsafePointer<Double>?] = parts.map { part in
+                    guard !part.sums.isEmpty else { return rows.baseAddress! + units.offsets[part.members[0]] }
+                    defer { next += length }
+                    return summed.baseAddress! + next
+                }
+                let first = pairs.map(\.0), second = pairs.map(\.1)
+                return Array(unsafeUninitializedCapacity: pairs.count) { out, initialized in
+                    maskdb_compensated_dots(vectors, length, first, second, pairs.count, out.baseAddress!)
+                    initialized = pairs.count
                 }
             }
         }
-        return parts
     }
 
-    /// `dot(vectors[i], vectors[j])` of each pair (i, j), to the last bit, by the C kernel
-    /// (`compensated_dot.c`): with the fma of the machine and four pairs at once where it has
-    /// AVX2, which a baseline x86-64 Swift build cannot use (its fma is a library call).
+    /// `dot(vectors[i], vectors[j])` of each pair (i, j), by the C kernel, as the analyses compute it.
     static func dots(_ pairs: [(Int, Int)], _ vectors: [[Double]]) -> [Double] {
         guard let length = vectors.first?.count, !pairs.isEmpty else { return [] }
-        // The kernel reads rows of one length (a study's vectors are over one atlas).
         guard vectors.allSatisfy({ $0.count == length }) else { return pairs.map { dot(vectors[$0.0], vectors[$0.1]) } }
         let rows = vectors.flatMap { $0 }
-        let first = pairs.map { Int32($0.0) }, second = pairs.map { Int32($0.1) }
-        return Array(unsafeUninitializedCapacity: pairs.count) { out, initialized in
-            maskdb_compensated_dots(rows, length, first, second, pairs.count, out.baseAddress!)
-            initialized = pairs.count
+        return rows.withUnsafeBufferPointer { rows in
+            let pointers: [UnsafePointer<Double>?] = vectors.indices.map { rows.baseAddress! + $0 * length }
+            let first = pairs.map { Int32($0.0) }, second = pairs.map { Int32($0.1) }
+            return Array(unsafeUninitializedCapacity: pairs.count) { out, initialized in
+                maskdb_compensated_dots(pointers, length, first, second, pairs.count, out.baseAddress!)
+                initialized = pairs.count
+            }
         }
     }
 
@@ -181,4 +202,60 @@ struct CompensatedSum {
     }
 
     var value: Double { sum + compensation }
+}
+
+/// Every sample's unit vector and set of regions, computed once for all the analyses of a
+/// selection (similarity and both robustness comparisons read the same ones).
+public struct UnitVectors: Sendable {
+    /// Each sample's x/|x| over its regions (0 where a region is absent), one after another;
+    /// 0 + x/|x|, what a compensated sum of the one term holds (+0 for -0).
+    let rows: [Double]
+    /// Where each sample's row starts in `rows`, and one more: the end of the last.
+    let offsets: [Int]
+    /// Each sample's set of present regions (a non-nil density) and its vector's length, as
+    /// a number: equal sets, equal numbers. -1: a vector all zeros on its regions, which has
+    /// no cosine with anything (`Similarity.cosine` is nil) and is left out.
+    let regionSets: [Int32]
+
+    public var count: Int { regionSets.count }
+
+    public init(_ samples: [MaskSample]) {
+        var rows: [Double] = [], offsets = [0], regionSets: [Int32] = []
+        rows.reserveCapacity(samples.first.map { $0.densities.count * samples.count } ?? 0)
+        var known: [[UInt64]: Int32] = [:]
+        // One mask's regions as bits (cheaper to compare than [Bool]), then its length.
+        var present: [UInt64] = []
+        for index in samples.indices {
+            samples[index].densities.withUnsafeBufferPointer { densities in
+                let words = (densities.count + 63) / 64
+                if present.count != words + 1 { present = Array(repeating: 0, count: words + 1) }
+                for w in 0..<words { present[w] = 0 }
+                present[words] = UInt64(densities.count)
+                var squares = 0.0
+                for r in densities.indices {
+                    guard let density = densities[r] else { continue }
+                    squares += density * density
+                    present[r / 64] |= 1 << UInt64(r % 64)
+                }
+                let norm = squares.squareRoot()
+                for r in densities.indices { rows.append(densities[r].map { norm > 0 ? 0 + $0 / norm : 0 } ?? 0) }
+                offsets.append(rows.count)
+                guard norm > 0 else { return regionSets.append(-1) }
+                if let known = known[present] { return regionSets.append(known) }
+                let number = Int32(known.count)
+                known[present] = number
+                regionSets.append(number)
+            }
+        }
+        self.rows = rows
+        self.offsets = offsets
+        self.regionSets = regionSets
+    }
+
+    func length(of sample: Int) -> Int { offsets[sample + 1] - offsets[sample] }
+
+    /// A part's Σ x/|x| as an array (for vectors of several lengths, never within a study).
+    func sum(of part: PairCosines.Partition) -> [Double] {
+        part.sums.isEmpty ? Array(rows[offsets[part.members[0]]..<offsets[part.members[0] + 1]]) : part.sums.map(\.value)
+    }
 }

@@ -98,41 +98,101 @@ public struct Pairing: Sendable, Equatable {
         // A sample's key (its values of `fields`) is read in place, never built as an array:
         // at 50,000 masks, one array of values per mask and its hashing were most of the work.
         var reader = FieldReader(fields)
-        var representatives: [(values: [SettingValue], positions: [Int?])] = []
-        var groups: [[Int]] = []
-        // Groups by their key's hash: the first, and each one's next of the same hash.
-        var firstOfHash: [Int: Int] = [:]
-        var nextOfHash: [Int?] = []
-        let value = FieldReader.value(_:at:)
-        // Samples and representatives read in place (a copy of one retains its arrays).
+        var keys: [[SettingValue]] = [], hashes: [UInt64] = [], groups: [[Int]] = []
+        // The groups by their key's hash, open addressing (-1: an empty slot): a look-up
+        // hashes nothing more, where a dictionary would hash the hash.
+        var slots = [Int32](repeating: -1, count: 64)
+        func slot(of hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & (slots.count - 1) }
         for index in samples.indices {
             let positions = reader.positions(in: samples[index].fields)
-            var hasher = Hasher()
-            for position in positions { hasher.combine(value(samples[index].values, position)) }
-            let hash = hasher.finalize()
-            var candidate = firstOfHash[hash]
-            while let g = candidate {
-                if positions.indices.allSatisfy({
-                    value(representatives[g].values, representatives[g].positions[$0]) == value(samples[index].values, positions[$0])
-                }) { break }
-                candidate = nextOfHash[g]
+            // The sample's values borrowed in place: a copy of one retains its text.
+            let found: (hash: UInt64, group: Int?) = samples[index].values.withUnsafeBufferPointer { values in
+                var hash = KeyHash()
+                for position in positions { hash.combine(position.map { values[$0] } ?? .missing) }
+                let value = hash.value
+                var s = slot(of: value)
+                while slots[s] >= 0 {
+                    let g = Int(slots[s])
+                    if hashes[g] == value, keys[g].withUnsafeBufferPointer({ key in
+                        positions.indices.allSatisfy { f in positions[f].map { key[f] == values[$0] } ?? (key[f] == .missing) }
+                    }) { return (value, g) }
+                    s = (s + 1) & (slots.count - 1)
+                }
+                return (value, nil)
             }
-            if let g = candidate {
+            if let g = found.group {
                 groups[g].append(index)
+                continue
+            }
+            keys.append(positions.map { FieldReader.value(samples[index].values, at: $0) })
+            hashes.append(found.hash)
+            groups.append([index])
+            // At most half the slots taken, so that a look-up finds an empty one soon.
+            if 2 * groups.count > slots.count {
+                slots = [Int32](repeating: -1, count: 2 * slots.count)
+                for (g, hash) in hashes.enumerated() {
+                    var s = slot(of: hash)
+                    while slots[s] >= 0 { s = (s + 1) & (slots.count - 1) }
+                    slots[s] = Int32(g)
+                }
             } else {
-                nextOfHash.append(firstOfHash[hash])
-                firstOfHash[hash] = groups.count
-                representatives.append((samples[index].values, positions))
-                groups.append([index])
+                var s = slot(of: found.hash)
+                while slots[s] >= 0 { s = (s + 1) & (slots.count - 1) }
+                slots[s] = Int32(groups.count - 1)
             }
         }
-        // In order of their keys (distinct, compared as arrays of values would be), each key
-        // read once into an array: a comparison reads two, most of their values equal.
-        let keys = representatives.map { r in r.positions.map { value(r.values, $0) } }
+        // In order of their keys (distinct, compared as arrays of values would be).
         let order = groups.indices.sorted { a, b in
             for (u, v) in zip(keys[a], keys[b]) where u != v { return u < v }
             return false
         }
         return order.map { groups[$0] }
+    }
+}
+
+/// A hash of a key of setting values, several times cheaper than `Hasher`'s (SipHash) on
+/// the short texts and numbers of settings: grouping 50,000 masks hashes a dozen values of
+/// each, several times per analysis. Unseeded, since equal hashes are only candidates,
+/// each checked by comparing the values, and a study's values are not an adversary's.
+struct KeyHash {
+    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    private mutating func mix(_ word: UInt64) {
+        state = (state ^ word) &* 0x0000_0100_0000_01b3
+        state ^= state >> 29
+    }
+
+    mutating func combine(_ value: SettingValue) {
+        switch value {
+        case .missing: mix(0)
+        // Equal numbers hash equally: 0 and -0 are one value (`==`).
+        case .number(let number): mix(1); mix(number == 0 ? 0 : number.bitPattern)
+        case .text(let text):
+            mix(2)
+            // Texts equal as Strings may differ in bytes beyond ASCII (é precomposed or
+            // not): those hash as `Hasher` does, after normalization.
+            let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> KeyHash? in
+                var hash = self, word: UInt64 = 0
+                for (index, byte) in bytes.enumerated() {
+                    guard byte < 0x80 else { return nil }
+                    word = word << 8 | UInt64(byte)
+                    if index % 8 == 7 { hash.mix(word); word = 0 }
+                }
+                hash.mix(word)
+                hash.mix(UInt64(bytes.count))
+                return hash
+            }
+            if let ascii = ascii ?? nil { self = ascii } else { mix(UInt64(bitPattern: Int64(text.hashValue))) }
+        }
+    }
+
+    /// The hash, its bits mixed down to the low ones a table of slots reads (MurmurHash3's finalizer).
+    var value: UInt64 {
+        var h = state
+        h ^= h >> 33
+        h = h &* 0xff51_afd7_ed55_8ccd
+        h ^= h >> 33
+        h = h &* 0xc4ce_b9fe_1a85_ec53
+        return h ^ h >> 33
     }
 }

@@ -17,13 +17,16 @@ public enum Robustness {
     /// Inter-run pairs share the fold and differ in run; inter-fold pairs share the run
     /// and differ in fold; every other setting is equal (for evaluations: the study
     /// and model name of the mask's model and the evaluating model). `pairing` says which
-    /// fields mask pairs agree on.
-    public static func compute(_ samples: [MaskSample], _ evaluations: [EvaluationSample], pairing: Pairing = .settings) -> RobustnessTable {
-        RobustnessTable(
+    /// fields mask pairs agree on; `units`, the samples' unit vectors (computed here when nil).
+    public static func compute(
+        _ samples: [MaskSample], _ evaluations: [EvaluationSample], pairing: Pairing = .settings, units: UnitVectors? = nil
+    ) -> RobustnessTable {
+        let units = units ?? UnitVectors(samples)
+        return RobustnessTable(
             probInterRuns: probability(evaluations, differingIn: .run),
             probInterFolds: probability(evaluations, differingIn: .fold),
-            roiInterRuns: roi(samples, differingIn: .run, pairing: pairing),
-            roiInterFolds: roi(samples, differingIn: .fold, pairing: pairing))
+            roiInterRuns: roi(samples, differingIn: .run, pairing: pairing, units: units),
+            roiInterFolds: roi(samples, differingIn: .fold, pairing: pairing, units: units))
     }
 
     /// Evaluations whose two models differ in `field` (run or fold) and agree on the rest of their identity.
@@ -31,9 +34,9 @@ public enum Robustness {
         Mean(evaluations.filter { !$0.agrees(on: [field]) && $0.agrees(on: StudyField.modelIdentity.filter { $0 != field }) }.map(\.probability))
     }
 
-    private static func roi(_ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing) -> Mean {
+    private static func roi(_ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing, units: UnitVectors) -> Mean {
         var sum = CompensatedSum(), count = 0
-        PairCosines.forEachSum(samples, differingIn: field, pairing: pairing) { _, _, s, n in
+        PairCosines.forEachSum(samples, differingIn: field, pairing: pairing, units: units) { _, _, s, n in
             sum.add(s)
             count += n
         }

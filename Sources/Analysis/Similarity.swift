@@ -31,12 +31,13 @@ public enum Similarity {
     /// Cell (a, b): the mean cosine similarity of the density vectors of masks x with
     /// `field` = a and y with `field` = b that agree on every other setting `pairing`
     /// matches (so share the model, unless `field` is fold or run). The diagonal is 1.
-    public static func roi(_ samples: [MaskSample], by field: StudyField, pairing: Pairing = .settings) -> SimilarityMatrix {
+    /// `units`: the samples' unit vectors, when the caller has them for several analyses.
+    public static func roi(_ samples: [MaskSample], by field: StudyField, pairing: Pairing = .settings, units: UnitVectors? = nil) -> SimilarityMatrix {
         let values = Set(samples.map { $0[field] }).sorted()
         let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
         var sums = Array(repeating: Array(repeating: CompensatedSum(), count: values.count), count: values.count)
         var counts = Array(repeating: Array(repeating: 0, count: values.count), count: values.count)
-        PairCosines.forEachSum(samples, differingIn: field, pairing: pairing) { x, y, sum, count in
+        PairCosines.forEachSum(samples, differingIn: field, pairing: pairing, units: units) { x, y, sum, count in
             let (a, b) = (index[x]!, index[y]!)
             sums[a][b].add(sum)
             sums[b][a].add(sum)

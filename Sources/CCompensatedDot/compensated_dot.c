@@ -58,25 +58,23 @@ __attribute__((target("avx2,fma"))) static void four_dots(
 #endif
 
 void maskdb_compensated_dots(
-    const double *rows, size_t length, const int32_t *first, const int32_t *second, size_t pairs, double *out) {
+    const double *const *vectors, size_t length, const int32_t *first, const int32_t *second, size_t pairs, double *out) {
     size_t k = 0;
 #ifdef MASKDB_HAVE_AVX2_PATH
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
         for (; k + 4 <= pairs; k += 4) {
             four_dots(
-                rows + (size_t)first[k] * length, rows + (size_t)first[k + 1] * length,
-                rows + (size_t)first[k + 2] * length, rows + (size_t)first[k + 3] * length,
-                rows + (size_t)second[k] * length, rows + (size_t)second[k + 1] * length,
-                rows + (size_t)second[k + 2] * length, rows + (size_t)second[k + 3] * length, length, out + k);
+                vectors[first[k]], vectors[first[k + 1]], vectors[first[k + 2]], vectors[first[k + 3]],
+                vectors[second[k]], vectors[second[k + 1]], vectors[second[k + 2]], vectors[second[k + 3]], length, out + k);
         }
     }
 #endif
-    maskdb_compensated_dots_portable(rows, length, first + k, second + k, pairs - k, out + k);
+    maskdb_compensated_dots_portable(vectors, length, first + k, second + k, pairs - k, out + k);
 }
 
 void maskdb_compensated_dots_portable(
-    const double *rows, size_t length, const int32_t *first, const int32_t *second, size_t pairs, double *out) {
+    const double *const *vectors, size_t length, const int32_t *first, const int32_t *second, size_t pairs, double *out) {
     for (size_t k = 0; k < pairs; k++) {
-        out[k] = scalar_dot(rows + (size_t)first[k] * length, rows + (size_t)second[k] * length, length);
+        out[k] = scalar_dot(vectors[first[k]], vectors[second[k]], length);
     }
 }

@@ -307,41 +307,51 @@ extension StudyReport {
 
     /// The appendix of `provenance`, its CSV rendered.
     public static func prepareProvenance(_ provenance: [Provenance]) -> PreparedProvenance {
-        let tables = provenanceTables(provenance)
-        return PreparedProvenance(csv: Array(tables.csv.rendered(as: .csv).utf8), shown: tables.shown, shared: tables.shared)
-    }
-
-    private static func provenanceTables(_ provenance: [Provenance]) -> (csv: Table, shown: Table, shared: String?) {
         // Each list of fields the masks have read once, each field's position in it found once.
         var present = Set<StudyField>(), seen = Set<ObjectIdentifier>()
         for mask in provenance where seen.insert(ObjectIdentifier(mask.fields)).inserted { present.formUnion(mask.fields.list) }
         let parameters = present.filter { $0.role == .parameter || $0.role == .annotation }
         let fields = StudyField.named.filter(present.contains) + parameters.sorted()
         var reader = FieldReader(fields)
-        let rows = provenance.map { reader.values(of: $0.fields, $0.values) }
-        let varyingColumns = fields.indices.filter { c in rows.contains { $0[c] != rows[0][c] } }
-        func cell(_ value: SettingValue?) -> Table.Cell {
-            switch value ?? .missing {
+        // A mask's value of fields[c] (read in place: no array of values per mask).
+        func value(_ mask: Provenance, _ c: Int) -> SettingValue {
+            FieldReader.value(mask.values, at: reader.positions(in: mask.fields)[c])
+        }
+        let first = provenance.first.map { mask in fields.indices.map { value(mask, $0) } } ?? []
+        var varying = Array(repeating: false, count: fields.count)
+        for mask in provenance {
+            for c in fields.indices where !varying[c] && value(mask, c) != first[c] { varying[c] = true }
+        }
+        let varyingColumns = fields.indices.filter { varying[$0] }
+        func cell(_ value: SettingValue) -> Table.Cell {
+            switch value {
             case .missing: .empty
             case .number(let number): .number(number)
             case .text(let text): .text(text)
             }
         }
-        func table(_ columns: [Int], sha256: (String) -> String, header: String, limit: Int = .max) -> Table {
-            var table = Table(
-                columns: [.init(StudyField.id.name), .init(header)] + columns.map { .init(fields[$0].name, decimals: nil) } + [.init("source")])
-            for (mask, row) in zip(provenance, rows).prefix(limit) {
-                table.append([.integer(Int(mask.id)), .text(sha256(mask.sha256))] + columns.map { cell(row[$0]) } + [.text(mask.source)])
-            }
-            return table
+        func columns(_ shown: [Int], header: String) -> [Table.Column] {
+            [.init(StudyField.id.name), .init(header)] + shown.map { .init(fields[$0].name, decimals: nil) } + [.init("source")]
         }
-        let shared = fields.indices.filter { !varyingColumns.contains($0) }.compactMap { c -> String? in
-            let value = rows.first?[c] ?? .missing
+        // A row of the masks' table (`shown`: the columns of fields), into a line reused from row to row.
+        var line: [Table.Cell] = []
+        func row(_ mask: Provenance, _ shown: [Int], sha256: String) -> [Table.Cell] {
+            line.removeAll(keepingCapacity: true)
+            line.append(.integer(Int(mask.id)))
+            line.append(.text(sha256))
+            for c in shown { line.append(cell(value(mask, c))) }
+            line.append(.text(mask.source))
+            return line
+        }
+        var csv = DelimitedWriter(columns: columns(Array(fields.indices), header: StudyField.sha256.name), format: .csv)
+        for mask in provenance { csv.append(row(mask, Array(fields.indices), sha256: mask.sha256)) }
+        var shown = Table(columns: columns(varyingColumns, header: "sha256 (prefix)"))
+        for mask in provenance.prefix(Self.provenanceShown) { shown.append(row(mask, varyingColumns, sha256: String(mask.sha256.prefix(12)))) }
+        let shared = fields.indices.filter { !varying[$0] }.compactMap { c -> String? in
+            let value = first[c]
             return value == .missing || value == .text("") ? nil : "\(fields[c].label) = \(value)"
         }
-        return (
-            table(Array(fields.indices), sha256: { $0 }, header: StudyField.sha256.name),
-            table(varyingColumns, sha256: { String($0.prefix(12)) }, header: "sha256 (prefix)", limit: Self.provenanceShown),
-            shared.isEmpty ? nil : "Every mask has " + shared.joined(separator: ", ") + ".")
+        return PreparedProvenance(
+            csv: csv.bytes, shown: shown, shared: shared.isEmpty ? nil : "Every mask has " + shared.joined(separator: ", ") + ".")
     }
 }

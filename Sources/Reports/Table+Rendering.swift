@@ -5,44 +5,17 @@ extension Table {
     /// The table as text in `format`, ending with a newline.
     public func rendered(as format: OutputFormat) -> String {
         switch format {
-        case .csv: delimited(separator: ",", escape: Self.csvField)
-        case .tsv: delimited(separator: "\t", escape: Self.tsvField)
+        case .csv, .tsv: delimited(format)
         case .json: json()
         case .md: markdown()
         case .table: aligned()
         }
     }
 
-    private func delimited(separator: String, escape: (String) -> String) -> String {
-        // Bytes appended to, cell by cell: a report's provenance is 50,000 rows of two dozen
-        // cells, and joining an array of strings per row was most of the time writing it. A
-        // study's numbers repeat (folds, runs, λ): each is formatted once.
-        var text = Bytes(), numbers: [UInt64: String] = [:]
-        for (row, cells) in ([columns.map { Cell.text($0.name) }] + rows).enumerated() {
-            if row > 0 { text.append("\n") }
-            for (index, cell) in cells.enumerated() {
-                if index > 0 { text.append(separator) }
-                if case .number(let value) = cell {
-                    let formatted = numbers[value.bitPattern] ?? NumberText.exact(value)
-                    numbers[value.bitPattern] = formatted
-                    text.append(escape(formatted))
-                } else {
-                    text.append(escape(Self.exactText(cell)))
-                }
-            }
-        }
-        text.append("\n")
-        return String(decoding: text.bytes, as: UTF8.self)
-    }
-
-    /// Text gathered as UTF-8 bytes (appending to a String costs several times more).
-    private struct Bytes {
-        var bytes: [UInt8] = []
-
-        mutating func append(_ text: String) {
-            var text = text
-            text.withUTF8 { bytes.append(contentsOf: $0) }
-        }
+    private func delimited(_ format: OutputFormat) -> String {
+        var writer = DelimitedWriter(columns: columns, format: format)
+        for row in rows { writer.append(row) }
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     fileprivate static func delimitedLine(_ row: [Cell], separator: String, escape: (String) -> String) -> String {
@@ -148,15 +121,20 @@ extension Table {
         }
     }
 
+    /// ASCII but a comma, quote or line break: what a CSV field holds without quotes.
+    static func csvPlain(_ byte: UInt8) -> Bool {
+        byte < 0x80 && byte != UInt8(ascii: ",") && byte != UInt8(ascii: "\"") && !(0x0A...0x0D).contains(byte)
+    }
+
+    /// ASCII but a tab or line break: what a TSV field holds as it is.
+    static func tsvPlain(_ byte: UInt8) -> Bool {
+        byte < 0x80 && byte != UInt8(ascii: "\t") && !(0x0A...0x0D).contains(byte)
+    }
+
     static func csvField(_ text: String) -> String {
-        // ASCII without a comma, quote or line break needs no quotes (checked by bytes: most
-        // cells); anything else by characters, whose newlines include U+2028 and NEL.
-        var plain = true
-        for byte in text.utf8 where byte >= 0x80 || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || (0x0A...0x0D).contains(byte) {
-            plain = false
-            break
-        }
-        if plain { return text }
+        // Plain bytes need no quotes (checked by bytes: most cells); anything else by
+        // characters, whose newlines include U+2028 and NEL.
+        if text.utf8.allSatisfy(csvPlain) { return text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
@@ -240,5 +218,65 @@ extension String {
         var text = self
         while text.last == " " { text.removeLast() }
         return text
+    }
+}
+
+/// Rows rendered as CSV or TSV as they come, into UTF-8 bytes: a report's provenance is
+/// 50,000 rows of two dozen cells, written without a table of them (appending to a String,
+/// or joining an array of strings per row, costs several times more).
+public struct DelimitedWriter {
+    public private(set) var bytes: [UInt8] = []
+    private let separator: UInt8
+    private let escape: (String) -> String
+    /// Whether a byte stands for itself in a field (an ASCII byte `escape` leaves as it is):
+    /// a field of such bytes alone is copied without `escape` (nearly every cell).
+    private let plain: (UInt8) -> Bool
+    /// A study's numbers repeat (folds, runs, λ): each is formatted once.
+    private var numbers: [UInt64: [UInt8]] = [:]
+
+    /// A writer of `format` (CSV or TSV), its header line written.
+    public init(columns: [Table.Column], format: OutputFormat) {
+        precondition(format == .csv || format == .tsv, "a delimited format")
+        if format == .csv {
+            (separator, escape, plain) = (UInt8(ascii: ","), Table.csvField, Table.csvPlain)
+        } else {
+            (separator, escape, plain) = (UInt8(ascii: "\t"), Table.tsvField, Table.tsvPlain)
+        }
+        append(columns.map { .text($0.name) })
+    }
+
+    /// Writes a line of `cells`.
+    public mutating func append(_ cells: [Table.Cell]) {
+        for index in cells.indices {
+            if index > 0 { bytes.append(separator) }
+            switch cells[index] {
+            case .number(let value):
+                if let formatted = numbers[value.bitPattern] {
+                    bytes.append(contentsOf: formatted)
+                } else {
+                    let formatted = Array(escape(NumberText.exact(value)).utf8)
+                    numbers[value.bitPattern] = formatted
+                    bytes.append(contentsOf: formatted)
+                }
+            case .text(let text): append(field: text)
+            case .integer(let value): append(field: String(value))
+            case .empty: break
+            }
+        }
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// A field as it is when all its bytes are plain, else as `escape` writes it.
+    private mutating func append(field: String) {
+        var text = field
+        let copied = text.withUTF8 { utf8 in
+            guard utf8.allSatisfy(plain) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if !copied {
+            var escaped = escape(field)
+            escaped.withUTF8 { bytes.append(contentsOf: $0) }
+        }
     }
 }

@@ -132,8 +132,10 @@ public enum StudyReportBuilder {
         var robustnessNotes: [String]
 
         init(selection: StudySelection, pairing: Pairing) {
-            similarity = selection.similarity(by: .lambda1, pairing: pairing)
-            robustness = selection.robustness(pairing: pairing)
+            // Both analyses read each mask's unit vector, computed once.
+            let units = UnitVectors(selection.samples)
+            similarity = selection.similarity(by: .lambda1, pairing: pairing, units: units)
+            robustness = selection.robustness(pairing: pairing, units: units)
             similarityNotes = selection.placementNotes(on: [.lambda1]) + selection.poolingNotes(pairing, comparing: .lambda1)
                 + selection.pairNotes(similarity, pairing: pairing)
             robustnessNotes = selection.poolingNotes(pairing) + selection.kindNotes(pairing)

@@ -12,16 +12,20 @@ public enum SimilarityMetric: String, CaseIterable, Sendable {
 extension StudySelection {
     /// The similarity matrix across the values of `field`, pairs agreeing as `pairing` says.
     /// Records without a value of a mask-only setting compared (attribution maps, by λ1) are left out (`placementNotes`).
-    public func similarity(by field: StudyField, metric: SimilarityMetric = .roi, pairing: Pairing = .settings) -> SimilarityMatrix {
+    /// `units`: the samples' unit vectors, when the caller has them for several analyses.
+    public func similarity(by field: StudyField, metric: SimilarityMetric = .roi, pairing: Pairing = .settings, units: UnitVectors? = nil) -> SimilarityMatrix {
         switch metric {
-        case .roi: Similarity.roi(placed(on: [field]), by: field, pairing: pairing)
-        case .prob: Similarity.prob(evaluations, by: field)
+        case .roi:
+            let placed = placed(on: [field])
+            // The selection's unit vectors serve only when every sample is placed.
+            return Similarity.roi(placed, by: field, pairing: pairing, units: placed.count == samples.count ? units : nil)
+        case .prob: return Similarity.prob(evaluations, by: field)
         }
     }
 
     /// Inter-run and inter-fold agreement, mask pairs agreeing as `pairing` says.
-    public func robustness(pairing: Pairing = .settings) -> RobustnessTable {
-        Robustness.compute(samples, evaluations, pairing: pairing)
+    public func robustness(pairing: Pairing = .settings, units: UnitVectors? = nil) -> RobustnessTable {
+        Robustness.compute(samples, evaluations, pairing: pairing, units: units)
     }
 
     /// What a reader of an analysis must know of what it pooled: each annotation (and each

@@ -150,9 +150,48 @@ struct CompensatedDotTests {
             #expect(PairCosines.dots(pairs, vectors).map(\.bitPattern) == expected)
             let rows = vectors.flatMap { $0 }, first = pairs.map { Int32($0.0) }, second = pairs.map { Int32($0.1) }
             var portable = Array(repeating: 0.0, count: pairs.count)
-            maskdb_compensated_dots_portable(rows, length, first, second, pairs.count, &portable)
+            rows.withUnsafeBufferPointer { rows in
+                let pointers: [UnsafePointer<Double>?] = vectors.indices.map { rows.baseAddress! + $0 * length }
+                maskdb_compensated_dots_portable(pointers, length, first, second, pairs.count, &portable)
+            }
             #expect(portable.map(\.bitPattern) == expected)
         }
         #expect(PairCosines.dots([], [[1, 2]]) == [])
+    }
+}
+
+/// Grouping hashes keys with a hash of its own (`KeyHash`): texts equal as Strings are one
+/// group whatever their bytes (é precomposed or not, after any number of ASCII bytes), and
+/// distinct keys never merge, however many groups there are.
+struct GroupingTests {
+    static func sample(_ id: Int64, _ settings: [StudyField: SettingValue]) -> MaskSample {
+        MaskSample(id: id, settings: settings, densities: [1], voxels: [1])
+    }
+
+    @Test func textsEqualAsStringsAreOneGroup() {
+        for prefix in ["", "abcd", "abcdefgh", "abcdefghijkl"] {  // é at byte 3, 7, 11 and 15
+            let composed = Self.sample(1, [.subjects: .text(prefix + "caf\u{E9}")])
+            let decomposed = Self.sample(2, [.subjects: .text(prefix + "cafe\u{301}")])
+            let other = Self.sample(3, [.subjects: .text(prefix + "cafe")])
+            #expect(Pairing.groupIndices([composed, decomposed, other], by: [.subjects]) == [[2], [0, 1]], "prefix \(prefix)")
+        }
+    }
+
+    @Test func manyKeysGroupAsADictionaryWould() {
+        var random = SplitMix64(seed: 7)
+        let samples = (0..<5000).map { i in
+            Self.sample(Int64(i), [
+                .fold: .number(Double(random.next() % 5)), .run: .number(Double(random.next() % 40)),
+                .model: .text("model-\(random.next() % 30)"), .lambda1: random.next() % 4 == 0 ? .missing : .number(0.1),
+            ])
+        }
+        let fields: [StudyField] = [.fold, .lambda1, .model, .run]
+        let expected = Dictionary(grouping: samples.indices) { i in fields.map { samples[i][$0] } }
+        let groups = Pairing.groupIndices(samples, by: fields)
+        #expect(groups.count == expected.count)
+        for group in groups { #expect(expected[fields.map { samples[group[0]][$0] }] == group) }
+        // In order of their keys.
+        let keys = groups.map { group in fields.map { samples[group[0]][$0] } }
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0.lexicographicallyPrecedes($1) })
     }
 }
