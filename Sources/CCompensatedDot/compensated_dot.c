@@ -67,6 +67,17 @@ void maskdb_compensated_dots(
                 vectors[first[k]], vectors[first[k + 1]], vectors[first[k + 2]], vectors[first[k + 3]],
                 vectors[second[k]], vectors[second[k + 1]], vectors[second[k + 2]], vectors[second[k + 3]], length, out + k);
         }
+        // The one to three pairs left in the lanes too, the last repeated (a small group's
+        // few pairs are most calls, and the scalar path costs several times more per pair).
+        if (k < pairs) {
+            size_t last = pairs - 1;
+            size_t at[4] = {k, k + 1 <= last ? k + 1 : last, k + 2 <= last ? k + 2 : last, last};
+            double lanes[4];
+            four_dots(
+                vectors[first[at[0]]], vectors[first[at[1]]], vectors[first[at[2]]], vectors[first[at[3]]],
+                vectors[second[at[0]]], vectors[second[at[1]]], vectors[second[at[2]]], vectors[second[at[3]]], length, lanes);
+            for (; k < pairs; k++) out[k] = lanes[k - at[0]];
+        }
     }
 #endif
     maskdb_compensated_dots_portable(vectors, length, first + k, second + k, pairs - k, out + k);

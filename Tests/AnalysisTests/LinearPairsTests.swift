@@ -148,6 +148,10 @@ struct CompensatedDotTests {
             let pairs = vectors.indices.flatMap { i in vectors.indices.map { j in (i, j) } }  // 169: four at a time and three left
             let expected = pairs.map { PairCosines.dot(vectors[$0.0], vectors[$0.1]).bitPattern }
             #expect(PairCosines.dots(pairs, vectors).map(\.bitPattern) == expected)
+            // One to three pairs left over after each four, computed in the lanes too.
+            for count in 1...7 {
+                #expect(PairCosines.dots(Array(pairs.prefix(count)), vectors).map(\.bitPattern) == Array(expected.prefix(count)))
+            }
             let rows = vectors.flatMap { $0 }, first = pairs.map { Int32($0.0) }, second = pairs.map { Int32($0.1) }
             var portable = Array(repeating: 0.0, count: pairs.count)
             rows.withUnsafeBufferPointer { rows in
