@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["StudyCore", "Formatting", "CCompensatedDot"]),
         .target(name: "Figures", dependencies: ["CZlib", "Analysis", "StudyCore", "Formatting"]),
         // The synthetic study behind `maskdb demo`.
-        .target(name: "DemoStudy", dependencies: ["NIfTI", "Atlas"]),
+        .target(name: "DemoStudy", dependencies: ["NIfTI", "Atlas", "StudyCore", "Analysis", "Reports"]),
         .target(name: "Reports", dependencies: ["Analysis", "StudyCore", "Formatting"]),
         // The SQL migrations, embedded in the binary; never edited once shipped.
         .target(
@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "maskdb-bench",
             dependencies: [
-                "NIfTI", "Atlas", "DemoStudy", "Reports", "StudyCore", "Store", "CLISupport",
+                "NIfTI", "Atlas", "DemoStudy", "Analysis", "Reports", "StudyCore", "Store", "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "NIfTITests", dependencies: ["NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "NIfTI", "NIfTIFixtures"]),
         .testTarget(name: "StudyCoreTests", dependencies: ["StudyCore"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "StudyCore", "DemoStudy", "CCompensatedDot"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "StudyCore", "DemoStudy", "Reports", "CCompensatedDot"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Analysis", "StudyCore"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis", "StudyCore", "Formatting"]),
         .testTarget(
@@ -138,7 +138,7 @@ let package = Package(
         // Runs the built executables: depending on them builds them first.
         .testTarget(
             name: "maskdbTests",
-            dependencies: ["maskdb", "maskdb-bench", "NIfTI", "NIfTIFixtures", "Store", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["maskdb", "maskdb-bench", "NIfTI", "NIfTIFixtures", "Store", "StudyCore", "Analysis", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

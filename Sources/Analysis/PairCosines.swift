@@ -20,6 +20,16 @@ enum PairCosines {
         _ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing, units: UnitVectors? = nil,
         _ body: (SettingValue, SettingValue, Double, Int) -> Void
     ) {
+        forEachPartSum(samples, differingIn: field, pairing: pairing, units: units) { a, b, sum, count, _, _ in body(a, b, sum, count) }
+    }
+
+    /// The same sums, each with a mask of each of its two parts (positions in `samples`):
+    /// the parts' masks agree on every field `pairing` matches but `field`, so one mask
+    /// tells them all (their model, for the model bootstrap).
+    static func forEachPartSum(
+        _ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing, units: UnitVectors? = nil,
+        _ body: (SettingValue, SettingValue, Double, Int, Int, Int) -> Void
+    ) {
         let units = units ?? UnitVectors(samples)
         precondition(units.count == samples.count, "the unit vectors of these samples")
         let fields = pairing.fields(of: samples, differingIn: field)
@@ -28,14 +38,14 @@ enum PairCosines {
         // `body` in the groups' order: the calls a pass over the groups one by one makes.
         let ranges = Concurrently.ranges(groups.count) { groups[$0].count }
         let sums = Concurrently.map(ranges.count) { part in
-            var sums: [(SettingValue, SettingValue, Double, Int)] = []
+            var sums: [(SettingValue, SettingValue, Double, Int, Int, Int)] = []
             var scratch = Scratch()
             for g in ranges[part] {
-                groupSums(samples, units, groups[g], by: field, &scratch) { sums.append(($0, $1, $2, $3)) }
+                groupSums(samples, units, groups[g], by: field, &scratch) { sums.append(($0, $1, $2, $3, $4, $5)) }
             }
             return sums
         }
-        for (a, b, sum, count) in sums.joined() { body(a, b, sum, count) }
+        for (a, b, sum, count, x, y) in sums.joined() { body(a, b, sum, count, x, y) }
     }
 
     /// What the sums of one group need and the next group reuses (no allocation per group).
@@ -47,7 +57,7 @@ enum PairCosines {
     /// The sums of the pairs within one group that differ in `field`, part by part.
     private static func groupSums(
         _ samples: [MaskSample], _ units: UnitVectors, _ group: [Int], by field: StudyField, _ scratch: inout Scratch,
-        _ body: (SettingValue, SettingValue, Double, Int) -> Void
+        _ body: (SettingValue, SettingValue, Double, Int, Int, Int) -> Void
     ) {
         partitions(samples, units, group.sorted { samples[$0].id < samples[$1].id }, by: field, into: &scratch.parts)
         let parts = scratch.parts
@@ -64,7 +74,7 @@ enum PairCosines {
             for j in parts.indices where j > i && parts[i].value != parts[j].value {
                 let (p, q) = (parts[i], parts[j])
                 if p.regions == q.regions {
-                    body(p.value, q.value, products.next()!, p.members.count * q.members.count)
+                    body(p.value, q.value, products.next()!, p.members.count * q.members.count, p.members[0], q.members[0])
                 } else {
                     var sum = CompensatedSum(), count = 0
                     for x in p.members {
@@ -74,7 +84,7 @@ enum PairCosines {
                             count += 1
                         }
                     }
-                    body(p.value, q.value, sum.value, count)
+                    body(p.value, q.value, sum.value, count, p.members[0], q.members[0])
                 }
             }
         }

@@ -10,6 +10,21 @@ public struct RobustnessTable: Sendable, Equatable {
     public var roiInterRuns: Mean
     /// Mean ROI cosine similarity over inter-fold mask pairs.
     public var roiInterFolds: Mean
+    /// The intervals of the two ROI means and of their difference (inter-runs - inter-folds),
+    /// with its p-value: nil where the bootstrap cannot tell (no pair, one model a side, or
+    /// pairs pooled over models: `--ignore fold`, `run` or `model`).
+    public var roiInterRunsInterval: Interval? = nil
+    public var roiInterFoldsInterval: Interval? = nil
+    public var roiDifferenceInterval: Interval? = nil
+    public var roiDifferenceP: Double? = nil
+    /// The random-pair baseline: mean ROI cosine of masks of different models and different
+    /// settings (`RandomPairs`), how far from chance the two means are.
+    public var roiRandomPairs = Mean()
+    /// How the intervals were computed.
+    public var intervals = IntervalOptions()
+
+    /// inter-runs - inter-folds (nil without both).
+    public var roiDifference: Double? { roiInterRuns.value.flatMap { runs in roiInterFolds.value.map { runs - $0 } } }
 }
 
 /// Inter-run and inter-fold agreement.
@@ -19,14 +34,27 @@ public enum Robustness {
     /// and model name of the mask's model and the evaluating model). `pairing` says which
     /// fields mask pairs agree on; `units`, the samples' unit vectors (computed here when nil).
     public static func compute(
-        _ samples: [MaskSample], _ evaluations: [EvaluationSample], pairing: Pairing = .settings, units: UnitVectors? = nil
+        _ samples: [MaskSample], _ evaluations: [EvaluationSample], pairing: Pairing = .settings, units: UnitVectors? = nil,
+        intervals: IntervalOptions = IntervalOptions()
     ) -> RobustnessTable {
         let units = units ?? UnitVectors(samples)
-        return RobustnessTable(
+        let runs = roi(samples, differingIn: .run, pairing: pairing, units: units)
+        let folds = roi(samples, differingIn: .fold, pairing: pairing, units: units)
+        var table = RobustnessTable(
             probInterRuns: probability(evaluations, differingIn: .run),
             probInterFolds: probability(evaluations, differingIn: .fold),
-            roiInterRuns: roi(samples, differingIn: .run, pairing: pairing, units: units),
-            roiInterFolds: roi(samples, differingIn: .fold, pairing: pairing, units: units))
+            roiInterRuns: runs.mean, roiInterFolds: folds.mean)
+        table.intervals = intervals
+        table.roiRandomPairs = RandomPairs.mean(samples, units: units, pairing: pairing)
+        if let runSums = runs.models, let foldSums = folds.models {
+            let results = ModelBootstrap.run([runSums, foldSums], options: intervals)
+            table.roiInterRunsInterval = results[0].interval
+            table.roiInterFoldsInterval = results[1].interval
+            let differences = zip(results[0].means, results[1].means).map { $0 - $1 }
+            table.roiDifferenceInterval = ModelBootstrap.percentile(differences, level: intervals.level)
+            table.roiDifferenceP = table.roiDifferenceInterval == nil ? nil : ModelBootstrap.pValue(differences)
+        }
+        return table
     }
 
     /// Evaluations whose two models differ in `field` (run or fold) and agree on the rest of their identity.
@@ -34,12 +62,23 @@ public enum Robustness {
         Mean(evaluations.filter { !$0.agrees(on: [field]) && $0.agrees(on: StudyField.modelIdentity.filter { $0 != field }) }.map(\.probability))
     }
 
-    private static func roi(_ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing, units: UnitVectors) -> Mean {
-        var sum = CompensatedSum(), count = 0
-        PairCosines.forEachSum(samples, differingIn: field, pairing: pairing, units: units) { _, _, s, n in
+    /// The mean ROI cosine of pairs differing in `field`, and its sums model pair by model
+    /// pair (nil when the pairs pool over models, which the model bootstrap cannot resample).
+    private static func roi(
+        _ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing, units: UnitVectors
+    ) -> (mean: Mean, models: ModelPairSums?) {
+        // A part of a pairing group is of one model when the pairs agree on the model's
+        // identity but `field`.
+        let byModel = StudyField.modelIdentity.allSatisfy { $0 == field || pairing.matches($0) }
+        var sum = CompensatedSum(), count = 0, models = ModelPairSums()
+        var reader = FieldReader([.fold, .run])
+        PairCosines.forEachPartSum(samples, differingIn: field, pairing: pairing, units: units) { _, _, s, n, x, y in
             sum.add(s)
             count += n
+            guard byModel else { return }
+            let (a, b) = (reader.values(of: samples[x]), reader.values(of: samples[y]))
+            models.add(foldA: a[0], runA: a[1], foldB: b[0], runB: b[1], sum: s, count: n)
         }
-        return Mean(sum: sum.value, count: count)
+        return (Mean(sum: sum.value, count: count), byModel ? models : nil)
     }
 }

@@ -1,6 +1,7 @@
 import Atlas
 import Foundation
 import NIfTI
+import StudyCore
 import Synchronization
 
 /// Synthetic studies for `maskdb-bench`: real-size masks with optimizer noise (about 6 MB

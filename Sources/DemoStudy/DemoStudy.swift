@@ -1,6 +1,7 @@
 import Atlas
 import Foundation
 import NIfTI
+import StudyCore
 
 /// A deterministic synthetic study shaped like the poster's: 5 folds x 5 runs of a CNN,
 /// one mask per model at the main setting, a λ1 x λ2 grid search for the first model,

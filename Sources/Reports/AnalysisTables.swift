@@ -17,18 +17,30 @@ public enum AnalysisTables {
         return table
     }
 
-    /// `metric,inter_runs,inter_folds,inter_runs_pairs,inter_folds_pairs`.
+    /// `metric,inter_runs,inter_folds,inter_runs_pairs,inter_folds_pairs`, then each ROI
+    /// mean's interval, their difference (inter-runs - inter-folds) with its interval and
+    /// p-value, and the random-pair baseline with its pairs (`RobustnessTable`).
     public static func robustness(_ result: RobustnessTable, decimals: Int = 3) -> Table {
         var table = Table(columns: [
             .init("metric"), .init("inter_runs", decimals: decimals), .init("inter_folds", decimals: decimals),
             .init("inter_runs_pairs"), .init("inter_folds_pairs"),
+            .init("inter_runs_lower", decimals: decimals), .init("inter_runs_upper", decimals: decimals),
+            .init("inter_folds_lower", decimals: decimals), .init("inter_folds_upper", decimals: decimals),
+            .init("difference", decimals: decimals), .init("difference_lower", decimals: decimals),
+            .init("difference_upper", decimals: decimals), .init("p_value", decimals: 4),
+            .init("random_pairs", decimals: decimals), .init("random_pairs_count"),
         ])
-        for (name, runs, folds) in [
-            ("prob_cnn", result.probInterRuns, result.probInterFolds),
-            ("roi_cosine", result.roiInterRuns, result.roiInterFolds),
-        ] {
-            table.append([.text(name), .number(runs.value), .number(folds.value), .integer(runs.count), .integer(folds.count)])
-        }
+        table.append(
+            [.text("prob_cnn"), .number(result.probInterRuns.value), .number(result.probInterFolds.value),
+             .integer(result.probInterRuns.count), .integer(result.probInterFolds.count)]
+                + Array(repeating: .empty, count: 10))
+        table.append(
+            [.text("roi_cosine"), .number(result.roiInterRuns.value), .number(result.roiInterFolds.value),
+             .integer(result.roiInterRuns.count), .integer(result.roiInterFolds.count),
+             .number(result.roiInterRunsInterval?.lower), .number(result.roiInterRunsInterval?.upper),
+             .number(result.roiInterFoldsInterval?.lower), .number(result.roiInterFoldsInterval?.upper),
+             .number(result.roiDifference), .number(result.roiDifferenceInterval?.lower), .number(result.roiDifferenceInterval?.upper),
+             .number(result.roiDifferenceP), .number(result.roiRandomPairs.value), .integer(result.roiRandomPairs.count)])
         return table
     }
 

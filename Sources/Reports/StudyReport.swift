@@ -196,7 +196,7 @@ extension StudyReport {
                 table: robustnessTable, shown: robustnessShown,
                 after: (Self.hasDash(robustnessShown)
                     ? ["\(Self.dash): no such pair, so there is no mean (prob_cnn needs evaluations of masks by other runs' and folds' models: `maskdb import evaluations`).", ""]
-                    : []) + Self.listed(robustnessNotes)),
+                    : []) + robustnessLines + Self.listed(robustnessNotes)),
             Section(
                 name: "top_regions.csv", title: "Top regions across folds and runs",
                 how: "Masks at the main setting (\(mainSetting)); regions ranked by density within each mask, left and right merged (voxel-weighted); rows ranked by how many masks have the region in their top \(topK), then by mean density.",
@@ -268,19 +268,45 @@ extension StudyReport {
         return table
     }
 
-    /// The robustness table for reading: each mean beside its pairs, "–" for none.
+    /// The robustness table for reading: each mean beside its interval and pairs, "–" for
+    /// none; the ROI difference with its interval and p-value (prob_cnn has none: blank).
     private var robustnessShown: Table {
+        let level = "\(NumberText.exact(robustness.intervals.level * 100))% CI"
         var table = Table(columns: [
-            .init("metric"), .init("inter_runs", decimals: 3), .init("inter_runs_pairs"), .init("inter_folds", decimals: 3),
-            .init("inter_folds_pairs"),
+            .init("metric"), .init("inter_runs", decimals: 3), .init(level), .init("inter_runs_pairs"), .init("inter_folds", decimals: 3),
+            .init(level), .init("inter_folds_pairs"), .init("difference", decimals: 3), .init(level), .init("p", decimals: 4),
         ])
-        for (name, runs, folds) in [
-            ("prob_cnn", robustness.probInterRuns, robustness.probInterFolds),
-            ("roi_cosine", robustness.roiInterRuns, robustness.roiInterFolds),
-        ] {
-            table.append([.text(name), .number(runs.value), .integer(runs.count), .number(folds.value), .integer(folds.count)])
+        func interval(_ interval: Interval?) -> Table.Cell {
+            interval.map { .text("[\(NumberText.fixed($0.lower, decimals: 3)), \(NumberText.fixed($0.upper, decimals: 3))]") } ?? .empty
         }
+        let blank = Table.Cell.text("")
+        table.append([
+            .text("prob_cnn"), .number(robustness.probInterRuns.value), blank, .integer(robustness.probInterRuns.count),
+            .number(robustness.probInterFolds.value), blank, .integer(robustness.probInterFolds.count), blank, blank, blank,
+        ])
+        let roi = robustness
+        table.append([
+            .text("roi_cosine"), .number(roi.roiInterRuns.value), interval(roi.roiInterRunsInterval), .integer(roi.roiInterRuns.count),
+            .number(roi.roiInterFolds.value), interval(roi.roiInterFoldsInterval), .integer(roi.roiInterFolds.count),
+            .number(roi.roiDifference), interval(roi.roiDifferenceInterval), .number(roi.roiDifferenceP),
+        ])
         return Self.dashed(table)
+    }
+
+    /// What the robustness table's intervals are, and the random-pair baseline beside its means.
+    private var robustnessLines: [String] {
+        let baseline = robustness.roiRandomPairs, roi = robustness
+        let untold = [(roi.roiInterRuns, roi.roiInterRunsInterval), (roi.roiInterFolds, roi.roiInterFoldsInterval)]
+            .contains { $0.0.count > 0 && $0.1 == nil }
+        return (untold
+            ? ["A mean with – for its interval: too few models for the bootstrap to tell (fewer than half the resamples have a pair), or pairs pooled over models.", ""]
+            : []) + [
+            robustness.intervals.description.prefix(1).uppercased() + robustness.intervals.description.dropFirst()
+                + "; difference = inter_runs - inter_folds (the CSV has every bound, and the baseline's pairs).", "",
+            baseline.value.map {
+                "Random-pair baseline: roi_cosine \(NumberText.fixed($0, decimals: 3)) over the \(baseline.count) pairs of masks of different models and different settings, the similarity of masks that share nothing the study varies."
+            } ?? "Random-pair baseline: no pair of masks of different models and different settings.", "",
+        ]
     }
 
     /// `table` with "–" for each empty cell: a mean of nothing.

@@ -15,7 +15,7 @@ public enum StudyReportBuilder {
     public static func build(
         store: any StudyStore, study: String?, where filter: FilterExpression = .all, selection text: String? = nil,
         main request: MainSettingRequest = MainSettingRequest(), pairing: Pairing = .settings,
-        using fields: [(option: String, field: StudyField?)] = [], note: String?
+        using fields: [(option: String, field: StudyField?)] = [], intervals: IntervalOptions = IntervalOptions(), note: String?
     ) throws -> StudyReport {
         guard let name = try StudyScope.study(in: store, named: study) else { throw StudyError.noStudy }
         let own = FilterExpression.equal(.study, .text(name))
@@ -33,7 +33,7 @@ public enum StudyReportBuilder {
         let analyses = BackgroundValue { [selection] in
             try ReportAnalyses(selection: selection, main: request, selected: filter != .all)
         }
-        let pairs = BackgroundValue { [selection] in PairAnalyses(selection: selection, pairing: pairing) }
+        let pairs = BackgroundValue { [selection] in PairAnalyses(selection: selection, pairing: pairing, intervals: intervals) }
 
         // A selection's models are those of its masks.
         var models = try store.models(where: own)
@@ -131,11 +131,11 @@ public enum StudyReportBuilder {
         var similarityNotes: [String]
         var robustnessNotes: [String]
 
-        init(selection: StudySelection, pairing: Pairing) {
+        init(selection: StudySelection, pairing: Pairing, intervals: IntervalOptions) {
             // Both analyses read each mask's unit vector, computed once.
             let units = UnitVectors(selection.samples)
             similarity = selection.similarity(by: .lambda1, pairing: pairing, units: units)
-            robustness = selection.robustness(pairing: pairing, units: units)
+            robustness = selection.robustness(pairing: pairing, units: units, intervals: intervals)
             similarityNotes = selection.placementNotes(on: [.lambda1]) + selection.poolingNotes(pairing, comparing: .lambda1)
                 + selection.pairNotes(similarity, pairing: pairing)
             robustnessNotes = selection.poolingNotes(pairing) + selection.kindNotes(pairing)

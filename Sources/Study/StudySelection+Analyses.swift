@@ -24,8 +24,8 @@ extension StudySelection {
     }
 
     /// Inter-run and inter-fold agreement, mask pairs agreeing as `pairing` says.
-    public func robustness(pairing: Pairing = .settings, units: UnitVectors? = nil) -> RobustnessTable {
-        Robustness.compute(samples, evaluations, pairing: pairing, units: units)
+    public func robustness(pairing: Pairing = .settings, units: UnitVectors? = nil, intervals: IntervalOptions = IntervalOptions()) -> RobustnessTable {
+        Robustness.compute(samples, evaluations, pairing: pairing, units: units, intervals: intervals)
     }
 
     /// What a reader of an analysis must know of what it pooled: each annotation (and each

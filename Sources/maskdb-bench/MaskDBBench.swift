@@ -40,6 +40,9 @@ struct MaskDBBench: ParsableCommand {
     @Option(help: ArgumentHelp("Keep the synthetic studies in this folder (default: a scratch folder, removed).", valueName: "folder"))
     var keep: String?
 
+    @Option(help: ArgumentHelp("Instead of timing: the coverage of the robustness intervals on this many synthetic studies.", valueName: "studies"))
+    var coverage: Int?
+
     @OptionGroup var output: FormatOptions
 
     func validate() throws {
@@ -47,9 +50,18 @@ struct MaskDBBench: ParsableCommand {
             throw ValidationError("'--runs' and '--query-masks' take whole numbers of at least 1, '--masks' of at least 0")
         }
         try JobsLimit.check(jobs)
+        if let coverage, coverage < 1 { throw ValidationError("'--coverage' takes a number of studies of at least 1") }
     }
 
     func run() throws {
+        if let coverage {
+            for (name, spread) in Coverage.scenarios {
+                var study = Coverage(studies: coverage)
+                study.spread = spread
+                Output.print("\(name): \(spread)\n" + study.run().rendered(as: output.format))
+            }
+            return
+        }
         let benchmark = Benchmark(masks: masks, jobs: jobs, runs: runs, queryMasks: queryMasks, layout: layout, keep: keep)
         // The inflater the children use (the same library lookup, the same environment): above
         // a table for people, on stderr beside the machine-readable formats.

@@ -311,12 +311,18 @@ extension StudyReportBuilderTests {
             """))
         // No evaluations: no prob_cnn pair. Inter-runs: the two folds' runs 0 and 1 at λ1 = 0.01; inter-folds: the two runs' folds.
         #expect(section("CNN robustness: inter-runs and inter-folds").hasSuffix("""
-            | metric | inter_runs | inter_runs_pairs | inter_folds | inter_folds_pairs |
-            |---|---|---:|---|---:|
-            | prob_cnn | – | 0 | – | 0 |
-            | roi_cosine | 1.000 | 2 | 1.000 | 2 |
+            | metric | inter_runs | 95% CI | inter_runs_pairs | inter_folds | 95% CI | inter_folds_pairs | difference | 95% CI | p |
+            |---|---|---|---:|---|---|---:|---|---|---|
+            | prob_cnn | – |  | 0 | – |  | 0 |  |  |  |
+            | roi_cosine | 1.000 | – | 2 | 1.000 | [1.000, 1.000] | 2 | 0.000 | – | – |
 
             –: no such pair, so there is no mean (prob_cnn needs evaluations of masks by other runs' and folds' models: `maskdb import evaluations`).
+
+            A mean with – for its interval: too few models for the bootstrap to tell (fewer than half the resamples have a pair), or pairs pooled over models.
+
+            95% intervals: percentile bootstrap over models (folds and runs resampled, crossed), 10000 resamples, seed 1; p: two-sided, from the bootstrap of the difference; difference = inter_runs - inter_folds (the CSV has every bound, and the baseline's pairs).
+
+            Random-pair baseline: roi_cosine 1.000 over the 11 pairs of masks of different models and different settings, the similarity of masks that share nothing the study varies.
 
             """))
         let csv = String(decoding: try #require(report.files().first { $0.name == "similarity_lambda1.csv" }).bytes, as: UTF8.self)

@@ -86,8 +86,18 @@ struct AnalysisCommandTests {
         }
         let result = try CLI.run("robustness", "--db", db, "--format", "csv")
         let lines = result.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-        #expect(lines[0] == ["metric", "inter_runs", "inter_folds", "inter_runs_pairs", "inter_folds_pairs"])
-        #expect(lines[1] == ["prob_cnn", "", "", "0", "0"])
+        #expect(lines[0] == [
+            "metric", "inter_runs", "inter_folds", "inter_runs_pairs", "inter_folds_pairs", "inter_runs_lower", "inter_runs_upper",
+            "inter_folds_lower", "inter_folds_upper", "difference", "difference_lower", "difference_upper", "p_value",
+            "random_pairs", "random_pairs_count",
+        ])
+        #expect(lines[1] == ["prob_cnn", "", "", "0", "0"] + Array(repeating: "", count: 10))
+        // The difference is the two means'; the same seed, the same bytes; another seed, other intervals.
+        #expect(abs(Double(lines[2][9])! - (Double(lines[2][1])! - Double(lines[2][2])!)) < 1e-15)
+        #expect(try CLI.run("robustness", "--db", db, "--format", "csv").stdout == result.stdout)
+        #expect(result.stderr.contains("95% intervals: percentile bootstrap over models"))
+        let bad = try CLI.run("robustness", "--db", db, "--ci", "95")
+        #expect(bad.status != 0 && bad.stderr.contains("--ci: a level between 0 and 1, e.g. 0.95 (got 95.0)"), "\(bad.stderr)")
         #expect(lines[2][0] == "roi_cosine" && lines[2][3] == "4" && lines[2][4] == "4")
         #expect(abs(Double(lines[2][1])! - runs.reduce(0, +) / Double(runs.count)) < 1e-12)
         #expect(abs(Double(lines[2][2])! - folds.reduce(0, +) / Double(folds.count)) < 1e-12)

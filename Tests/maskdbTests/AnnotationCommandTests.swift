@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import Testing
 
@@ -50,7 +51,8 @@ struct AnnotationCommandTests {
 
                 """ + expected.stderr, "\(analysis)")
             let noEvaluations = "maskdb: note: prob_cnn: the selected masks have no evaluations (maskdb import evaluations records them)\n"
-            #expect(expected.stderr == (analysis == ["robustness"] ? noEvaluations : ""), "\(analysis): \(expected.stderr)")
+            let intervals = "maskdb: note: \(IntervalOptions().description)\n"
+            #expect(expected.stderr == (analysis == ["robustness"] ? intervals + noEvaluations : ""), "\(analysis): \(expected.stderr)")
         }
         // The similarity has its 4 pairs, not "–".
         let similarity = try CLI.run("similarity", "--by", "lambda1", "--counts", "--db", annotated, "--format", "csv").stdout

@@ -1,6 +1,7 @@
 import Foundation
 import NIfTI
 import NIfTIFixtures
+import StudyCore
 import Testing
 
 /// `maskdb import clinicadl` on MAPS folders laid out as ClinicaDL writes them, with maps saved
