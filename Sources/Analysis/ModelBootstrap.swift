@@ -38,28 +38,28 @@ public struct Interval: Sendable, Equatable {
 /// fold and run: what the model bootstrap resamples (pairs are never resampled one by one,
 /// since a model is in many of them).
 public struct ModelPairSums: Sendable, Equatable {
-    struct Key: Hashable { var foldA, runA, foldB, runB: SettingValue }
-    private(set) var sums: [Key: (sum: Double, count: Int)] = [:]
+    /// Each model's fold and run, by model number.
+    let folds: [SettingValue], runs: [SettingValue]
+    /// By model pair (a, b), a <= b, at a * models + b.
+    private(set) var sums: [Int: Sum] = [:]
 
-    public init() {}
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.sums.count == b.sums.count && a.sums.allSatisfy { key, value in b.sums[key].map { $0 == value } ?? false }
+    struct Sum: Equatable, Sendable {
+        var sum = 0.0, count = 0
     }
 
-    /// Adds `count` pairs whose values sum to `sum`, between masks of models (foldA, runA) and (foldB, runB).
-    public mutating func add(foldA: SettingValue, runA: SettingValue, foldB: SettingValue, runB: SettingValue, sum: Double, count: Int) {
+    /// No pair yet, of models numbered as `folds` and `runs` give their folds and runs.
+    public init(folds: [SettingValue], runs: [SettingValue]) {
+        precondition(folds.count == runs.count, "a fold and a run for each model")
+        self.folds = folds
+        self.runs = runs
+    }
+
+    /// Adds `count` pairs whose values sum to `sum`, between masks of models `a` and `b`.
+    public mutating func add(_ a: Int, _ b: Int, sum: Double, count: Int) {
         guard count > 0 else { return }
-        // One order for both orders of a pair of models.
-        let key = (foldA, runA) <= (foldB, runB)
-            ? Key(foldA: foldA, runA: runA, foldB: foldB, runB: runB) : Key(foldA: foldB, runA: runB, foldB: foldA, runB: runA)
-        var entry = sums[key] ?? (0, 0)
-        entry.sum += sum
-        entry.count += count
-        sums[key] = entry
+        sums[min(a, b) * folds.count + max(a, b), default: Sum()].sum += sum
+        sums[min(a, b) * folds.count + max(a, b)]!.count += count
     }
-
-    var isEmpty: Bool { sums.isEmpty }
 }
 
 /// What the bootstrap gives of one mean: its interval (nil when too few resamples have pairs).
@@ -87,24 +87,19 @@ public enum ModelBootstrap {
     /// The bootstrap of each of `statistics` (each a mean: the sum of its pairs' values over
     /// their count), all from the same resamples of the same folds and runs.
     public static func run(_ statistics: [ModelPairSums], options: IntervalOptions) -> [BootstrapResult] {
-        var folds = Set<SettingValue>(), runs = Set<SettingValue>()
-        for statistic in statistics {
-            for key in statistic.sums.keys {
-                folds.formUnion([key.foldA, key.foldB])
-                runs.formUnion([key.runA, key.runB])
-            }
-        }
-        let foldList = folds.sorted(), runList = runs.sorted()
+        // Each statistic's model pairs as fold and run numbers, in a fixed order.
+        let foldList = Set(statistics.flatMap(\.folds)).sorted(), runList = Set(statistics.flatMap(\.runs)).sorted()
         let foldIndex = Dictionary(uniqueKeysWithValues: foldList.enumerated().map { ($1, $0) })
         let runIndex = Dictionary(uniqueKeysWithValues: runList.enumerated().map { ($1, $0) })
-        // Each statistic's entries as indices, in a fixed order (the sums' own order varies).
         struct Entry { var foldA, runA, foldB, runB: Int; var sum: Double; var count: Double }
         let entries = statistics.map { statistic in
-            statistic.sums.map { key, value in
-                Entry(
-                    foldA: foldIndex[key.foldA]!, runA: runIndex[key.runA]!, foldB: foldIndex[key.foldB]!, runB: runIndex[key.runB]!,
-                    sum: value.sum, count: Double(value.count))
-            }.sorted { ($0.foldA, $0.runA, $0.foldB, $0.runB) < ($1.foldA, $1.runA, $1.foldB, $1.runB) }
+            statistic.sums.keys.sorted().map { key in
+                let (a, b) = key.quotientAndRemainder(dividingBy: statistic.folds.count)
+                return Entry(
+                    foldA: foldIndex[statistic.folds[a]]!, runA: runIndex[statistic.runs[a]]!,
+                    foldB: foldIndex[statistic.folds[b]]!, runB: runIndex[statistic.runs[b]]!,
+                    sum: statistic.sums[key]!.sum, count: Double(statistic.sums[key]!.count))
+            }
         }
         var random = SplitMix64(seed: options.seed)
         var means = Array(repeating: [Double](), count: statistics.count)

@@ -22,31 +22,56 @@ enum RandomPairs {
             return group
         }
         let model = groupOf(modelFields), setting = groupOf(settingFields)
-        let all = pairSums(units) { _ in [] }, sameModel = pairSums(units) { [model[$0]] }
-        let sameSetting = pairSums(units) { [setting[$0]] }, sameBoth = pairSums(units) { [model[$0], setting[$0]] }
+        let settings = (setting.max() ?? 0) + 1
+        let all = pairSums(units) { _ in 0 }, sameModel = pairSums(units) { model[$0] }
+        let sameSetting = pairSums(units) { setting[$0] }, sameBoth = pairSums(units) { model[$0] * settings + setting[$0] }
         return Mean(
             sum: all.sum - sameModel.sum - sameSetting.sum + sameBoth.sum,
             count: all.count - sameModel.count - sameSetting.count + sameBoth.count)
     }
 
-    /// The sum of the cosines and the count of the pairs of masks with the same regions and the same `key`.
-    private static func pairSums(_ units: UnitVectors, key: (Int) -> [Int]) -> (sum: Double, count: Int) {
-        var groups: [[Int]: (vector: [Double], squares: Double, members: Int)] = [:]
+    /// The sum of the cosines and the count of the pairs of masks with the same regions and
+    /// the same `key` (a number below the samples' count squared).
+    private static func pairSums(_ units: UnitVectors, key: (Int) -> Int) -> (sum: Double, count: Int) {
+        // Each mask's group, then each group's Σu in one flat array (its place fixed before
+        // the sums, so that they are added through one pointer).
+        var place: [Int: Int] = [:], group = [Int](repeating: -1, count: units.count)
+        var starts: [Int] = [], lengths: [Int] = [], members: [Int] = [], total = 0
+        let keys = units.count * units.count + 1
         for i in 0..<units.count where units.regionSets[i] >= 0 {
-            let row = units.offsets[i]..<units.offsets[i + 1]
-            let k = [Int(units.regionSets[i])] + key(i)
-            var group = groups.removeValue(forKey: k) ?? ([Double](repeating: 0, count: row.count), 0, 0)
-            for (r, value) in zip(group.vector.indices, units.rows[row]) {
-                group.vector[r] += value
-                group.squares += value * value
+            let k = Int(units.regionSets[i]) * keys + key(i)
+            if let known = place[k] {
+                group[i] = known
+            } else {
+                group[i] = starts.count
+                place[k] = starts.count
+                starts.append(total)
+                lengths.append(units.length(of: i))
+                members.append(0)
+                total += units.length(of: i)
             }
-            group.members += 1
-            groups[k] = group
+            members[group[i]] += 1
+        }
+        var sums = [Double](repeating: 0, count: total), squares = [Double](repeating: 0, count: starts.count)
+        units.rows.withUnsafeBufferPointer { rows in
+            sums.withUnsafeMutableBufferPointer { sums in
+                for i in 0..<units.count where group[i] >= 0 {
+                    let (from, to, length) = (units.offsets[i], starts[group[i]], lengths[group[i]])
+                    var square = 0.0
+                    for r in 0..<length {
+                        sums[to + r] += rows[from + r]
+                        square += rows[from + r] * rows[from + r]
+                    }
+                    squares[group[i]] += square
+                }
+            }
         }
         var sum = CompensatedSum(), count = 0
-        for group in groups.values {
-            sum.add((group.vector.reduce(0) { $0 + $1 * $1 } - group.squares) / 2)
-            count += group.members * (group.members - 1) / 2
+        for g in starts.indices {
+            var norm = 0.0
+            for r in 0..<lengths[g] { norm += sums[starts[g] + r] * sums[starts[g] + r] }
+            sum.add((norm - squares[g]) / 2)
+            count += members[g] * (members[g] - 1) / 2
         }
         return (sum.value, count)
     }

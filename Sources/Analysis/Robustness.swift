@@ -38,8 +38,17 @@ public enum Robustness {
         intervals: IntervalOptions = IntervalOptions()
     ) -> RobustnessTable {
         let units = units ?? UnitVectors(samples)
-        let runs = roi(samples, differingIn: .run, pairing: pairing, units: units)
-        let folds = roi(samples, differingIn: .fold, pairing: pairing, units: units)
+        // Each sample's model as a number (its fold and run), for the model bootstrap.
+        var model = [Int](repeating: 0, count: samples.count)
+        var modelFolds: [SettingValue] = [], modelRuns: [SettingValue] = []
+        for (number, members) in Pairing.groupIndices(samples, by: [.fold, .run]).enumerated() {
+            for member in members { model[member] = number }
+            modelFolds.append(samples[members[0]][.fold])
+            modelRuns.append(samples[members[0]][.run])
+        }
+        let empty = ModelPairSums(folds: modelFolds, runs: modelRuns)
+        let runs = roi(samples, differingIn: .run, pairing: pairing, units: units, models: model, sums: empty)
+        let folds = roi(samples, differingIn: .fold, pairing: pairing, units: units, models: model, sums: empty)
         var table = RobustnessTable(
             probInterRuns: probability(evaluations, differingIn: .run),
             probInterFolds: probability(evaluations, differingIn: .fold),
@@ -65,19 +74,16 @@ public enum Robustness {
     /// The mean ROI cosine of pairs differing in `field`, and its sums model pair by model
     /// pair (nil when the pairs pool over models, which the model bootstrap cannot resample).
     private static func roi(
-        _ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing, units: UnitVectors
+        _ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing, units: UnitVectors, models model: [Int], sums empty: ModelPairSums
     ) -> (mean: Mean, models: ModelPairSums?) {
         // A part of a pairing group is of one model when the pairs agree on the model's
         // identity but `field`.
         let byModel = StudyField.modelIdentity.allSatisfy { $0 == field || pairing.matches($0) }
-        var sum = CompensatedSum(), count = 0, models = ModelPairSums()
-        var reader = FieldReader([.fold, .run])
+        var sum = CompensatedSum(), count = 0, models = empty
         PairCosines.forEachPartSum(samples, differingIn: field, pairing: pairing, units: units) { _, _, s, n, x, y in
             sum.add(s)
             count += n
-            guard byModel else { return }
-            let (a, b) = (reader.values(of: samples[x]), reader.values(of: samples[y]))
-            models.add(foldA: a[0], runA: a[1], foldB: b[0], runB: b[1], sum: s, count: n)
+            if byModel { models.add(model[x], model[y], sum: s, count: n) }
         }
         return (Mean(sum: sum.value, count: count), byModel ? models : nil)
     }

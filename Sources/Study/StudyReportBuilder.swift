@@ -132,10 +132,12 @@ public enum StudyReportBuilder {
         var robustnessNotes: [String]
 
         init(selection: StudySelection, pairing: Pairing, intervals: IntervalOptions) {
-            // Both analyses read each mask's unit vector, computed once.
+            // Both analyses read each mask's unit vector, computed once; the similarity on a
+            // thread of its own, so that a core done with other work takes it up.
             let units = UnitVectors(selection.samples)
-            similarity = selection.similarity(by: .lambda1, pairing: pairing, units: units)
+            let matrix = BackgroundValue { selection.similarity(by: .lambda1, pairing: pairing, units: units) }
             robustness = selection.robustness(pairing: pairing, units: units, intervals: intervals)
+            similarity = try! matrix.get()  // it throws nothing
             similarityNotes = selection.placementNotes(on: [.lambda1]) + selection.poolingNotes(pairing, comparing: .lambda1)
                 + selection.pairNotes(similarity, pairing: pairing)
             robustnessNotes = selection.poolingNotes(pairing) + selection.kindNotes(pairing)
