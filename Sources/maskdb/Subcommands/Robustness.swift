@@ -20,6 +20,7 @@ extension MaskDB {
         @OptionGroup var store: StoreOptions
         @OptionGroup var pairs: PairingOptions
         @OptionGroup var filter: FilterOptions
+        @OptionGroup var measured: MeasuredAtlasOption
         @OptionGroup var output: FormatOptions
 
         func validate() throws {
@@ -28,7 +29,7 @@ extension MaskDB {
 
         func run() throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: pairs.fields)
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: pairs.fields, atlas: measured.atlas)
             filter.noteIfEmpty(selection.masks.count, records: .masks)
             let table = selection.robustness(pairing: pairs.pairing)
             Output.print(AnalysisTables.robustness(table).rendered(as: output.format))
