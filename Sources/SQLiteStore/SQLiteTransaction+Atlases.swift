@@ -1,6 +1,7 @@
 import Atlas
 import Foundation
 import GRDB
+import GRDBSQLite
 import NIfTI
 import Store
 import StudyCore
@@ -56,10 +57,23 @@ extension SQLiteTransaction {
     }
 
     func maskFile(_ id: Int64) throws -> [UInt8] {
-        guard let data = try Data.fetchOne(
-            db, sql: "SELECT blobs.bytes FROM masks JOIN blobs ON blobs.sha256 = masks.nifti_sha256 WHERE masks.id = ?", arguments: [id])
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT blobs.rowid FROM masks JOIN blobs ON blobs.sha256 = masks.nifti_sha256 WHERE masks.id = ?",
+            arguments: [id])
         else { throw StoreError.notRecorded(target: String(id)) }
-        return [UInt8](data)
+        // Read in place from the blob's pages into the array (a fetched Data would be copied twice more).
+        var blob: OpaquePointer?
+        var code = sqlite3_blob_open(db.sqliteConnection, "main", "blobs", "bytes", row[0], 0, &blob)
+        defer { sqlite3_blob_close(blob) }
+        let count = code == SQLITE_OK ? Int(sqlite3_blob_bytes(blob)) : 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { code = sqlite3_blob_read(blob, buffer.baseAddress, Int32(count), 0) }
+            initialized = count
+        }
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        return bytes
     }
 
     func addDensities(_ densities: RegionDensities, maskID: Int64, atlasID: Int64) throws {
