@@ -10,6 +10,8 @@ public enum AtlasError: Error, Equatable, Sendable {
     case nonIntegerLabel(path: String, value: Double)
     /// The atlas image holds labels the table does not name.
     case unnamedLabels(path: String, labels: [Int])
+    /// The label table names labels no voxel of the image has (`path`: the table).
+    case labelsNotInImage(path: String, labels: [Int], image: String)
     /// The atlas image is not a single 3D volume.
     case atlasNotThreeDimensional(path: String, shape: [Int])
     /// An affine cannot be inverted, so grids cannot be matched.
@@ -41,6 +43,8 @@ extension AtlasError: CustomStringConvertible {
             "atlas voxel value \(value) is not a whole-number label; is this a label image?"
         case let .unnamedLabels(_, labels):
             "labels \(Self.list(labels)) have no row in the label table; add them or use the matching table"
+        case let .labelsNotInImage(_, labels, image):
+            "labels \(Self.list(labels)) have no voxel in \(image); is this the table of that image?"
         case let .atlasNotThreeDimensional(_, shape):
             "an atlas must be one 3D volume, this image is \(Self.shape(shape))"
         case .singularAffine:
@@ -81,6 +85,7 @@ extension AtlasError: CustomStringConvertible {
              .badLabels(let path, _),
              .nonIntegerLabel(let path, _),
              .unnamedLabels(let path, _),
+             .labelsNotInImage(let path, _, _),
              .atlasNotThreeDimensional(let path, _),
              .singularAffine(let path),
              .maskHasVolumes(let path, _),

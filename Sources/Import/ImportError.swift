@@ -8,6 +8,10 @@ public enum ImportError: Error, Equatable, Sendable {
     case badMAPS(path: String, detail: String)
     /// The database has several studies and neither the rows nor `--study` say which.
     case studyNeeded(path: String, studies: [String])
+    /// `atlas add`: the name is not one a command line and a `--atlas` can carry.
+    case badAtlasName(name: String)
+    /// `atlas add`: the name is registered with other files.
+    case atlasNameTaken(name: String, imageSHA256: String, labelsSHA256: String)
 }
 
 extension ImportError: CustomStringConvertible {
@@ -19,6 +23,10 @@ extension ImportError: CustomStringConvertible {
         case let .badMAPS(path, detail): "\(path): \(detail)"
         case let .studyNeeded(path, studies):
             "\(path): the database has several studies (\(studies.joined(separator: ", "))); say which with --study or a study column"
+        case let .badAtlasName(name):
+            "'\(name)': an atlas name is letters, digits, '.', '_' and '-', starting with a letter or digit"
+        case let .atlasNameTaken(name, image, labels):
+            "atlas '\(name)' is registered with other files (image \(image.prefix(12))…, labels \(labels.prefix(12))…); give these another name"
         }
     }
 }

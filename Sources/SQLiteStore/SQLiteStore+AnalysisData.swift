@@ -7,6 +7,29 @@ import StudyCore
 
 extension SQLiteStore {
     public func studyData(where filter: FilterExpression) throws -> StudyData {
+        try studyData(where: filter, atlas: nil)
+    }
+
+    public func studyData(where filter: FilterExpression, atlas: String?) throws -> StudyData {
+        guard let atlas else { return try importAtlasData(where: filter) }
+        return try read { db in
+            var masks = try Self.masks(where: filter, in: db)
+            let regions = try Self.atlasRegions(named: atlas, in: db)
+            let atlasID = try Int64.fetchOne(db, sql: "SELECT id FROM atlases WHERE name = ?", arguments: [atlas])!
+            // Each record's atlas reads as the one its vector is over: pairs compare vectors over one atlas.
+            for index in masks.indices { masks[index].atlas = atlas }
+            let ids = masks.map(\.id)
+            let vectors = try Self.densityVectors(maskIDs: ids, labels: regions.map(\.label), atlasID: atlasID, path: path, in: db)
+            if vectors.count < ids.count {
+                throw StoreError.notMeasured(atlas: atlas, count: ids.count - vectors.count, of: ids.count)
+            }
+            return StudyData(
+                masks: masks, regions: [atlas: regions], vectors: vectors, evaluations: try Self.evaluations(maskIDs: ids, in: db))
+        }
+    }
+
+    /// The selection with each mask's vector over the atlas it was imported against.
+    private func importAtlasData(where filter: FilterExpression) throws -> StudyData {
         try read { db in
             let masks = try Self.masks(where: filter, in: db)
             let ids = masks.map(\.id)
@@ -32,17 +55,32 @@ extension SQLiteStore {
     /// whose `labels` they follow. A vector missing or of another length is a damaged
     /// file, which `verify` names; an analysis of it would be silently wrong.
     static func densityVectors(maskIDs: [Int64], labels: [Int], path: String, in db: Database) throws -> [Int64: StoredVector] {
+        let vectors = try densityVectors(maskIDs: maskIDs, labels: labels, atlasID: nil, path: path, in: db)
+        if vectors.count < Set(maskIDs).count, let id = maskIDs.first(where: { vectors[$0] == nil }) {
+            throw damagedVector(mask: id, path: path, "it has none")
+        }
+        return vectors
+    }
+
+    /// The packed vectors of masks over atlas `atlasID` (nil: each mask's import atlas), by
+    /// mask id; a mask without one is left out, for the caller to say what that means.
+    static func densityVectors(maskIDs: [Int64], labels: [Int], atlasID: Int64?, path: String, in db: Database) throws -> [Int64: StoredVector] {
         var vectors: [Int64: StoredVector] = [:]
         vectors.reserveCapacity(maskIDs.count)
         let ids = IDSelection(maskIDs)
         let statement = try db.makeStatement(
-            sql: """
-                SELECT density_vectors.mask_id, density_vectors.densities, density_vectors.voxels
-                FROM density_vectors JOIN masks ON masks.id = density_vectors.mask_id
-                    AND masks.atlas_id = density_vectors.atlas_id
-                WHERE \(ids.condition("density_vectors.mask_id"))
-                """)
-        try statement.setArguments(ids.arguments)
+            sql: atlasID == nil
+                ? """
+                    SELECT density_vectors.mask_id, density_vectors.densities, density_vectors.voxels
+                    FROM density_vectors JOIN masks ON masks.id = density_vectors.mask_id
+                        AND masks.atlas_id = density_vectors.atlas_id
+                    WHERE \(ids.condition("density_vectors.mask_id"))
+                    """
+                : """
+                    SELECT mask_id, densities, voxels FROM density_vectors
+                    WHERE \(ids.condition("mask_id")) AND atlas_id = ?
+                    """)
+        try statement.setArguments(ids.arguments + (atlasID.map { [$0] } ?? []))
         let sqlite = statement.sqliteStatement
         /// A blob of the row SQLite is on, where SQLite holds it (empty for NULL).
         func blob(_ column: Int32) -> UnsafeRawBufferPointer {
@@ -70,9 +108,6 @@ extension SQLiteStore {
                 throw damagedVector(mask: id, path: path, "it does not hold its atlas's \(labels.count) regions")
             }
             vectors[id] = StoredVector(densities: densities, voxels: voxels)
-        }
-        if vectors.count < Set(maskIDs).count, let id = maskIDs.first(where: { vectors[$0] == nil }) {
-            throw damagedVector(mask: id, path: path, "it has none")
         }
         return vectors
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Atlas
+import NIfTI
 import GRDB
 import GRDBSQLite
 import Store
@@ -100,5 +101,30 @@ extension SQLiteStore {
         return StoredAtlasFiles(
             id: id, image: [UInt8](row["image"] as Data? ?? Data()), labels: [UInt8](row["labels"] as Data? ?? Data()),
             imageSHA256: row["image_sha256"], labelsSHA256: row["labels_sha256"])
+    }
+}
+
+extension SQLiteStore {
+    public func atlasSummaries() throws -> [AtlasSummary] {
+        let rows = try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT atlases.name, atlases.image_sha256, atlases.labels_sha256, image.bytes AS image,
+                           (SELECT count(*) FROM atlas_regions WHERE atlas_id = atlases.id) AS regions,
+                           (SELECT count(*) FROM density_vectors WHERE atlas_id = atlases.id) AS measured,
+                           (SELECT count(*) FROM masks WHERE atlas_id = atlases.id) AS imported
+                    FROM atlases LEFT JOIN blobs AS image ON image.sha256 = atlases.image_sha256
+                    ORDER BY atlases.name
+                    """)
+        }
+        return rows.map { row in
+            let image = (row["image"] as Data?).map { [UInt8]($0) }
+            return AtlasSummary(
+                name: row["name"], regions: row["regions"], imageSHA256: row["image_sha256"], labelsSHA256: row["labels_sha256"],
+                // Its header alone: a listing decodes no voxel.
+                dims: image.flatMap { try? NIfTIGrid(fileBytes: $0, path: "atlas").shape },
+                measured: row["measured"], imported: row["imported"])
+        }
     }
 }

@@ -8,18 +8,36 @@ import StudyCore
 extension SQLiteStore {
     /// A recorded mask's stored density vector over its atlas, in ascending label order.
     public func storedDensities(maskID: Int64) throws -> RegionDensities {
+        try storedDensities(maskID: maskID, atlas: nil)
+    }
+
+    public func storedDensities(maskID: Int64, atlas: String?) throws -> RegionDensities {
         try read { db in
+            // The import atlas's id, or the named one's (unknown: an error listing the registered ones).
+            var atlasID = "masks.atlas_id"
+            var arguments: StatementArguments = []
+            if let atlas {
+                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM atlases WHERE name = ?", arguments: [atlas]) else {
+                    throw StoreError.unknownAtlas(name: atlas, known: try String.fetchAll(db, sql: "SELECT name FROM atlases ORDER BY name"))
+                }
+                (atlasID, arguments) = ("?", [id])
+                let measured = try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM density_vectors WHERE mask_id = ? AND atlas_id = ?)", arguments: [maskID, id])
+                if measured == false, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM masks WHERE id = ?)", arguments: [maskID]) == true {
+                    throw StoreError.notMeasured(atlas: atlas, count: 1, of: 1)
+                }
+            }
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT atlas_regions.label, atlas_regions.name, mask_densities.density, mask_densities.voxels
                     FROM masks
-                    JOIN atlas_regions ON atlas_regions.atlas_id = masks.atlas_id
+                    JOIN atlas_regions ON atlas_regions.atlas_id = \(atlasID)
                     LEFT JOIN mask_densities ON mask_densities.mask_id = masks.id
-                        AND mask_densities.atlas_id = masks.atlas_id AND mask_densities.label = atlas_regions.label
+                        AND mask_densities.atlas_id = atlas_regions.atlas_id AND mask_densities.label = atlas_regions.label
                     WHERE masks.id = ?
                     ORDER BY atlas_regions.label
-                    """, arguments: [maskID])
+                    """, arguments: arguments + [maskID])
             guard !rows.isEmpty else { throw StoreError.notRecorded(target: String(maskID)) }
             return RegionDensities(
                 regions: rows.map { AtlasRegion(label: $0["label"], name: $0["name"]) },

@@ -121,6 +121,22 @@ extension SQLiteStore {
             let (id, stored, expected): (Int64, Int, Int) = (row["id"], row["stored"], row["expected"])
             problems.append("mask \(id): \(stored) of its \(expected) region densities are stored")
         }
+        // Densities over other atlases (`maskdb measure`): each such vector complete too.
+        let measured = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT mask_densities.mask_id AS id, atlases.name AS atlas, count(*) AS stored,
+                       (SELECT count(*) FROM atlas_regions WHERE atlas_regions.atlas_id = mask_densities.atlas_id) AS expected
+                FROM mask_densities JOIN masks ON masks.id = mask_densities.mask_id
+                JOIN atlases ON atlases.id = mask_densities.atlas_id
+                WHERE mask_densities.atlas_id <> masks.atlas_id
+                GROUP BY mask_densities.mask_id, mask_densities.atlas_id HAVING stored <> expected
+                ORDER BY mask_densities.mask_id, atlases.name
+                """)
+        for row in measured {
+            let (id, atlas, stored, expected): (Int64, String, Int, Int) = (row["id"], row["atlas"], row["stored"], row["expected"])
+            problems.append("mask \(id): \(stored) of its \(expected) region densities over atlas \(atlas) are stored")
+        }
     }
 
     /// The packed vectors the analyses read must be the rows, packed (see 0006).
@@ -138,6 +154,30 @@ extension SQLiteStore {
         for row in rows {
             let (id, missing): (Int64, Bool) = (row["id"], row["missing"])
             problems.append("mask \(id): " + (missing ? "its packed density vector is missing" : "its packed density vector is not its region densities"))
+        }
+        // Over the other atlases a mask was measured on: every vector its rows packed, and no vector without rows.
+        let measured = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT mask_densities.mask_id AS id, atlases.name AS atlas, density_vectors.mask_id IS NULL AS missing,
+                       density_vectors.densities IS maskdb_pack_densities(mask_densities.label, mask_densities.density)
+                       AND density_vectors.voxels IS maskdb_pack_voxels(mask_densities.label, mask_densities.voxels) AS agree
+                FROM mask_densities JOIN masks ON masks.id = mask_densities.mask_id
+                JOIN atlases ON atlases.id = mask_densities.atlas_id
+                LEFT JOIN density_vectors ON density_vectors.mask_id = mask_densities.mask_id
+                    AND density_vectors.atlas_id = mask_densities.atlas_id
+                WHERE mask_densities.atlas_id <> masks.atlas_id
+                GROUP BY mask_densities.mask_id, mask_densities.atlas_id HAVING missing OR NOT agree
+                UNION ALL
+                SELECT density_vectors.mask_id, atlases.name, 0, 0 FROM density_vectors
+                JOIN masks ON masks.id = density_vectors.mask_id JOIN atlases ON atlases.id = density_vectors.atlas_id
+                WHERE density_vectors.atlas_id <> masks.atlas_id AND NOT EXISTS (SELECT 1 FROM mask_densities WHERE mask_densities.mask_id = density_vectors.mask_id
+                                  AND mask_densities.atlas_id = density_vectors.atlas_id)
+                ORDER BY 1, 2
+                """)
+        for row in measured {
+            let (id, atlas, missing): (Int64, String, Bool) = (row[0], row[1], row[2])
+            problems.append("mask \(id): its packed density vector over atlas \(atlas) " + (missing ? "is missing" : "is not its region densities"))
         }
     }
 }

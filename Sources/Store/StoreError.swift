@@ -35,6 +35,8 @@ public enum StoreError: Error, Equatable, Sendable {
     /// A stored file's bytes no longer hash to the sha256 recorded for them (`record`:
     /// "mask 3", "atlas aal2's image"): they are not handed out.
     case damagedFile(record: String, actual: String, recorded: String)
+    /// Selected records have no densities over the atlas asked for: `maskdb measure` computes them.
+    case notMeasured(atlas: String, count: Int, of: Int)
 }
 
 extension StoreError {
@@ -85,6 +87,10 @@ extension StoreError: CustomStringConvertible {
             "\(path): cannot write the file: \(reason)"
         case let .damagedFile(record, actual, recorded):
             "\(record): its stored file's sha256 is \(actual.prefix(12))… not the recorded \(recorded.prefix(12))…; the database is damaged: run maskdb verify"
+        case let .notMeasured(atlas, count, total):
+            count == total && count == 1
+                ? "the selected record has no densities over atlas '\(atlas)'; compute them with 'maskdb measure --atlas \(atlas)'"
+                : "\(count) of the \(total) selected records have no densities over atlas '\(atlas)'; compute them with 'maskdb measure --atlas \(atlas)'"
         }
     }
 }

@@ -98,6 +98,27 @@ public protocol StoreTransaction {
 
     /// Deletes a blob no record refers to (its sha256 and size kept in the history).
     func removeBlob(_ sha256: String, correctionID: Int64) throws
+
+    // Atlases and measurements (`maskdb atlas add`, `maskdb measure`).
+
+    /// The registered atlas of this name, nil when there is none.
+    func registeredAtlas(named name: String) throws -> RegisteredAtlas?
+
+    /// Registers an atlas whose files are stored blobs, with its regions; returns its id.
+    func addAtlas(name: String, imageSHA256: String, labelsSHA256: String, regions: [AtlasRegion]) throws -> Int64
+
+    /// Records an `atlas add` or `measure` in the atlas log (`count`: regions added, records measured).
+    func logAtlasCommand(_ kind: AtlasCommandKind, command: String, atlasID: Int64, count: Int) throws
+
+    /// Of the masks with these ids, those without densities over atlas `atlasID`, by id
+    /// (ids no longer recorded are left out).
+    func unmeasuredMasks(ids: [Int64], atlasID: Int64) throws -> [MeasureTarget]
+
+    /// A recorded mask's stored file, unchecked (whoever decodes it checks its sha256).
+    func maskFile(_ id: Int64) throws -> [UInt8]
+
+    /// Records mask `maskID`'s densities over atlas `atlasID`: its region rows and its packed vector.
+    func addDensities(_ densities: RegionDensities, maskID: Int64, atlasID: Int64) throws
 }
 
 /// What kind of import an audit-log entry records.

@@ -42,6 +42,12 @@ public protocol StudyStore: Sendable {
     /// consistent view (no import lands between its parts).
     func studyData(where filter: FilterExpression) throws -> StudyData
 
+    /// The same, with every mask's density vector over atlas `atlas` (a registered atlas's
+    /// name) instead of its import atlas, each record's `atlas` reading so; nil is
+    /// `studyData(where:)`. A selected record without densities over it is
+    /// `StoreError.notMeasured`.
+    func studyData(where filter: FilterExpression, atlas: String?) throws -> StudyData
+
     /// Every evaluation of the given masks, in the order they were recorded.
     func evaluations(maskIDs: [Int64]) throws -> [EvaluationRecord]
 
@@ -52,6 +58,13 @@ public protocol StudyStore: Sendable {
 
     /// A recorded mask's stored density vector over its atlas, in ascending label order.
     func storedDensities(maskID: Int64) throws -> RegionDensities
+
+    /// A recorded mask's stored density vector over the registered atlas `atlas` (nil: its
+    /// import atlas); `StoreError.notMeasured` when it has none over it.
+    func storedDensities(maskID: Int64, atlas: String?) throws -> RegionDensities
+
+    /// Every registered atlas, by name, with how many records are measured over it.
+    func atlasSummaries() throws -> [AtlasSummary]
 
     /// The regions of an atlas, in ascending label order.
     func atlasRegions(named name: String) throws -> [(label: Int, name: String)]

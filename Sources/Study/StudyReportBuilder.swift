@@ -15,11 +15,12 @@ public enum StudyReportBuilder {
     public static func build(
         store: any StudyStore, study: String?, where filter: FilterExpression = .all, selection text: String? = nil,
         main request: MainSettingRequest = MainSettingRequest(), pairing: Pairing = .settings,
-        using fields: [(option: String, field: StudyField?)] = [], intervals: IntervalOptions = IntervalOptions(), note: String?
+        using fields: [(option: String, field: StudyField?)] = [], intervals: IntervalOptions = IntervalOptions(), note: String?,
+        atlas: String? = nil
     ) throws -> StudyReport {
         guard let name = try StudyScope.study(in: store, named: study) else { throw StudyError.noStudy }
         let own = FilterExpression.equal(.study, .text(name))
-        let selection = try StudySelection(store: store, filter: filter == .all ? own : .and([own, filter]), using: fields)
+        let selection = try StudySelection(store: store, filter: filter == .all ? own : .and([own, filter]), using: fields, atlas: atlas)
         guard !selection.masks.isEmpty else {
             if let text { throw StudyError.noMaskSelected(study: name, expression: text) }
             throw StudyError.studyWithoutMasks(name: name)

@@ -22,9 +22,13 @@ public struct StudySelection: Sendable {
     /// share one atlas, since density vectors over different atlases do not compare.
     /// Each parameter or annotation that `using` names (option and field) must be one
     /// some selected mask has: a misspelt one would otherwise group every mask as "missing".
-    public init(store: any StudyStore, filter: FilterExpression, using fields: [(option: String, field: StudyField?)] = []) throws {
+    /// With `atlas` (a registered atlas's name), every mask's vector over that atlas is read
+    /// instead of its import atlas's (`maskdb measure` computes them; a mask without one is an error).
+    public init(
+        store: any StudyStore, filter: FilterExpression, using fields: [(option: String, field: StudyField?)] = [], atlas: String? = nil
+    ) throws {
         // One read: the masks, their vectors and evaluations as one consistent view.
-        let data = try store.studyData(where: filter)
+        let data = try store.studyData(where: filter, atlas: atlas)
         masks = data.masks
         let atlases = Set(masks.map(\.atlas)).sorted()
         guard atlases.count <= 1 else { throw StudyError.severalAtlases(names: atlases) }

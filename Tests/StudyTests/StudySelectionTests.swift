@@ -168,6 +168,12 @@ private struct OtherAtlasStore: StudyStore {
         data.masks = data.masks.map(moved)
         return data
     }
+    func studyData(where filter: FilterExpression, atlas: String?) throws -> StudyData {
+        guard atlas != nil else { return try studyData(where: filter) }
+        return try base.studyData(where: filter, atlas: atlas)
+    }
+    func storedDensities(maskID: Int64, atlas: String?) throws -> RegionDensities { try base.storedDensities(maskID: maskID, atlas: atlas) }
+    func atlasSummaries() throws -> [AtlasSummary] { try base.atlasSummaries() }
     private func moved(_ mask: MaskRecord) -> MaskRecord {
         var mask = mask
         if mask.id == maskID { mask.atlas = "other" }

@@ -50,8 +50,8 @@ extension MaskDB {
         func run() throws {
             let densities: RegionDensities
             if !FileManager.default.fileExists(atPath: target), let recorded = try recordedDensities() {
-                guard atlas.isBuiltin, semantics == .keep, !clamp, gridFrom == nil else {
-                    throw ValidationError("'--atlas', '--labels', '--semantics', '--clamp' and '--grid-from' apply to mask files; a recorded mask's vector is printed as it was stored (on its recorded grid)")
+                guard atlas.labels == nil, semantics == .keep, !clamp, gridFrom == nil else {
+                    throw ValidationError("'--labels', '--semantics', '--clamp' and '--grid-from' apply to mask files; a recorded mask's vector is printed as it was stored (on its recorded grid; '--atlas NAME' for its vector over a registered atlas)")
                 }
                 densities = recorded
             } else {
@@ -60,7 +60,7 @@ extension MaskDB {
                     let grid = try NIfTIGrid(fileBytes: try FileBytes.read(gridFrom, maximumBytes: MaskSizeLimit.fileBytes()), path: gridFrom)
                     image = try image.placed(on: grid, gridPath: gridFrom)
                 }
-                densities = try MaskDensities.measure(image, atlas: try atlas.load(), semantics: semantics, clamp: clamp)
+                densities = try MaskDensities.measure(image, atlas: try atlas.load { try store.open() }, semantics: semantics, clamp: clamp)
             }
             Output.print(RecordTables.densities(densities).rendered(as: output.format))
         }
@@ -69,7 +69,7 @@ extension MaskDB {
         private func recordedDensities() throws -> RegionDensities? {
             guard MaskTarget.looksRecorded(target), FileManager.default.fileExists(atPath: store.path) else { return nil }
             let database = try store.open()
-            return try database.storedDensities(maskID: try database.resolveRecordedMask(target))
+            return try database.storedDensities(maskID: try database.resolveRecordedMask(target), atlas: atlas.registeredName)
         }
     }
 }

@@ -22,11 +22,12 @@ extension MaskDB {
         var counts = false
 
         @OptionGroup var filter: FilterOptions
+        @OptionGroup var measured: MeasuredAtlasOption
         @OptionGroup var output: FormatOptions
 
         func run() throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: grid.fields)
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: grid.fields, atlas: measured.atlas)
             filter.noteIfEmpty(selection.masks.count, records: .masks)
             let table = selection.grid(rows: grid.rows, columns: grid.cols, value: grid.value)
             Output.print(AnalysisTables.grid(table, counts: counts).rendered(as: output.format))

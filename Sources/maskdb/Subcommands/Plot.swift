@@ -102,6 +102,7 @@ extension MaskDB.Plot {
         @OptionGroup var store: StoreOptions
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: PlotOutput
+        @OptionGroup var measured: MeasuredAtlasOption
 
         @Option(help: ArgumentHelp("The setting.", valueName: "field"), transform: StudyField.compared)
         var by = StudyField.lambda1
@@ -116,7 +117,7 @@ extension MaskDB.Plot {
         func run() throws {
             let database = try store.open()
             let selection = try StudySelection(
-                store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)] + pairs.fields)
+                store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)] + pairs.fields, atlas: measured.atlas)
             let matrix = selection.similarity(by: by, pairing: pairs.pairing)
             try output.write(StudyPlots.similarity(selection, by: by, pairing: pairs.pairing))
             PairingOptions.printNotes(selection.poolingNotes(pairs.pairing, comparing: by) + selection.pairNotes(matrix, pairing: pairs.pairing))
@@ -130,6 +131,7 @@ extension MaskDB.Plot {
         @OptionGroup var store: StoreOptions
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: PlotOutput
+        @OptionGroup var measured: MeasuredAtlasOption
 
         @OptionGroup var grid: GridOptions
 
@@ -139,7 +141,7 @@ extension MaskDB.Plot {
 
         func run() throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: grid.fields)
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: grid.fields, atlas: measured.atlas)
             try output.write(StudyPlots.grid(selection, rows: grid.rows, columns: grid.cols, value: grid.value))
             PairingOptions.printNotes(selection.poolingNotes())
         }
@@ -152,6 +154,7 @@ extension MaskDB.Plot {
         @OptionGroup var store: StoreOptions
         @OptionGroup var filter: FilterOptions
         @OptionGroup var output: PlotOutput
+        @OptionGroup var measured: MeasuredAtlasOption
 
         @Option(help: "How many of each mask's densest regions count.")
         var k = 5
@@ -166,7 +169,7 @@ extension MaskDB.Plot {
 
         func run() throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database))
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), atlas: measured.atlas)
             try output.write(StudyPlots.topRegions(selection, k: k, mergeHemispheres: mergeHemispheres))
             PairingOptions.printNotes(selection.poolingNotes())
         }

@@ -20,6 +20,7 @@ extension MaskDB {
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var filter: FilterOptions
+        @OptionGroup var measured: MeasuredAtlasOption
         @OptionGroup var pairs: PairingOptions
         @OptionGroup(title: "Intervals") var intervals: IntervalFlags
 
@@ -48,7 +49,8 @@ extension MaskDB {
             if let out { try StudyReportBuilder.checkFolder(out) }
             let report = try StudyReportBuilder.build(
                 store: database, study: filter.study, where: try filter.maskCondition(in: database), selection: filter.expression,
-                main: try MainSettingRequest.parse(main), pairing: pairs.pairing, using: pairs.fields, intervals: intervals.options, note: nil)
+                main: try MainSettingRequest.parse(main), pairing: pairs.pairing, using: pairs.fields, intervals: intervals.options, note: nil,
+                atlas: measured.atlas)
             let written = try StudyReportBuilder.write(report, to: out ?? "Reports/\(report.study)")
             Output.print("wrote \(written.path) and \(written.files - 1) tables and figures beside it")
         }

@@ -23,6 +23,7 @@ extension MaskDB {
         @OptionGroup var store: StoreOptions
         @OptionGroup var pairs: PairingOptions
         @OptionGroup var filter: FilterOptions
+        @OptionGroup var measured: MeasuredAtlasOption
         @OptionGroup var output: FormatOptions
         @OptionGroup(title: "Intervals") var intervals: IntervalFlags
 
@@ -32,7 +33,7 @@ extension MaskDB {
 
         func run() throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: pairs.fields)
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: pairs.fields, atlas: measured.atlas)
             filter.noteIfEmpty(selection.masks.count, records: .masks)
             let table = selection.robustness(pairing: pairs.pairing, intervals: intervals.options)
             Output.print(AnalysisTables.robustness(table).rendered(as: output.format))

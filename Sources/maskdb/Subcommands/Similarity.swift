@@ -39,6 +39,7 @@ extension MaskDB {
 
         @OptionGroup var pairs: PairingOptions
         @OptionGroup var filter: FilterOptions
+        @OptionGroup var measured: MeasuredAtlasOption
         @OptionGroup var output: FormatOptions
 
         func validate() throws {
@@ -54,7 +55,7 @@ extension MaskDB {
         func run() throws {
             let database = try store.open()
             let selection = try StudySelection(
-                store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)] + pairs.fields)
+                store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)] + pairs.fields, atlas: measured.atlas)
             filter.noteIfEmpty(selection.masks.count, records: .masks)
             let matrix = selection.similarity(by: by, metric: metric, pairing: pairs.pairing)
             Output.print(AnalysisTables.similarity(matrix, counts: counts).rendered(as: output.format))

@@ -32,6 +32,7 @@ extension MaskDB {
         var mergeHemispheres = false
 
         @OptionGroup var filter: FilterOptions
+        @OptionGroup var measured: MeasuredAtlasOption
         @OptionGroup var output: FormatOptions
 
         func validate() throws {
@@ -40,7 +41,7 @@ extension MaskDB {
 
         func run() throws {
             let database = try store.open()
-            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)])
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)], atlas: measured.atlas)
             filter.noteIfEmpty(selection.masks.count, records: .masks)
             let rows = selection.topRegions(k: k, by: by, mergeHemispheres: mergeHemispheres)
             Output.print(AnalysisTables.topRegions(rows).rendered(as: output.format))

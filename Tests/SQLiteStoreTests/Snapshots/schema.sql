@@ -11,6 +11,16 @@ CREATE INDEX record_history_record ON record_history (record_kind, record_id);
 
 CREATE INDEX record_history_sha256 ON record_history (sha256);
 
+CREATE TABLE atlas_log (
+    id              INTEGER PRIMARY KEY,
+    at              TEXT NOT NULL,
+    command         TEXT NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('atlas', 'measure')),
+    atlas_id        INTEGER NOT NULL REFERENCES atlases(id),
+    count           INTEGER NOT NULL CHECK (count >= 0),
+    after_import_id INTEGER REFERENCES imports(id)
+);
+
 CREATE TABLE atlas_regions (
     atlas_id INTEGER NOT NULL REFERENCES atlases(id) ON DELETE CASCADE,
     label    INTEGER NOT NULL,
@@ -41,12 +51,13 @@ CREATE TABLE corrections (
     after_import_id INTEGER REFERENCES imports(id)
 );
 
-CREATE TABLE density_vectors (
-    mask_id   INTEGER PRIMARY KEY REFERENCES masks(id) ON DELETE CASCADE,
+CREATE TABLE "density_vectors" (
+    mask_id   INTEGER NOT NULL REFERENCES masks(id) ON DELETE CASCADE,
     atlas_id  INTEGER NOT NULL REFERENCES atlases(id),
     densities BLOB NOT NULL,
-    voxels    BLOB NOT NULL
-);
+    voxels    BLOB NOT NULL,
+    PRIMARY KEY (mask_id, atlas_id)
+) WITHOUT ROWID;
 
 CREATE TABLE evaluations (
     id          INTEGER PRIMARY KEY,
