@@ -46,6 +46,9 @@ public enum Robustness {
             modelFolds.append(samples[members[0]][.fold])
             modelRuns.append(samples[members[0]][.run])
         }
+        // The baseline on a thread of its own: its grouping and sums are one pass each, which
+        // a core takes up beside the pairs' sums.
+        let baseline = BackgroundValue { RandomPairs.mean(samples, units: units, pairing: pairing) }
         let empty = ModelPairSums(folds: modelFolds, runs: modelRuns)
         let runs = roi(samples, differingIn: .run, pairing: pairing, units: units, models: model, sums: empty)
         let folds = roi(samples, differingIn: .fold, pairing: pairing, units: units, models: model, sums: empty)
@@ -54,7 +57,7 @@ public enum Robustness {
             probInterFolds: probability(evaluations, differingIn: .fold),
             roiInterRuns: runs.mean, roiInterFolds: folds.mean)
         table.intervals = intervals
-        table.roiRandomPairs = RandomPairs.mean(samples, units: units, pairing: pairing)
+        table.roiRandomPairs = try! baseline.get()  // it throws nothing
         if let runSums = runs.models, let foldSums = folds.models {
             let results = ModelBootstrap.run([runSums, foldSums], options: intervals)
             table.roiInterRunsInterval = results[0].interval
