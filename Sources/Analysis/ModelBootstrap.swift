@@ -16,9 +16,12 @@ public struct IntervalOptions: Sendable, Equatable {
         self.seed = seed
     }
 
+    /// A level as a percentage, e.g. 57 for 0.57 (whose product with 100 is 56.99999999999999).
+    public static func percent(_ level: Double) -> String { NumberText.exact((level * 100 * 1e9).rounded() / 1e9) }
+
     /// What a table showing the intervals says of them.
     public var description: String {
-        "\(NumberText.exact(level * 100))% intervals: percentile bootstrap over models (folds and runs resampled, crossed), "
+        "\(Self.percent(level))% intervals: percentile bootstrap over models (folds and runs resampled, crossed), "
             + "\(resamples) resamples, seed \(seed); p: two-sided, from the bootstrap of the difference"
     }
 }

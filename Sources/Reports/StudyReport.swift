@@ -271,7 +271,7 @@ extension StudyReport {
     /// The robustness table for reading: each mean beside its interval and pairs, "–" for
     /// none; the ROI difference with its interval and p-value (prob_cnn has none: blank).
     private var robustnessShown: Table {
-        let level = "\(NumberText.exact(robustness.intervals.level * 100))% CI"
+        let level = "\(IntervalOptions.percent(robustness.intervals.level))% CI"
         var table = Table(columns: [
             .init("metric"), .init("inter_runs", decimals: 3), .init(level), .init("inter_runs_pairs"), .init("inter_folds", decimals: 3),
             .init(level), .init("inter_folds_pairs"), .init("difference", decimals: 3), .init(level), .init("p", decimals: 4),

@@ -112,6 +112,8 @@ struct ModelBootstrapTests {
         #expect(ModelBootstrap.percentile([.nan, .nan, 1], level: 0.95) == nil)
         #expect(ModelBootstrap.pValue([1, 2, 3]) == 0.5)  // 2 (0 + 1) / 4
         #expect(ModelBootstrap.pValue([-1, 1, 2, 3]) == 0.8)  // 2 (1 + 1) / 5
+        #expect(IntervalOptions(level: 0.57, resamples: 10, seed: 2).description.hasPrefix("57% intervals: percentile bootstrap over models"))
+        #expect(IntervalOptions(level: 0.975).description.contains("97.5% intervals") && IntervalOptions().description.contains("10000 resamples, seed 1"))
     }
 }
 
