@@ -48,6 +48,11 @@ public struct ModelPairSums: Sendable, Equatable {
 
     struct Sum: Equatable, Sendable {
         var sum = 0.0, count = 0
+
+        mutating func add(_ value: Double, _ pairs: Int) {
+            sum += value
+            count += pairs
+        }
     }
 
     /// No pair yet, of models numbered as `folds` and `runs` give their folds and runs.
@@ -60,8 +65,7 @@ public struct ModelPairSums: Sendable, Equatable {
     /// Adds `count` pairs whose values sum to `sum`, between masks of models `a` and `b`.
     public mutating func add(_ a: Int, _ b: Int, sum: Double, count: Int) {
         guard count > 0 else { return }
-        sums[min(a, b) * folds.count + max(a, b), default: Sum()].sum += sum
-        sums[min(a, b) * folds.count + max(a, b)]!.count += count
+        sums[min(a, b) * folds.count + max(a, b), default: Sum()].add(sum, count)
     }
 }
 
@@ -96,12 +100,12 @@ public enum ModelBootstrap {
         let runIndex = Dictionary(uniqueKeysWithValues: runList.enumerated().map { ($1, $0) })
         struct Entry { var foldA, runA, foldB, runB: Int; var sum: Double; var count: Double }
         let entries = statistics.map { statistic in
-            statistic.sums.keys.sorted().map { key in
+            statistic.sums.sorted { $0.key < $1.key }.map { key, pairs in
                 let (a, b) = key.quotientAndRemainder(dividingBy: statistic.folds.count)
                 return Entry(
                     foldA: foldIndex[statistic.folds[a]]!, runA: runIndex[statistic.runs[a]]!,
                     foldB: foldIndex[statistic.folds[b]]!, runB: runIndex[statistic.runs[b]]!,
-                    sum: statistic.sums[key]!.sum, count: Double(statistic.sums[key]!.count))
+                    sum: pairs.sum, count: Double(pairs.count))
             }
         }
         var random = SplitMix64(seed: options.seed)

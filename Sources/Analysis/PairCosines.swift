@@ -158,27 +158,28 @@ enum PairCosines {
                     defer { next += length }
                     return summed.baseAddress! + next
                 }
-                let first = pairs.map(\.0), second = pairs.map(\.1)
-                return Array(unsafeUninitializedCapacity: pairs.count) { out, initialized in
-                    maskdb_compensated_dots(vectors, length, first, second, pairs.count, out.baseAddress!)
-                    initialized = pairs.count
-                }
+                return kernel(vectors, length, pairs)
             }
         }
     }
 
-    /// `dot(vectors[i], vectors[j])` of each pair (i, j), by the C kernel, as the analyses compute it.
+    /// The C kernel's dot products of `vectors` (pointers, each to `length` doubles), pair by pair.
+    private static func kernel(_ vectors: [UnsafePointer<Double>?], _ length: Int, _ pairs: [(Int32, Int32)]) -> [Double] {
+        let first = pairs.map(\.0), second = pairs.map(\.1)
+        return Array(unsafeUninitializedCapacity: pairs.count) { out, initialized in
+            maskdb_compensated_dots(vectors, length, first, second, pairs.count, out.baseAddress!)
+            initialized = pairs.count
+        }
+    }
+
+    /// `dot(vectors[i], vectors[j])` of each pair (i, j), by the C kernel as the analyses call it (for the tests).
     static func dots(_ pairs: [(Int, Int)], _ vectors: [[Double]]) -> [Double] {
         guard let length = vectors.first?.count, !pairs.isEmpty else { return [] }
         guard vectors.allSatisfy({ $0.count == length }) else { return pairs.map { dot(vectors[$0.0], vectors[$0.1]) } }
         let rows = vectors.flatMap { $0 }
         return rows.withUnsafeBufferPointer { rows in
             let pointers: [UnsafePointer<Double>?] = vectors.indices.map { rows.baseAddress! + $0 * length }
-            let first = pairs.map { Int32($0.0) }, second = pairs.map { Int32($0.1) }
-            return Array(unsafeUninitializedCapacity: pairs.count) { out, initialized in
-                maskdb_compensated_dots(pointers, length, first, second, pairs.count, out.baseAddress!)
-                initialized = pairs.count
-            }
+            return kernel(pointers, length, pairs.map { (Int32($0.0), Int32($0.1)) })
         }
     }
 
