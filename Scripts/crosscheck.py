@@ -15,7 +15,8 @@ maskdb on each file and compares its output with independent references:
   float32, identity affine, shape (1, X, Y, Z)) imported by ``maskdb import
   clinicadl``, against numpy and nilearn on the same arrays placed on the CAPS
   grid: every map's densities, ``similarity --by run``, ``robustness``,
-  ``top-rois`` and the report's tables;
+  ``robustness --metric`` (Pearson, Spearman, stability, top-k Jaccard against scipy and
+  numpy pair by pair), ``top-rois`` and the report's tables;
 * error behaviour on broken or invalid inputs (exit status 1, empty stdout,
   exactly one stderr line ``maskdb: error: ...`` naming the file, < 1 s).
 
@@ -61,6 +62,7 @@ import logging  # noqa: E402
 logging.getLogger("nibabel").setLevel(logging.ERROR)
 
 import nibabel as nib  # noqa: E402
+from scipy import stats as scipy_stats  # noqa: E402
 
 SCRIPT_DIR = Path(__file__).resolve().parent
 REPO_DIR = SCRIPT_DIR.parent
@@ -1302,6 +1304,51 @@ def robustness_problems(text: str, atlas: Atlas, refs: list[MapRef]) -> list[str
     return probs
 
 
+def measure_reference(metric: str, k: int = 5):
+    """Each measure of two density vectors as scipy and numpy define it (issue 16): Pearson's r,
+    Spearman's rho (average ranks), the top-k stability (Pearson's r of the top-k indicator
+    vectors, whose mean over pairs is Nogueira et al.'s Φ) and the top-k Jaccard."""
+    def top(v):
+        order = sorted((i for i in range(len(v)) if v[i] > 0), key=lambda i: (-v[i], i))
+        return set(order[:k])
+
+    def indicator(v):
+        t = top(v)
+        return np.array([1.0 if i in t else 0.0 for i in range(len(v))])
+
+    def jaccard(a, b):
+        s, t = top(a), top(b)
+        return len(s & t) / len(s | t) if s | t else math.nan
+
+    return {
+        "pearson": lambda a, b: float(scipy_stats.pearsonr(a, b)[0]),
+        "spearman": lambda a, b: float(scipy_stats.spearmanr(a, b)[0]),
+        "stability": lambda a, b: float(np.corrcoef(indicator(a), indicator(b))[0, 1]),
+        "topk-jaccard": jaccard,
+    }[metric]
+
+
+def check_robustness_measure(maskdb: str, db: Path, atlas: Atlas, refs: list[MapRef], metric: str) -> list[str]:
+    """robustness --metric METRIC's inter-run and inter-fold means against the measure computed pair by pair."""
+    value = measure_reference(metric)
+    keys = {"run": lambda r: (r.split, r.model, r.method, r.subject),
+            "split": lambda r: (r.run, r.model, r.method, r.subject)}
+    r = run_maskdb(maskdb, ["robustness", "--metric", metric, "--db", str(db), "--format", "csv"])
+    if r.rc != 0:
+        return [f"exit {r.rc}: {r.stderr.strip()}"]
+    got = csv_rows(r.stdout)[1]
+    probs = []
+    for column, differ in (("inter_runs", "run"), ("inter_folds", "split")):
+        values = [value(map_vector(atlas, a), map_vector(atlas, b)) for i, a in enumerate(refs) for b in refs[i + 1:]
+                  if keys[differ](a) == keys[differ](b) and getattr(a, differ) != getattr(b, differ)]
+        values = [v for v in values if not math.isnan(v)]
+        if not close_rel(float(got[column]), float(np.mean(values)), 1e-9):
+            probs.append(f"{metric} {column} {got[column]}, scipy {float(np.mean(values))!r}")
+        if int(got[column + "_pairs"]) != len(values):
+            probs.append(f"{metric} {column}_pairs {got[column + '_pairs']}, expected {len(values)}")
+    return probs
+
+
 def check_robustness(maskdb: str, db: Path, atlas: Atlas, refs: list[MapRef]) -> list[str]:
     r = run_maskdb(maskdb, ["robustness", "--db", str(db), "--format", "csv"])
     return [f"exit {r.rc}: {r.stderr.strip()}"] if r.rc != 0 else robustness_problems(r.stdout, atlas, refs)
@@ -1387,6 +1434,8 @@ def run_clinicadl(results: Results, maskdb, workdir: Path, atlas: Atlas) -> None
                     ids.get(str(ref.path), "0"))
     results.run("clinicadl:similarity-by-run", check_similarity_by_run, maskdb, db, atlas, refs)
     results.run("clinicadl:robustness", check_robustness, maskdb, db, atlas, refs)
+    for metric in ("pearson", "spearman", "stability", "topk-jaccard"):
+        results.run(f"clinicadl:robustness:{metric}", check_robustness_measure, maskdb, db, atlas, refs, metric)
     for method in CLINICADL_METHODS:
         for merge in (False, True):
             results.run(f"clinicadl:top-rois:{method}{':merged' if merge else ''}", check_top_rois, maskdb, db, atlas, refs,

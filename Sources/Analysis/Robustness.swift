@@ -6,6 +6,13 @@ public struct RobustnessTable: Sendable, Equatable {
     public var probInterRuns: Mean
     /// Mean probability over inter-fold evaluations.
     public var probInterFolds: Mean
+    /// Their intervals, and their difference's (inter-runs - inter-folds) with its p-value,
+    /// from the same bootstrap of models (an evaluation is a pair: the mask's model and the
+    /// evaluating one); nil where it cannot tell.
+    public var probInterRunsInterval: Interval? = nil
+    public var probInterFoldsInterval: Interval? = nil
+    public var probDifferenceInterval: Interval? = nil
+    public var probDifferenceP: Double? = nil
     /// Mean ROI cosine similarity over inter-run mask pairs (1 = similar).
     public var roiInterRuns: Mean
     /// Mean ROI cosine similarity over inter-fold mask pairs.
@@ -30,6 +37,7 @@ public struct RobustnessTable: Sendable, Equatable {
 
     /// inter-runs - inter-folds (nil without both).
     public var roiDifference: Double? { roiInterRuns.value.flatMap { runs in roiInterFolds.value.map { runs - $0 } } }
+    public var probDifference: Double? { probInterRuns.value.flatMap { runs in probInterFolds.value.map { runs - $0 } } }
 }
 
 /// Inter-run and inter-fold agreement.
@@ -50,11 +58,18 @@ public enum Robustness {
         let baseline = BackgroundValue { RandomPairs.mean(samples, measure: measure, pairing: pairing, seed: intervals.seed) }
         let runs = models.sums(samples, differingIn: .run, pairing: pairing, measure: measure)
         let folds = models.sums(samples, differingIn: .fold, pairing: pairing, measure: measure)
+        let probabilities = probability(evaluations)
         var table = RobustnessTable(
-            probInterRuns: probability(evaluations, differingIn: .run),
-            probInterFolds: probability(evaluations, differingIn: .fold),
-            roiInterRuns: runs.mean, roiInterFolds: folds.mean)
+            probInterRuns: probabilities.runs, probInterFolds: probabilities.folds, roiInterRuns: runs.mean, roiInterFolds: folds.mean)
         table.intervals = intervals
+        if !evaluations.isEmpty {
+            let results = ModelBootstrap.run([probabilities.runModels, probabilities.foldModels], options: intervals)
+            table.probInterRunsInterval = results[0].interval
+            table.probInterFoldsInterval = results[1].interval
+            let differences = zip(results[0].means, results[1].means).map { $0 - $1 }
+            table.probDifferenceInterval = ModelBootstrap.percentile(differences, level: intervals.level)
+            table.probDifferenceP = table.probDifferenceInterval == nil ? nil : ModelBootstrap.pValue(differences)
+        }
         (table.roiRandomPairs, table.roiRandomPairsSampled) = try! baseline.get()  // it throws nothing
         if let runSums = runs.models, let foldSums = folds.models {
             let results = ModelBootstrap.run([runSums, foldSums], options: intervals)
@@ -67,9 +82,33 @@ public enum Robustness {
         return table
     }
 
-    /// Evaluations whose two models differ in `field` (run or fold) and agree on the rest of their identity.
-    private static func probability(_ evaluations: [EvaluationSample], differingIn field: StudyField) -> Mean {
-        Mean(evaluations.filter { !$0.agrees(on: [field]) && $0.agrees(on: StudyField.modelIdentity.filter { $0 != field }) }.map(\.probability))
+    /// The mean probability over evaluations whose two models differ in run (or fold) and
+    /// agree on the rest of their identity, and its sums model pair by model pair.
+    private static func probability(_ evaluations: [EvaluationSample]) -> (runs: Mean, folds: Mean, runModels: ModelPairSums, foldModels: ModelPairSums) {
+        // The models of the masks and of the evaluators, numbered by their fold and run.
+        var number: [[SettingValue]: Int] = [:], folds: [SettingValue] = [], runs: [SettingValue] = []
+        func model(_ fields: [StudyField: SettingValue]) -> Int {
+            let key = [fields[.fold] ?? .missing, fields[.run] ?? .missing]
+            if let known = number[key] { return known }
+            number[key] = folds.count
+            folds.append(key[0])
+            runs.append(key[1])
+            return folds.count - 1
+        }
+        var means = [Mean(), Mean()], sums: [[(Int, Int, Double)]] = [[], []]
+        for evaluation in evaluations {
+            for (side, field) in [StudyField.run, .fold].enumerated()
+            where !evaluation.agrees(on: [field]) && evaluation.agrees(on: StudyField.modelIdentity.filter { $0 != field }) {
+                means[side].add(evaluation.probability)
+                sums[side].append((model(evaluation.mask), model(evaluation.evaluator), evaluation.probability))
+            }
+        }
+        let models = sums.map { list in
+            var models = ModelPairSums(folds: folds, runs: runs)
+            for (a, b, p) in list { models.add(a, b, sum: p, count: 1) }
+            return models
+        }
+        return (means[0], means[1], models[0], models[1])
     }
 }
 

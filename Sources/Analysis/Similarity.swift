@@ -44,7 +44,7 @@ public enum Similarity {
     /// Cell (a, b): the mean of `measure` over the pairs of masks x with `field` = a and y
     /// with `field` = b that agree on every other setting `pairing` matches. The diagonal is
     /// 1 (a mask agrees with itself on every measure). With `intervals`, each cell's interval
-    /// from the model bootstrap, all cells from the same resamples.
+    /// from the model bootstrap.
     public static func matrix(
         _ samples: [MaskSample], by field: StudyField, pairing: Pairing = .settings, measure: PairMeasure, intervals: IntervalOptions? = nil
     ) -> SimilarityMatrix {
@@ -80,8 +80,10 @@ public enum Similarity {
             pairs: counts)
         if let intervals {
             var cellIntervals = Array(repeating: [Interval?](repeating: nil, count: values.count), count: values.count)
+            // Each cell on its own: its units are the folds and runs of its own pairs (a cell
+            // whose pairs are all of one model has none to resample).
             let keys = cellModels.keys.sorted()
-            let results = ModelBootstrap.run(keys.map { cellModels[$0]! }, options: intervals)
+            let results = keys.map { ModelBootstrap.run([cellModels[$0]!], options: intervals)[0] }
             for (key, result) in zip(keys, results) {
                 let (a, b) = key.quotientAndRemainder(dividingBy: values.count)
                 cellIntervals[a][b] = result.interval

@@ -27,11 +27,26 @@ public enum VectorMeasure: Sendable, Equatable, Hashable {
         case .pearson: break
         case .spearman: Self.rank(&values, &order)
         case .stability(let k):
-            order = Array(values.indices)
-            order.sort { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
-            let selected = order.prefix(k).filter { values[$0] > 0 }
-            for r in values.indices { values[r] = 0 }
-            for r in selected { values[r] = 1 }
+            precondition(k >= 1, "a top k of at least one region")
+            // The k-th largest positive value, then those above it and, in region order,
+            // as many equal to it as the k take: the top k without sorting the regions.
+            let positive = values.filter { $0 > 0 }
+            if positive.count > k {
+                let cut = positive.sorted(by: >)[k - 1]
+                var equal = k - positive.count { $0 > cut }
+                for r in values.indices {
+                    if values[r] > cut {
+                        values[r] = 1
+                    } else if values[r] == cut && equal > 0 {
+                        values[r] = 1
+                        equal -= 1
+                    } else {
+                        values[r] = 0
+                    }
+                }
+            } else {
+                for r in values.indices { values[r] = values[r] > 0 ? 1 : 0 }
+            }
         }
         Self.centre(&values)
     }

@@ -28,26 +28,45 @@ public enum AnalysisTables {
     /// mean's interval, their difference (inter-runs - inter-folds) with its interval and
     /// p-value, and the random-pair baseline with its pairs (`RobustnessTable`).
     public static func robustness(_ result: RobustnessTable, decimals: Int = 3) -> Table {
-        var table = Table(columns: [
-            .init("metric"), .init("inter_runs", decimals: decimals), .init("inter_folds", decimals: decimals),
+        var table = Table(columns: robustnessColumns(first: "metric", decimals: decimals))
+        table.append(
+            [.text("prob_cnn"), .number(result.probInterRuns.value), .number(result.probInterFolds.value),
+             .integer(result.probInterRuns.count), .integer(result.probInterFolds.count),
+             .number(result.probInterRunsInterval?.lower), .number(result.probInterRunsInterval?.upper),
+             .number(result.probInterFoldsInterval?.lower), .number(result.probInterFoldsInterval?.upper),
+             .number(result.probDifference), .number(result.probDifferenceInterval?.lower), .number(result.probDifferenceInterval?.upper),
+             .number(result.probDifferenceP), .empty, .empty])
+        table.append(measureRow(result))
+        return table
+    }
+
+    /// The robustness table's columns, named `first` first.
+    private static func robustnessColumns(first: String, decimals: Int) -> [Table.Column] {
+        [
+            .init(first), .init("inter_runs", decimals: decimals), .init("inter_folds", decimals: decimals),
             .init("inter_runs_pairs"), .init("inter_folds_pairs"),
             .init("inter_runs_lower", decimals: decimals), .init("inter_runs_upper", decimals: decimals),
             .init("inter_folds_lower", decimals: decimals), .init("inter_folds_upper", decimals: decimals),
             .init("difference", decimals: decimals), .init("difference_lower", decimals: decimals),
             .init("difference_upper", decimals: decimals), .init("p_value", decimals: 4),
             .init("random_pairs", decimals: decimals), .init("random_pairs_count"),
-        ])
-        table.append(
-            [.text("prob_cnn"), .number(result.probInterRuns.value), .number(result.probInterFolds.value),
-             .integer(result.probInterRuns.count), .integer(result.probInterFolds.count)]
-                + Array(repeating: .empty, count: 10))
-        table.append(
-            [.text(result.measureName), .number(result.roiInterRuns.value), .number(result.roiInterFolds.value),
+        ]
+    }
+
+    /// The row of a robustness table's measure of mask pairs.
+    private static func measureRow(_ result: RobustnessTable) -> [Table.Cell] {
+        [.text(result.measureName), .number(result.roiInterRuns.value), .number(result.roiInterFolds.value),
              .integer(result.roiInterRuns.count), .integer(result.roiInterFolds.count),
              .number(result.roiInterRunsInterval?.lower), .number(result.roiInterRunsInterval?.upper),
              .number(result.roiInterFoldsInterval?.lower), .number(result.roiInterFoldsInterval?.upper),
              .number(result.roiDifference), .number(result.roiDifferenceInterval?.lower), .number(result.roiDifferenceInterval?.upper),
-             .number(result.roiDifferenceP), .number(result.roiRandomPairs.value), .integer(result.roiRandomPairs.count)])
+             .number(result.roiDifferenceP), .number(result.roiRandomPairs.value), .integer(result.roiRandomPairs.count)]
+    }
+
+    /// The robustness table's columns, a row per measure of two masks (no prob_cnn).
+    public static func measures(_ tables: [RobustnessTable], decimals: Int = 3) -> Table {
+        var table = Table(columns: robustnessColumns(first: "measure", decimals: decimals))
+        for result in tables { table.append(measureRow(result)) }
         return table
     }
 

@@ -70,6 +70,9 @@ public struct StudyReport: Sendable {
     public var attributionMaps = 0
     public var methods: [SettingValue] = []
     public var robustnessNotes: [String] = []
+    /// Robustness by each measure of two masks (the cosine's first), and what each measures.
+    public var measures: [RobustnessTable] = []
+    public var measureMeanings: [String] = []
     /// The pairing rule when `--match` or `--ignore` changed it, e.g. "pairs also agree on annotation.site".
     public var pairingRule: String?
     /// Figures, each shown after the section whose CSV it names.
@@ -186,7 +189,7 @@ extension StudyReport {
                 after: Self.hasDash(Self.dashed(grid)) ? ["\(Self.dash): no mask has this λ1 and λ2, so there is no mean.", ""] : []),
             Section(
                 name: "similarity_lambda1.csv", title: "ROI-based similarity across values of λ1",
-                how: "Cell (a, b): mean cosine similarity of the \(atlas) density vectors of masks with λ1 = a and λ1 = b that share the model and every other setting, with the number of such pairs in parentheses; the diagonal is 1.",
+                how: "Cell (a, b): mean cosine similarity of the \(atlas) density vectors of masks with λ1 = a and λ1 = b that share the model and every other setting, with its interval where the pairs are of several models (the bootstrap of the table below; the CSV has the bounds) and the number of such pairs in parentheses; the diagonal is 1.",
                 table: similarityTable, shown: similarityShown,
                 after: (Self.hasDash(similarityShown) ? ["\(Self.dash): no pair of masks differs in λ1 alone between these values, so there is no mean.", ""] : [])
                     + Self.listed(similarityNotes)),
@@ -197,6 +200,13 @@ extension StudyReport {
                 after: (Self.hasDash(robustnessShown)
                     ? ["\(Self.dash): no such pair, so there is no mean (prob_cnn needs evaluations of masks by other runs' and folds' models: `maskdb import evaluations`).", ""]
                     : []) + robustnessLines + Self.listed(robustnessNotes)),
+            Section(
+                name: "measures.csv", title: "Agreement measures: inter-runs and inter-folds",
+                how: "The masks' agreement by each measure below, over the same inter-run and inter-fold pairs as the table above: each mean with its interval, difference = inter_runs - inter_folds with its interval and p-value, and random_pairs, the mean over masks of different models and different settings (same intervals and seed).",
+                table: AnalysisTables.measures(measures), shown: measuresShown,
+                after: Self.listed(measureMeanings + measures.filter(\.roiRandomPairsSampled).map {
+                    "\($0.measureName): random_pairs is the mean of \($0.roiRandomPairs.count) of the pairs drawn at random, too many to visit one by one"
+                })),
             Section(
                 name: "top_regions.csv", title: "Top regions across folds and runs",
                 how: "Masks at the main setting (\(mainSetting)); regions ranked by density within each mask, left and right merged (voxel-weighted); rows ranked by how many masks have the region in their top \(topK), then by mean density.",
@@ -262,14 +272,15 @@ extension StudyReport {
             table.append([.text(label)] + labels.indices.map { b in
                 guard a != b else { return .text(NumberText.fixed(1, decimals: 3)) }
                 guard let mean = similarity.means[a][b], similarity.pairs[a][b] > 0 else { return .text(Self.dash) }
-                return .text("\(NumberText.fixed(mean, decimals: 3)) (\(similarity.pairs[a][b]))")
+                let interval = similarity.intervals?[a][b].map { " [\(NumberText.fixed($0.lower, decimals: 3)), \(NumberText.fixed($0.upper, decimals: 3))]" }
+                return .text("\(NumberText.fixed(mean, decimals: 3))\(interval ?? "") (\(similarity.pairs[a][b]))")
             })
         }
         return table
     }
 
     /// The robustness table for reading: each mean beside its interval and pairs, "–" for
-    /// none; the ROI difference with its interval and p-value (prob_cnn has none: blank).
+    /// none; each difference with its interval and p-value.
     private var robustnessShown: Table {
         let level = "\(IntervalOptions.percent(robustness.intervals.level))% CI"
         var table = Table(columns: [
@@ -279,10 +290,11 @@ extension StudyReport {
         func interval(_ interval: Interval?) -> Table.Cell {
             interval.map { .text("[\(NumberText.fixed($0.lower, decimals: 3)), \(NumberText.fixed($0.upper, decimals: 3))]") } ?? .empty
         }
-        let blank = Table.Cell.text("")
+        let prob = robustness
         table.append([
-            .text("prob_cnn"), .number(robustness.probInterRuns.value), blank, .integer(robustness.probInterRuns.count),
-            .number(robustness.probInterFolds.value), blank, .integer(robustness.probInterFolds.count), blank, blank, blank,
+            .text("prob_cnn"), .number(prob.probInterRuns.value), interval(prob.probInterRunsInterval), .integer(prob.probInterRuns.count),
+            .number(prob.probInterFolds.value), interval(prob.probInterFoldsInterval), .integer(prob.probInterFolds.count),
+            .number(prob.probDifference), interval(prob.probDifferenceInterval), .number(prob.probDifferenceP),
         ])
         let roi = robustness
         table.append([
@@ -291,6 +303,28 @@ extension StudyReport {
             .number(roi.roiDifference), interval(roi.roiDifferenceInterval), .number(roi.roiDifferenceP),
         ])
         return Self.dashed(table)
+    }
+
+    /// The table of measures for reading: as the robustness table's row of each, with the baseline.
+    private var measuresShown: Table {
+        let level = "\(IntervalOptions.percent(robustness.intervals.level))% CI"
+        var table = Table(columns: [
+            .init("measure"), .init("inter_runs", decimals: 3), .init(level), .init("inter_folds", decimals: 3), .init(level),
+            .init("difference", decimals: 3), .init(level), .init("p", decimals: 4), .init("random_pairs", decimals: 3), .init("pairs"),
+        ])
+        for m in measures {
+            table.append([
+                .text(m.measureName), .number(m.roiInterRuns.value), Self.shown(m.roiInterRunsInterval), .number(m.roiInterFolds.value),
+                Self.shown(m.roiInterFoldsInterval), .number(m.roiDifference), Self.shown(m.roiDifferenceInterval), .number(m.roiDifferenceP),
+                .number(m.roiRandomPairs.value), .text("\(m.roiInterRuns.count) / \(m.roiInterFolds.count)"),
+            ])
+        }
+        return Self.dashed(table)
+    }
+
+    /// An interval as "[lower, upper]" to 3 decimals, empty for none.
+    static func shown(_ interval: Interval?) -> Table.Cell {
+        interval.map { .text("[\(NumberText.fixed($0.lower, decimals: 3)), \(NumberText.fixed($0.upper, decimals: 3))]") } ?? .empty
     }
 
     /// What the robustness table's intervals are, and the random-pair baseline beside its means.

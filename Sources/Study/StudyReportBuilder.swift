@@ -83,6 +83,13 @@ public enum StudyReportBuilder {
         report.preparedProvenance = prepared
         report.similarityNotes = paired.similarityNotes
         report.robustnessNotes = paired.robustnessNotes
+        report.measures = [paired.robustness] + paired.measures
+        report.measureMeanings = ([.roi] + PairAnalyses.measures).prefix(report.measures.count).map { $0.meaning(k: ReportAnalyses.topK) }
+        if paired.measures.isEmpty {
+            report.measureMeanings.append(
+                "The other measures are left out at this size (\(samples.count) masks, more than \(PairAnalyses.measuresLimit)): "
+                    + "`maskdb robustness --metric NAME` gives each (" + PairAnalyses.measures.map(\.rawValue).joined(separator: ", ") + ")")
+        }
         report.attributionMaps = maps.count
         report.methods = Set(maps.map { $0[.method] }).sorted()
         report.pairingRule = pairing.description
@@ -131,14 +138,29 @@ public enum StudyReportBuilder {
         var robustness: RobustnessTable
         var similarityNotes: [String]
         var robustnessNotes: [String]
+        /// Robustness by every measure of two masks but the cosine (`robustness`'s), in `measures` order;
+        /// none for a selection of more than `measuresLimit` masks.
+        var measures: [RobustnessTable]
+        static let measures = SimilarityMetric.maskMeasures.filter { $0 != .roi }
+        /// The most masks whose report measures their agreement every way: each measure costs
+        /// about what the cosine does, which at 50,000 masks would double the report's time
+        /// (`maskdb robustness --metric` gives each on its own).
+        static let measuresLimit = 10_000
 
         init(selection: StudySelection, pairing: Pairing, intervals: IntervalOptions) {
-            // Both analyses read each mask's unit vector, computed once; the similarity on a
-            // thread of its own, so that a core done with other work takes it up.
+            // Both analyses read each mask's unit vector, computed once; the similarity and
+            // each other measure on a thread of its own, so that a core done with other work
+            // takes them up.
             let units = UnitVectors(selection.samples)
-            let matrix = BackgroundValue { selection.similarity(by: .lambda1, pairing: pairing, units: units) }
+            let matrix = BackgroundValue {
+                selection.similarity(by: .lambda1, pairing: pairing, units: units, intervals: intervals)
+            }
+            let others = (selection.samples.count > Self.measuresLimit ? [] : Self.measures).map { metric in
+                BackgroundValue { selection.robustness(pairing: pairing, metric: metric, k: ReportAnalyses.topK, intervals: intervals) }
+            }
             robustness = selection.robustness(pairing: pairing, units: units, intervals: intervals)
             similarity = try! matrix.get()  // it throws nothing
+            measures = others.map { try! $0.get() }
             similarityNotes = selection.placementNotes(on: [.lambda1]) + selection.poolingNotes(pairing, comparing: .lambda1)
                 + selection.pairNotes(similarity, pairing: pairing)
             robustnessNotes = selection.poolingNotes(pairing) + selection.kindNotes(pairing)

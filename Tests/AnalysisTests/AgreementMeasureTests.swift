@@ -228,6 +228,59 @@ struct AgreementMeasureTests {
         #expect(abs(try #require(first.0.value) - sum / Double(count)) < 0.003)
     }
 
+    // MARK: Intervals of prob_cnn
+
+    @Test func probabilityIntervalsResampleTheModelsOfMasksAndEvaluators() throws {
+        // 3 folds x 3 runs; each model's mask evaluated by every other model of its fold or run.
+        var random = SplitMix64(seed: 61)
+        var evaluations: [EvaluationSample] = []
+        for f in 0..<3 {
+            for r in 0..<3 {
+                for g in 0..<3 {
+                    for s in 0..<3 where (g == f) != (s == r) {
+                        evaluations.append(EvaluationSample(
+                            maskID: Int64(f * 3 + r + 1),
+                            mask: [.study: .text("s"), .fold: .number(Double(f)), .run: .number(Double(r)), .model: .text("")],
+                            evaluator: [.study: .text("s"), .fold: .number(Double(g)), .run: .number(Double(s)), .model: .text("")],
+                            subjects: "test", trueLabel: "AD", probability: random.unit()))
+                    }
+                }
+            }
+        }
+        let options = IntervalOptions(level: 0.9, resamples: 300, seed: 12)
+        let table = Robustness.compute([], evaluations, intervals: options)
+        #expect(table.probInterRuns.count == 18 && table.probInterFolds.count == 18)
+        // The same draws: per resample 3 folds, then 3 runs; an evaluation weighs its mask
+        // model's fold and run draws, times the evaluator's fold (run) where it differs.
+        var draws = SplitMix64(seed: options.seed)
+        var runMeans: [Double] = [], foldMeans: [Double] = [], differences: [Double] = []
+        for _ in 0..<options.resamples {
+            var wf = [Double](repeating: 0, count: 3), wr = [Double](repeating: 0, count: 3)
+            for _ in 0..<3 { wf[draws.below(3)] += 1 }
+            for _ in 0..<3 { wr[draws.below(3)] += 1 }
+            var sums = [0.0, 0.0], counts = [0.0, 0.0]
+            for e in evaluations {
+                guard case .number(let f) = e.mask[.fold]!, case .number(let r) = e.mask[.run]!,
+                    case .number(let g) = e.evaluator[.fold]!, case .number(let s) = e.evaluator[.run]!
+                else { continue }
+                var weight = wf[Int(f)] * wr[Int(r)]
+                if g != f { weight *= wf[Int(g)] }
+                if s != r { weight *= wr[Int(s)] }
+                let side = g == f ? 0 : 1
+                sums[side] += weight * e.probability
+                counts[side] += weight
+            }
+            runMeans.append(counts[0] > 0 ? sums[0] / counts[0] : .nan)
+            foldMeans.append(counts[1] > 0 ? sums[1] / counts[1] : .nan)
+            differences.append(runMeans.last! - foldMeans.last!)
+        }
+        let runs = try #require(table.probInterRunsInterval), difference = try #require(table.probDifferenceInterval)
+        #expect(abs(runs.lower - ModelBootstrapTests.quantile(runMeans.filter(\.isFinite), 0.05)) < 1e-12)
+        #expect(abs(runs.upper - ModelBootstrapTests.quantile(runMeans.filter(\.isFinite), 0.95)) < 1e-12)
+        #expect(abs(difference.lower - ModelBootstrapTests.quantile(differences.filter(\.isFinite), 0.05)) < 1e-12)
+        #expect(table.probDifferenceP == ModelBootstrap.pValue(differences))
+    }
+
     // MARK: Intervals of similarity cells
 
     @Test func aCellOfTwoRunsResamplesTheFoldsAlone() throws {

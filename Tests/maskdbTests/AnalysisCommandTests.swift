@@ -103,6 +103,54 @@ struct AnalysisCommandTests {
         #expect(abs(Double(lines[2][2])! - folds.reduce(0, +) / Double(folds.count)) < 1e-12)
     }
 
+    @Test func robustnessByPearsonIsTheMeanOfThePairsPearsons() throws {
+        // Over the regions with voxels on the masks' grid (a density's cell is empty without).
+        func present(_ id: String) throws -> [Double?] {
+            try CLI.run("densities", id, "--db", db, "--format", "csv").stdout.split(separator: "\n").dropFirst().map { line in
+                Double(line.split(separator: ",", omittingEmptySubsequences: false).reversed()[1])
+            }
+        }
+        func pearson(_ x: [Double?], _ y: [Double?]) -> Double {
+            let pairs = zip(x, y).compactMap { u, v in u.flatMap { u in v.map { (u, $0) } } }
+            let (a, b) = (pairs.map(\.0), pairs.map(\.1))
+            let (ma, mb) = (a.reduce(0, +) / Double(a.count), b.reduce(0, +) / Double(b.count))
+            return cosine(a.map { $0 - ma }, b.map { $0 - mb })
+        }
+        let masks = try masks()
+        var runs: [Double] = [], folds: [Double] = []
+        for a in masks {
+            for b in masks where a.id < b.id && a.lambda1 == b.lambda1 {
+                let r = pearson(try present(a.id), try present(b.id))
+                if a.fold == b.fold && a.run != b.run { runs.append(r) }
+                if a.run == b.run && a.fold != b.fold { folds.append(r) }
+            }
+        }
+        let result = try CLI.run("robustness", "--metric", "pearson", "--db", db, "--format", "csv")
+        let row = result.stdout.split(separator: "\n")[2].split(separator: ",", omittingEmptySubsequences: false)
+        #expect(row[0] == "roi_pearson" && row[3] == "4" && row[4] == "4")
+        #expect(abs(Double(row[1])! - runs.reduce(0, +) / Double(runs.count)) < 1e-12)
+        #expect(abs(Double(row[2])! - folds.reduce(0, +) / Double(folds.count)) < 1e-12)
+        #expect(result.stderr.contains("maskdb: note: roi_pearson: Pearson's r of the density vectors, -1 to 1"))
+        let jaccard = try CLI.run("robustness", "--metric", "topk-jaccard", "--k", "3", "--db", db, "--format", "csv")
+        #expect(jaccard.status == 0 && jaccard.stdout.split(separator: "\n")[2].hasPrefix("topk_jaccard,"))
+        let prob = try CLI.run("robustness", "--metric", "prob", "--db", db)
+        #expect(prob.status == 2 && prob.stderr.contains("robustness always shows prob_cnn"), "\(prob.stderr)")
+        let k = try CLI.run("robustness", "--metric", "stability", "--k", "0", "--db", db)
+        #expect(k.status == 2 && k.stderr.contains("'--k 0': give at least 1"), "\(k.stderr)")
+    }
+
+    @Test func similarityCellsHaveIntervalsWhenAsked() throws {
+        let result = try CLI.run("similarity", "--by", "run", "--intervals", "--db", db, "--format", "csv")
+        let lines = result.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(lines[0] == ["run", "0", "1", "lower 0", "lower 1", "upper 0", "upper 1"])
+        // Cell (0, 1): pairs of two folds' models, the folds resampled: an interval around the mean.
+        let (mean, lower, upper) = (Double(lines[1][2])!, Double(lines[1][4])!, Double(lines[1][6])!)
+        #expect(lower <= mean && mean <= upper && lines[1][3].isEmpty && lines[2][3] == lines[1][4])
+        #expect(try CLI.run("similarity", "--by", "run", "--intervals", "--db", db, "--format", "csv").stdout == result.stdout)
+        let prob = try CLI.run("similarity", "--by", "run", "--metric", "prob", "--intervals", "--db", db)
+        #expect(prob.status == 2 && prob.stderr.contains("--intervals: the model bootstrap is of mask pairs"), "\(prob.stderr)")
+    }
+
     @Test func topRegionsAndGridHaveTheirColumns() throws {
         let top = try CLI.run("top-rois", "--k", "3", "--merge-hemispheres", "--db", db, "--format", "csv")
         let lines = top.stdout.split(separator: "\n")
@@ -125,7 +173,7 @@ struct AnalysisCommandTests {
         #expect(result.status == 0)
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(files == [
-            "grid.csv", "grid.svg", "montage.png", "performance.csv", "provenance.csv", "report.md", "robustness.csv",
+            "grid.csv", "grid.svg", "measures.csv", "montage.png", "performance.csv", "provenance.csv", "report.md", "robustness.csv",
             "similarity_lambda1.csv", "similarity_lambda1.svg", "top_regions.csv", "top_regions.svg",
         ])
         let markdown = try String(contentsOfFile: out + "/report.md", encoding: .utf8)

@@ -17,7 +17,9 @@ extension MaskDB {
                 (same run) with every other setting equal; 1 = similar. Each ROI mean has its interval (a \
                 bootstrap of models: folds and runs resampled, so that a model's many pairs count once); \
                 difference is inter-runs - inter-folds, with its interval and two-sided p-value; random_pairs \
-                is the mean over masks of different models and different settings, the baseline of chance.
+                is the mean over masks of different models and different settings, the baseline of chance. \
+                --metric measures mask pairs another way (its row is named after it, e.g. roi_pearson, \
+                topk_stability), with the same pairs, intervals and baseline.
                 """)
 
         @OptionGroup var store: StoreOptions
