@@ -71,7 +71,7 @@ extension StudySelection {
         by field: StudyField, metric: SimilarityMetric = .roi, pairing: Pairing = .settings, units: UnitVectors? = nil, k: Int = 5,
         intervals: IntervalOptions? = nil
     ) -> SimilarityMatrix {
-        guard metric != .prob else { return Similarity.prob(evaluations, by: field) }
+        guard metric != .prob else { return Similarity.prob(evaluations, by: field, intervals: intervals) }
         let placed = placed(on: [field])
         // The selection's unit vectors serve only when every sample is placed.
         let measure = pairMeasure(metric, k: k, on: placed, units: placed.count == samples.count ? units : nil)

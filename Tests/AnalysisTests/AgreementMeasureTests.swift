@@ -279,6 +279,28 @@ struct AgreementMeasureTests {
         #expect(abs(runs.upper - ModelBootstrapTests.quantile(runMeans.filter(\.isFinite), 0.95)) < 1e-12)
         #expect(abs(difference.lower - ModelBootstrapTests.quantile(differences.filter(\.isFinite), 0.05)) < 1e-12)
         #expect(table.probDifferenceP == ModelBootstrap.pValue(differences))
+
+        // A cell of the matrix by run: masks of run 0 evaluated by run 1's model of their
+        // fold; the runs are what it compares, so only the folds are drawn.
+        let matrix = Similarity.prob(evaluations, by: .run, intervals: options)
+        let cell = evaluations.filter { $0.mask[.run] == .number(0) && $0.evaluator[.run] == .number(1) && $0.agrees(on: [.fold]) }
+        var cellDraws = SplitMix64(seed: options.seed)
+        var cellMeans: [Double] = []
+        for _ in 0..<options.resamples {
+            var wf = [Double](repeating: 0, count: 3)
+            for _ in 0..<3 { wf[cellDraws.below(3)] += 1 }
+            _ = cellDraws.below(1)  // the runs' one level
+            var sum = 0.0, count = 0.0
+            for e in cell {
+                guard case .number(let f) = e.mask[.fold]! else { continue }
+                sum += wf[Int(f)] * e.probability
+                count += wf[Int(f)]
+            }
+            cellMeans.append(count > 0 ? sum / count : .nan)
+        }
+        let interval = try #require(matrix.intervals?[0][1])
+        #expect(abs(interval.lower - ModelBootstrapTests.quantile(cellMeans.filter(\.isFinite), 0.05)) < 1e-12)
+        #expect(abs(interval.upper - ModelBootstrapTests.quantile(cellMeans.filter(\.isFinite), 0.95)) < 1e-12)
     }
 
     // MARK: Intervals of similarity cells

@@ -147,8 +147,7 @@ struct AnalysisCommandTests {
         let (mean, lower, upper) = (Double(lines[1][2])!, Double(lines[1][4])!, Double(lines[1][6])!)
         #expect(lower <= mean && mean <= upper && lines[1][3].isEmpty && lines[2][3] == lines[1][4])
         #expect(try CLI.run("similarity", "--by", "run", "--intervals", "--db", db, "--format", "csv").stdout == result.stdout)
-        let prob = try CLI.run("similarity", "--by", "run", "--metric", "prob", "--intervals", "--db", db)
-        #expect(prob.status == 2 && prob.stderr.contains("--intervals: the model bootstrap is of mask pairs"), "\(prob.stderr)")
+
     }
 
     @Test func topRegionsAndGridHaveTheirColumns() throws {

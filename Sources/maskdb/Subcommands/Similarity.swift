@@ -63,9 +63,6 @@ extension MaskDB {
             if metric == .prob && !(pairs.match + pairs.ignore).isEmpty {
                 throw ValidationError("--match and --ignore pair masks: they apply to '--metric roi'")
             }
-            if metric == .prob && intervals {
-                throw ValidationError("--intervals: the model bootstrap is of mask pairs; it applies to the measures of masks, not '--metric prob'")
-            }
             guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
             try pairs.check(comparing: [by])
         }
@@ -89,6 +86,9 @@ extension MaskDB {
             let matrix = selection.similarity(
                 by: by, metric: metric, pairing: pairs.pairing, k: k, intervals: intervals ? intervalFlags.options : nil)
             Output.print(AnalysisTables.similarity(matrix, counts: counts).rendered(as: output.format))
+            if metric == .prob, let options = matrix.intervalOptions {
+                PairingOptions.printNotes([options.description] + Self.untoldIntervals(matrix))
+            }
             if metric != .prob && !selection.masks.isEmpty {
                 var notes = metric == .roi ? [] : [metric.meaning(k: k)]
                 notes += matrix.intervalOptions.map { [$0.description] } ?? []
