@@ -109,6 +109,7 @@ let package = Package(
             name: "maskdb-bench",
             dependencies: [
                 "NIfTI", "Atlas", "DemoStudy", "Analysis", "Reports", "StudyCore", "Store", "CLISupport",
+                "Import", "SQLiteStore", "Study",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -47,8 +47,8 @@ public struct VoxelOptions: Sendable, Equatable {
     /// A mask's set is its voxels of perturbation at least this (0 to 1).
     public var threshold = 0.5
     /// An attribution map's set is its top this percent of domain voxels by |a| (above 0,
-    /// at most 100). 5 %: on AAL2's 1.5 mm brain (about 530,000 labelled voxels) some
-    /// 26,000 voxels, the size of a few regions, the scale of what an optimized mask at a
+    /// at most 100). 5 %: on AAL2's 1.5 mm brain (439,758 labelled voxels) some
+    /// 22,000 voxels, the size of a few regions, the scale of what an optimized mask at a
     /// study's usual sparsity perturbs; and one of the few percent saliency evaluations
     /// usually keep (1, 5, 10).
     public var topPercent = 5.0
