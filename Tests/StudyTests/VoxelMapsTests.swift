@@ -302,6 +302,44 @@ struct VoxelMapsTests {
         #expect(throws: StoreError.self) { _ = try VoxelMaps.load(store: store, masks: masks, options: options, measures: [.dice], jobs: 2) }
     }
 
+    /// A ClinicaDL-style map (shape 1 x X x Y x Z, a header that lies about its space) recorded
+    /// on a reference image's grid is decoded on that grid: it pairs with the masks there.
+    @Test func aMapOnAReferenceGridIsPlacedOnIt() throws {
+        let folder = try ScratchFolder(prefix: "maskdb-voxels")
+        let store = try Self.store(folder)
+        var map = FixtureFile()
+        map.shape = [1] + Self.shape
+        let values = Self.saliencies(seed: 9)
+        map.encode(float32: values)
+        map.sformCode = 1
+        map.srows = [[3, 0, 0, 40], [0, 3, 0, 40], [0, 0, 3, 40]]
+        _ = try folder.write(StoredGzip.member(map.bytes), named: "clinicadl.nii.gz")
+        let manifest = try folder.write(Array("""
+            path\tfold\trun\tsemantics\tmethod\tatlas\tgrid
+            clinicadl.nii.gz\t9\t0\tattribution\tgrad-cam\ttiny\ttiny.nii
+
+            """.utf8), named: "maps.tsv")
+        let summary = try store.importMasks(manifestPath: manifest, options: ImportOptions(study: "study", strict: true, command: "VoxelMapsTests"))
+        #expect(summary.added == 1 && summary.rejected.isEmpty)
+        let masks = try store.masks()
+        let placed = try #require(masks.last)
+        let grids = try store.measuredGrids(maskIDs: masks.map(\.id))
+        #expect(grids[placed.id]?.grid.shape == Self.shape && grids[placed.id]?.reference?.source.hasSuffix("tiny.nii") == true)
+        #expect(grids[masks[0].id]?.reference == nil && grids[masks[0].id]?.grid.shape == Self.shape)
+        let maps = try VoxelMaps.load(store: store, masks: [masks[0], masks[5], placed], measures: Set(VoxelMeasure.allCases), jobs: 2)
+        #expect(maps.comparable(0, 2) && maps.comparable(1, 2))
+        // Against plain loops over the values it was written from.
+        let magnitudes = Self.brain.map { abs(Double(values[$0])) }
+        let k = Int((5 * Double(magnitudes.count) / 100).rounded(.up))
+        let cut = magnitudes.sorted(by: >)[k - 1]
+        let set = magnitudes.map { $0 >= cut && $0 > 0 }
+        let options = VoxelOptions()
+        #expect(maps.dice(0, 2) == Self.naiveDice(Self.naiveSet(0, domain: Self.brain, options: options), set))
+        #expect(maps.jaccard(1, 2) == Self.naiveJaccard(Self.naiveSet(5, domain: Self.brain, options: options), set))
+        let pearson = try #require(Self.naivePearson(Self.naiveValues(5, domain: Self.brain), magnitudes))
+        #expect(abs(try #require(maps.pearson(1, 2)) - pearson) <= 1e-6)
+    }
+
     @Test func optionsOutOfRangeAreRefused() throws {
         let folder = try ScratchFolder(prefix: "maskdb-voxels")
         let store = try Self.store(folder)
