@@ -94,8 +94,19 @@ public enum ModelBootstrap {
     /// The bootstrap of each of `statistics` (each a mean: the sum of its pairs' values over
     /// their count), all from the same resamples of the same folds and runs.
     public static func run(_ statistics: [ModelPairSums], options: IntervalOptions) -> [BootstrapResult] {
-        // Each statistic's model pairs as fold and run numbers, in a fixed order.
-        let foldList = Set(statistics.flatMap(\.folds)).sorted(), runList = Set(statistics.flatMap(\.runs)).sorted()
+        // Each statistic's model pairs as fold and run numbers, in a fixed order. The units
+        // resampled are the folds and runs of the models in some pair: a fold without a mask
+        // in these pairs is not in their sample.
+        let present = statistics.map { statistic in
+            Set(statistic.sums.keys.flatMap { key in
+                let (a, b) = key.quotientAndRemainder(dividingBy: statistic.folds.count)
+                return [a, b]
+            })
+        }
+        let foldList = Set(zip(statistics, present).flatMap { s, models in models.map { s.folds[$0] } }).sorted()
+        let runList = Set(zip(statistics, present).flatMap { s, models in models.map { s.runs[$0] } }).sorted()
+        // One fold and one run: a single model, whose pairs say nothing of other models.
+        guard foldList.count > 1 || runList.count > 1 else { return statistics.map { _ in BootstrapResult(interval: nil, means: []) } }
         let foldIndex = Dictionary(uniqueKeysWithValues: foldList.enumerated().map { ($1, $0) })
         let runIndex = Dictionary(uniqueKeysWithValues: runList.enumerated().map { ($1, $0) })
         struct Entry { var foldA, runA, foldB, runB: Int; var sum: Double; var count: Double }

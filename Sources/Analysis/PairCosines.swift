@@ -79,7 +79,7 @@ enum PairCosines {
                     var sum = CompensatedSum(), count = 0
                     for x in p.members {
                         for y in q.members {
-                            guard let c = Similarity.cosine(samples[x].densities, samples[y].densities) else { continue }
+                            guard let c = units.measure.value(samples[x].densities, samples[y].densities) else { continue }
                             sum.add(c)
                             count += 1
                         }
@@ -216,8 +216,11 @@ struct CompensatedSum {
 }
 
 /// Every sample's unit vector and set of regions, computed once for all the analyses of a
-/// selection (similarity and both robustness comparisons read the same ones).
+/// selection (similarity and both robustness comparisons read the same ones): of its
+/// density vector for the cosine, of the vector `measure` transforms it to for the others.
 public struct UnitVectors: Sendable {
+    /// Which measure the vectors' cosines give.
+    public let measure: VectorMeasure
     /// Each sample's x/|x| over its regions (0 where a region is absent), one after another;
     /// 0 + x/|x|, what a compensated sum of the one term holds (+0 for -0).
     let rows: [Double]
@@ -230,12 +233,14 @@ public struct UnitVectors: Sendable {
 
     public var count: Int { regionSets.count }
 
-    public init(_ samples: [MaskSample]) {
+    public init(_ samples: [MaskSample], measure: VectorMeasure = .cosine) {
+        self.measure = measure
         var rows: [Double] = [], offsets = [0], regionSets: [Int32] = []
         rows.reserveCapacity(samples.first.map { $0.densities.count * samples.count } ?? 0)
         var known: [[UInt64]: Int32] = [:]
         // One mask's regions as bits (cheaper to compare than [Bool]), then its length.
         var present: [UInt64] = []
+        var values: [Double] = [], order: [Int] = []
         for index in samples.indices {
             samples[index].densities.withUnsafeBufferPointer { densities in
                 let words = (densities.count + 63) / 64
@@ -248,8 +253,23 @@ public struct UnitVectors: Sendable {
                     squares += density * density
                     present[r / 64] |= 1 << UInt64(r % 64)
                 }
-                let norm = squares.squareRoot()
-                for r in densities.indices { rows.append(densities[r].map { norm > 0 ? 0 + $0 / norm : 0 } ?? 0) }
+                let norm: Double
+                if measure == .cosine {
+                    norm = squares.squareRoot()
+                    for r in densities.indices { rows.append(densities[r].map { norm > 0 ? 0 + $0 / norm : 0 } ?? 0) }
+                } else {
+                    // The present regions' values transformed, then written as a unit vector.
+                    values.removeAll(keepingCapacity: true)
+                    for density in densities { if let density { values.append(density) } }
+                    measure.transform(&values, &order)
+                    norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                    var next = values.startIndex
+                    for density in densities {
+                        guard density != nil else { rows.append(0); continue }
+                        rows.append(norm > 0 ? 0 + values[next] / norm : 0)
+                        next += 1
+                    }
+                }
                 offsets.append(rows.count)
                 guard norm > 0 else { return regionSets.append(-1) }
                 if let known = known[present] { return regionSets.append(known) }

@@ -10,8 +10,13 @@ import StudyCore
 /// of different models and settings are all pairs, less those of one model, less those
 /// of one setting, plus those of both (counted twice). Pairs of masks with other regions
 /// (another grid) are left out. Masks all zeros have no cosine and are left out.
+///
+/// A measure computed pair by pair visits every such pair up to `pairLimit` pairs of masks;
+/// beyond, it takes the mean of that many pairs drawn at random (seeded, so the same seed
+/// gives the same baseline), and says so.
 enum RandomPairs {
-    static func mean(_ samples: [MaskSample], units: UnitVectors, pairing: Pairing) -> Mean {
+    /// The baseline, and true when it is of a random sample of the pairs.
+    static func mean(_ samples: [MaskSample], measure: PairMeasure, pairing: Pairing, seed: UInt64) -> (Mean, sampled: Bool) {
         let modelFields = StudyField.modelIdentity
         let settingFields = pairing.fields(of: samples, differingIn: .id).filter { !modelFields.contains($0) }
         func groupOf(_ fields: [StudyField]) -> [Int] {
@@ -22,12 +27,62 @@ enum RandomPairs {
             return group
         }
         let model = groupOf(modelFields), setting = groupOf(settingFields)
+        switch measure {
+        case .vectors(let units): return (linear(units, model: model, setting: setting), false)
+        case .pairs(let value): return pairwise(value, model: model, setting: setting, seed: seed)
+        }
+    }
+
+    /// At most this many pairs are visited for a measure computed pair by pair.
+    static let pairLimit = 1_000_000
+
+    private static func linear(_ units: UnitVectors, model: [Int], setting: [Int]) -> Mean {
         let settings = (setting.max() ?? 0) + 1
         let all = pairSums(units) { _ in 0 }, sameModel = pairSums(units) { model[$0] }
         let sameSetting = pairSums(units) { setting[$0] }, sameBoth = pairSums(units) { model[$0] * settings + setting[$0] }
         return Mean(
             sum: all.sum - sameModel.sum - sameSetting.sum + sameBoth.sum,
             count: all.count - sameModel.count - sameSetting.count + sameBoth.count)
+    }
+
+    /// Every pair (i < j) of different models and settings, or `pairLimit` pairs drawn at
+    /// random with replacement among all pairs, those of a model or a setting passed over.
+    private static func pairwise(_ value: @Sendable (Int, Int) -> Double?, model: [Int], setting: [Int], seed: UInt64) -> (Mean, sampled: Bool) {
+        let n = model.count
+        let sampled = n * (n - 1) / 2 > pairLimit
+        // The sums of rows (all pairs (i, j > i) of one i), or of 8 draws of their own
+        // whatever the cores: added in order, the same on any machine, bit for bit.
+        let rows = sampled ? (0..<8).map { $0..<($0 + 1) } : Concurrently.ranges(n) { n - $0 }
+        let parts = Concurrently.map(rows.count) { part -> [(Double, Int)] in
+            var results: [(Double, Int)] = []
+            var sum = CompensatedSum(), count = 0
+            func visit(_ i: Int, _ j: Int) {
+                guard model[i] != model[j], setting[i] != setting[j], let v = value(i, j) else { return }
+                sum.add(v)
+                count += 1
+            }
+            if sampled {
+                var random = SplitMix64(seed: seed &+ UInt64(part) &* 0x9E37_79B9_7F4A_7C15)
+                for _ in 0..<(pairLimit / 8) {
+                    let i = random.below(n), j = random.below(n - 1)
+                    visit(i, j < i ? j : j + 1)
+                }
+                results.append((sum.value, count))
+            } else {
+                for i in rows[part] {
+                    (sum, count) = (CompensatedSum(), 0)
+                    for j in (i + 1)..<n { visit(i, j) }
+                    results.append((sum.value, count))
+                }
+            }
+            return results
+        }
+        var sum = CompensatedSum(), count = 0
+        for (s, c) in parts.joined() {
+            sum.add(s)
+            count += c
+        }
+        return (Mean(sum: sum.value, count: count), sampled)
     }
 
     /// The sum of the cosines and the count of the pairs of masks with the same regions and

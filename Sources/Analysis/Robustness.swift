@@ -20,6 +20,11 @@ public struct RobustnessTable: Sendable, Equatable {
     /// The random-pair baseline: mean ROI cosine of masks of different models and different
     /// settings (`RandomPairs`), how far from chance the two means are.
     public var roiRandomPairs = Mean()
+    /// True when the baseline is the mean of a random sample of those pairs (too many to
+    /// visit one by one for a measure computed pair by pair).
+    public var roiRandomPairsSampled = false
+    /// The mask measure's name in the table (`roi_cosine`; `pearson`, `dice`, ...).
+    public var measureName = "roi_cosine"
     /// How the intervals were computed.
     public var intervals = IntervalOptions()
 
@@ -32,32 +37,25 @@ public enum Robustness {
     /// Inter-run pairs share the fold and differ in run; inter-fold pairs share the run
     /// and differ in fold; every other setting is equal (for evaluations: the study
     /// and model name of the mask's model and the evaluating model). `pairing` says which
-    /// fields mask pairs agree on; `units`, the samples' unit vectors (computed here when nil).
+    /// fields mask pairs agree on; `measure`, how a pair's agreement is measured (nil: the
+    /// ROI cosine); `units`, the samples' unit vectors for the cosine when the caller has them.
     public static func compute(
-        _ samples: [MaskSample], _ evaluations: [EvaluationSample], pairing: Pairing = .settings, units: UnitVectors? = nil,
-        intervals: IntervalOptions = IntervalOptions()
+        _ samples: [MaskSample], _ evaluations: [EvaluationSample], pairing: Pairing = .settings, measure: PairMeasure? = nil,
+        units: UnitVectors? = nil, intervals: IntervalOptions = IntervalOptions()
     ) -> RobustnessTable {
-        let units = units ?? UnitVectors(samples)
-        // Each sample's model as a number (its fold and run), for the model bootstrap.
-        var model = [Int](repeating: 0, count: samples.count)
-        var modelFolds: [SettingValue] = [], modelRuns: [SettingValue] = []
-        for (number, members) in Pairing.groupIndices(samples, by: [.fold, .run]).enumerated() {
-            for member in members { model[member] = number }
-            modelFolds.append(samples[members[0]][.fold])
-            modelRuns.append(samples[members[0]][.run])
-        }
+        let measure = measure ?? .vectors(units ?? UnitVectors(samples))
+        let models = ModelNumbers(samples)
         // The baseline on a thread of its own: its grouping and sums are one pass each, which
         // a core takes up beside the pairs' sums.
-        let baseline = BackgroundValue { RandomPairs.mean(samples, units: units, pairing: pairing) }
-        let empty = ModelPairSums(folds: modelFolds, runs: modelRuns)
-        let runs = roi(samples, differingIn: .run, pairing: pairing, units: units, models: model, sums: empty)
-        let folds = roi(samples, differingIn: .fold, pairing: pairing, units: units, models: model, sums: empty)
+        let baseline = BackgroundValue { RandomPairs.mean(samples, measure: measure, pairing: pairing, seed: intervals.seed) }
+        let runs = models.sums(samples, differingIn: .run, pairing: pairing, measure: measure)
+        let folds = models.sums(samples, differingIn: .fold, pairing: pairing, measure: measure)
         var table = RobustnessTable(
             probInterRuns: probability(evaluations, differingIn: .run),
             probInterFolds: probability(evaluations, differingIn: .fold),
             roiInterRuns: runs.mean, roiInterFolds: folds.mean)
         table.intervals = intervals
-        table.roiRandomPairs = try! baseline.get()  // it throws nothing
+        (table.roiRandomPairs, table.roiRandomPairsSampled) = try! baseline.get()  // it throws nothing
         if let runSums = runs.models, let foldSums = folds.models {
             let results = ModelBootstrap.run([runSums, foldSums], options: intervals)
             table.roiInterRunsInterval = results[0].interval
@@ -73,21 +71,38 @@ public enum Robustness {
     private static func probability(_ evaluations: [EvaluationSample], differingIn field: StudyField) -> Mean {
         Mean(evaluations.filter { !$0.agrees(on: [field]) && $0.agrees(on: StudyField.modelIdentity.filter { $0 != field }) }.map(\.probability))
     }
+}
 
-    /// The mean ROI cosine of pairs differing in `field`, and its sums model pair by model
-    /// pair (nil when the pairs pool over models, which the model bootstrap cannot resample).
-    private static func roi(
-        _ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing, units: UnitVectors, models model: [Int], sums empty: ModelPairSums
-    ) -> (mean: Mean, models: ModelPairSums?) {
-        // A part of a pairing group is of one model when the pairs agree on the model's
-        // identity but `field`.
-        let byModel = StudyField.modelIdentity.allSatisfy { $0 == field || pairing.matches($0) }
-        var sum = CompensatedSum(), count = 0, models = empty
-        PairCosines.forEachPartSum(samples, differingIn: field, pairing: pairing, units: units) { _, _, s, n, x, y in
+/// Each sample's model as a number (its fold and run), for the model bootstrap.
+struct ModelNumbers {
+    var model: [Int]
+    var folds: [SettingValue] = [], runs: [SettingValue] = []
+
+    init(_ samples: [MaskSample]) {
+        model = [Int](repeating: 0, count: samples.count)
+        for (number, members) in Pairing.groupIndices(samples, by: [.fold, .run]).enumerated() {
+            for member in members { model[member] = number }
+            folds.append(samples[members[0]][.fold])
+            runs.append(samples[members[0]][.run])
+        }
+    }
+
+    /// The mean of `measure` over the pairs differing in `field`, and its sums model pair by
+    /// model pair (nil when the pairs pool over models, which the model bootstrap cannot resample).
+    func sums(_ samples: [MaskSample], differingIn field: StudyField, pairing: Pairing, measure: PairMeasure) -> (mean: Mean, models: ModelPairSums?) {
+        let byModel = Self.pairsAreOfModels(differingIn: field, pairing: pairing)
+        var sum = CompensatedSum(), count = 0, models = ModelPairSums(folds: folds, runs: runs)
+        measure.forEachPartSum(samples, differingIn: field, pairing: pairing) { _, _, s, n, x, y in
             sum.add(s)
             count += n
             if byModel { models.add(model[x], model[y], sum: s, count: n) }
         }
         return (Mean(sum: sum.value, count: count), byModel ? models : nil)
+    }
+
+    /// True when a part of a pairing group is of one model: the pairs agree on the model's
+    /// identity but `field`.
+    static func pairsAreOfModels(differingIn field: StudyField, pairing: Pairing) -> Bool {
+        StudyField.modelIdentity.allSatisfy { $0 == field || pairing.matches($0) }
     }
 }

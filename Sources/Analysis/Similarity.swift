@@ -10,6 +10,11 @@ public struct SimilarityMatrix: Sendable, Equatable {
     public var means: [[Double?]]
     /// Pairs per cell.
     public var pairs: [[Int]]
+    /// Each cell's interval (the model bootstrap), when asked for: nil where it cannot be
+    /// told (the diagonal, no pair, pairs pooled over models).
+    public var intervals: [[Interval?]]? = nil
+    /// How the intervals were computed.
+    public var intervalOptions: IntervalOptions? = nil
 }
 
 /// ROI-based and CNN-based similarity between masks.
@@ -33,22 +38,59 @@ public enum Similarity {
     /// matches (so share the model, unless `field` is fold or run). The diagonal is 1.
     /// `units`: the samples' unit vectors, when the caller has them for several analyses.
     public static func roi(_ samples: [MaskSample], by field: StudyField, pairing: Pairing = .settings, units: UnitVectors? = nil) -> SimilarityMatrix {
+        matrix(samples, by: field, pairing: pairing, measure: .vectors(units ?? UnitVectors(samples)))
+    }
+
+    /// Cell (a, b): the mean of `measure` over the pairs of masks x with `field` = a and y
+    /// with `field` = b that agree on every other setting `pairing` matches. The diagonal is
+    /// 1 (a mask agrees with itself on every measure). With `intervals`, each cell's interval
+    /// from the model bootstrap, all cells from the same resamples.
+    public static func matrix(
+        _ samples: [MaskSample], by field: StudyField, pairing: Pairing = .settings, measure: PairMeasure, intervals: IntervalOptions? = nil
+    ) -> SimilarityMatrix {
         let values = Set(samples.map { $0[field] }).sorted()
         let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
         var sums = Array(repeating: Array(repeating: CompensatedSum(), count: values.count), count: values.count)
         var counts = Array(repeating: Array(repeating: 0, count: values.count), count: values.count)
-        PairCosines.forEachSum(samples, differingIn: field, pairing: pairing, units: units) { x, y, sum, count in
+        // Each cell above the diagonal's sums by model pair, for its interval. A cell of two
+        // runs (or folds) is of those runs: the runs are then what is compared, not units drawn
+        // at random, so they are held fixed (one level) and only the folds are resampled.
+        let models = intervals == nil ? nil : ModelNumbers(samples)
+        let byModel = ModelNumbers.pairsAreOfModels(differingIn: field, pairing: pairing)
+        let empty = models.map { models in
+            ModelPairSums(
+                folds: field == .fold ? models.folds.map { _ in .missing } : models.folds,
+                runs: field == .run ? models.runs.map { _ in .missing } : models.runs)
+        }
+        var cellModels: [Int: ModelPairSums] = [:]
+        measure.forEachPartSum(samples, differingIn: field, pairing: pairing) { x, y, sum, count, p, q in
             let (a, b) = (index[x]!, index[y]!)
             sums[a][b].add(sum)
             sums[b][a].add(sum)
             counts[a][b] += count
             counts[b][a] += count
+            if let models, let empty, byModel {
+                cellModels[min(a, b) * values.count + max(a, b), default: empty].add(models.model[p], models.model[q], sum: sum, count: count)
+            }
         }
         let cells = values.indices.map { a in values.indices.map { b in Mean(sum: sums[a][b].value, count: counts[a][b]) } }
-        return SimilarityMatrix(
+        var matrix = SimilarityMatrix(
             field: field, values: values,
             means: values.indices.map { a in values.indices.map { b in a == b ? 1 : cells[a][b].value } },
             pairs: counts)
+        if let intervals {
+            var cellIntervals = Array(repeating: [Interval?](repeating: nil, count: values.count), count: values.count)
+            let keys = cellModels.keys.sorted()
+            let results = ModelBootstrap.run(keys.map { cellModels[$0]! }, options: intervals)
+            for (key, result) in zip(keys, results) {
+                let (a, b) = key.quotientAndRemainder(dividingBy: values.count)
+                cellIntervals[a][b] = result.interval
+                cellIntervals[b][a] = result.interval
+            }
+            matrix.intervals = cellIntervals
+            matrix.intervalOptions = intervals
+        }
+        return matrix
     }
 
     /// Cell (a, b): the mean probability that models with `field` = b (run or fold) give

@@ -3,15 +3,22 @@ import Analysis
 /// The analyses' results as tables, in the shapes the CLI prints and reports embed.
 public enum AnalysisTables {
     /// First header cell FIELD, then one column per value (ascending); one row per value;
-    /// empty cells where no pair exists. With `counts`, a `pairs VALUE` column per value follows.
+    /// empty cells where no pair exists. With `counts`, a `pairs VALUE` column per value follows;
+    /// with the matrix's intervals, a `lower VALUE` and then an `upper VALUE` column per value.
     public static func similarity(_ matrix: SimilarityMatrix, counts: Bool, decimals: Int = 3) -> Table {
         let labels = matrix.values.map(\.description)
         var columns = [Table.Column(matrix.field.name)] + labels.map { Table.Column($0, decimals: decimals) }
         if counts { columns += labels.map { Table.Column("pairs \($0)") } }
+        if matrix.intervals != nil {
+            columns += labels.map { Table.Column("lower \($0)", decimals: decimals) } + labels.map { Table.Column("upper \($0)", decimals: decimals) }
+        }
         var table = Table(columns: columns)
         for (a, label) in labels.enumerated() {
             var row: [Table.Cell] = [.text(label)] + matrix.means[a].map { .number($0) }
             if counts { row += matrix.pairs[a].map { .integer($0) } }
+            if let intervals = matrix.intervals {
+                row += intervals[a].map { .number($0?.lower) } + intervals[a].map { .number($0?.upper) }
+            }
             table.append(row)
         }
         return table
@@ -35,7 +42,7 @@ public enum AnalysisTables {
              .integer(result.probInterRuns.count), .integer(result.probInterFolds.count)]
                 + Array(repeating: .empty, count: 10))
         table.append(
-            [.text("roi_cosine"), .number(result.roiInterRuns.value), .number(result.roiInterFolds.value),
+            [.text(result.measureName), .number(result.roiInterRuns.value), .number(result.roiInterFolds.value),
              .integer(result.roiInterRuns.count), .integer(result.roiInterFolds.count),
              .number(result.roiInterRunsInterval?.lower), .number(result.roiInterRunsInterval?.upper),
              .number(result.roiInterFoldsInterval?.lower), .number(result.roiInterFoldsInterval?.upper),

@@ -1,31 +1,92 @@
 import Analysis
 import StudyCore
 
-/// Which similarity a matrix shows.
+/// Which similarity a matrix shows, or which agreement of two masks robustness measures.
 public enum SimilarityMetric: String, CaseIterable, Sendable {
     /// The cosine of the masks' density vectors.
     case roi
+    /// Pearson's correlation of the density vectors.
+    case pearson
+    /// Spearman's correlation of the density vectors.
+    case spearman
+    /// The stability of the top-k regions (Nogueira et al. 2018).
+    case stability
+    /// The Jaccard index of the top-k regions.
+    case topkJaccard = "topk-jaccard"
     /// The probabilities CNNs give to inputs masked by masks of other models.
     case prob
-}
 
-extension StudySelection {
-    /// The similarity matrix across the values of `field`, pairs agreeing as `pairing` says.
-    /// Records without a value of a mask-only setting compared (attribution maps, by λ1) are left out (`placementNotes`).
-    /// `units`: the samples' unit vectors, when the caller has them for several analyses.
-    public func similarity(by field: StudyField, metric: SimilarityMetric = .roi, pairing: Pairing = .settings, units: UnitVectors? = nil) -> SimilarityMatrix {
-        switch metric {
-        case .roi:
-            let placed = placed(on: [field])
-            // The selection's unit vectors serve only when every sample is placed.
-            return Similarity.roi(placed, by: field, pairing: pairing, units: placed.count == samples.count ? units : nil)
-        case .prob: return Similarity.prob(evaluations, by: field)
+    /// The measures of two masks (all but `prob`, which is of models).
+    public static let maskMeasures: [SimilarityMetric] = allCases.filter { $0 != .prob }
+
+    /// The measure's name in tables (robustness's row, the report's table of measures).
+    public var tableName: String {
+        switch self {
+        case .roi: "roi_cosine"
+        case .pearson: "roi_pearson"
+        case .spearman: "roi_spearman"
+        case .stability: "topk_stability"
+        case .topkJaccard: "topk_jaccard"
+        case .prob: "prob_cnn"
         }
     }
 
-    /// Inter-run and inter-fold agreement, mask pairs agreeing as `pairing` says.
-    public func robustness(pairing: Pairing = .settings, units: UnitVectors? = nil, intervals: IntervalOptions = IntervalOptions()) -> RobustnessTable {
-        Robustness.compute(samples, evaluations, pairing: pairing, units: units, intervals: intervals)
+    /// What it measures, its range and direction, as tables' notes say.
+    public func meaning(k: Int) -> String {
+        switch self {
+        case .roi: "roi_cosine: cosine of the density vectors, 0 to 1, 1 = the same regions in the same proportions"
+        case .pearson: "roi_pearson: Pearson's r of the density vectors, -1 to 1, 1 = the same profile across regions"
+        case .spearman: "roi_spearman: Spearman's rho of the density vectors (ties: average ranks), -1 to 1, 1 = the same order of regions"
+        case .stability:
+            "topk_stability: Nogueira's stability of the top-\(k) regions (Pearson's r of the top-\(k) indicator vectors, "
+                + "averaged over pairs), -1 to 1, 1 = the same regions, 0 = chance"
+        case .topkJaccard: "topk_jaccard: Jaccard index of the top-\(k) regions, 0 to 1, 1 = the same regions"
+        case .prob: "prob_cnn: probability of the true class under another model's mask, 0 to 1, 0 = the mask transfers"
+        }
+    }
+}
+
+extension StudySelection {
+    /// How `metric` (a mask measure) is summed over pairs of `samples` (the selection's, or
+    /// some of them), its top-k sets of `k` regions. `units`: the samples' unit vectors for
+    /// the cosine, when the caller has them.
+    public func pairMeasure(_ metric: SimilarityMetric, k: Int, on samples: [MaskSample], units: UnitVectors? = nil) -> PairMeasure {
+        switch metric {
+        case .roi: return .vectors(units ?? UnitVectors(samples))
+        case .pearson: return .vectors(UnitVectors(samples, measure: .pearson))
+        case .spearman: return .vectors(UnitVectors(samples, measure: .spearman))
+        case .stability: return .vectors(UnitVectors(samples, measure: .stability(k: k)))
+        case .topkJaccard:
+            let sets = TopRegionSets(samples, k: k)
+            return .pairs { sets.jaccard($0, $1) }
+        case .prob: preconditionFailure("prob_cnn is not a measure of two masks")
+        }
+    }
+
+    /// The similarity matrix across the values of `field`, pairs agreeing as `pairing` says.
+    /// Records without a value of a mask-only setting compared (attribution maps, by λ1) are left out (`placementNotes`).
+    /// `units`: the samples' unit vectors, when the caller has them for several analyses; `k`,
+    /// the top regions of the top-k measures; `intervals`, each cell's interval (mask measures).
+    public func similarity(
+        by field: StudyField, metric: SimilarityMetric = .roi, pairing: Pairing = .settings, units: UnitVectors? = nil, k: Int = 5,
+        intervals: IntervalOptions? = nil
+    ) -> SimilarityMatrix {
+        guard metric != .prob else { return Similarity.prob(evaluations, by: field) }
+        let placed = placed(on: [field])
+        // The selection's unit vectors serve only when every sample is placed.
+        let measure = pairMeasure(metric, k: k, on: placed, units: placed.count == samples.count ? units : nil)
+        return Similarity.matrix(placed, by: field, pairing: pairing, measure: measure, intervals: intervals)
+    }
+
+    /// Inter-run and inter-fold agreement, mask pairs agreeing as `pairing` says, measured by `metric`.
+    public func robustness(
+        pairing: Pairing = .settings, metric: SimilarityMetric = .roi, k: Int = 5, units: UnitVectors? = nil,
+        intervals: IntervalOptions = IntervalOptions()
+    ) -> RobustnessTable {
+        var table = Robustness.compute(
+            samples, evaluations, pairing: pairing, measure: pairMeasure(metric, k: k, on: samples, units: units), intervals: intervals)
+        table.measureName = metric.tableName
+        return table
     }
 
     /// What a reader of an analysis must know of what it pooled: each annotation (and each
@@ -59,7 +120,7 @@ extension StudySelection {
         for a in matrix.values.indices {
             for b in matrix.values.indices where b > a && matrix.pairs[a][b] == 0 {
                 let (x, y) = (matrix.values[a], matrix.values[b])
-                let reason = pairing.whyNoPairs(samples, differingIn: matrix.field, between: (x, y)) ?? "no pair has a similarity (a density vector is all zeros)"
+                let reason = pairing.whyNoPairs(samples, differingIn: matrix.field, between: (x, y)) ?? "no pair has a value (a density vector is all zeros, or constant for a correlation)"
                 notes.append("\(matrix.field.label) \(x) vs \(y): 0 pairs: \(reason)")
             }
         }
@@ -71,8 +132,8 @@ extension StudySelection {
     public func pairNotes(_ table: RobustnessTable, pairing: Pairing = .settings, noEvaluations: Bool = true) -> [String] {
         var notes: [String] = []
         for (field, mean) in [(StudyField.run, table.roiInterRuns), (.fold, table.roiInterFolds)] where mean.count == 0 {
-            let reason = pairing.whyNoPairs(samples, differingIn: field) ?? "no pair has a similarity (a density vector is all zeros)"
-            notes.append("roi_cosine inter-\(field.name)s: 0 pairs: \(reason)")
+            let reason = pairing.whyNoPairs(samples, differingIn: field) ?? "no pair has a value (a density vector is all zeros, or constant for a correlation)"
+            notes.append("\(table.measureName) inter-\(field.name)s: 0 pairs: \(reason)")
         }
         if evaluations.isEmpty {
             if noEvaluations { notes.append("prob_cnn: the selected masks have no evaluations (maskdb import evaluations records them)") }

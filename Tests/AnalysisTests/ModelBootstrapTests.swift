@@ -100,7 +100,7 @@ struct ModelBootstrapTests {
                 count += 1
             }
         }
-        let baseline = RandomPairs.mean(samples, units: UnitVectors(samples), pairing: pairing)
+        let baseline = RandomPairs.mean(samples, measure: .vectors(UnitVectors(samples)), pairing: pairing, seed: 1).0
         #expect(baseline.count == count && count > 0)
         #expect(abs(baseline.value! - sum / Double(count)) < 1e-12)
     }

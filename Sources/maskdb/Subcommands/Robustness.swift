@@ -21,6 +21,18 @@ extension MaskDB {
                 """)
 
         @OptionGroup var store: StoreOptions
+
+        /// How two masks' agreement is measured.
+        @Option(help: """
+            How two masks agree: roi (cosine of density vectors), pearson, spearman (of density vectors), \
+            stability (Nogueira's, of the top-k regions) or topk-jaccard.
+            """)
+        var metric: SimilarityMetric = .roi
+
+        /// The top regions of stability and topk-jaccard.
+        @Option(help: "How many of each mask's densest regions stability and topk-jaccard compare.")
+        var k = 5
+
         @OptionGroup var pairs: PairingOptions
         @OptionGroup var filter: FilterOptions
         @OptionGroup var measured: MeasuredAtlasOption
@@ -28,6 +40,8 @@ extension MaskDB {
         @OptionGroup(title: "Intervals") var intervals: IntervalFlags
 
         func validate() throws {
+            if metric == .prob { throw ValidationError("'--metric prob': robustness always shows prob_cnn; --metric chooses the measure of mask pairs") }
+            guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
             try pairs.check(comparing: [.run, .fold])
         }
 
@@ -35,11 +49,15 @@ extension MaskDB {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: pairs.fields, atlas: measured.atlas)
             filter.noteIfEmpty(selection.masks.count, records: .masks)
-            let table = selection.robustness(pairing: pairs.pairing, intervals: intervals.options)
+            let table = selection.robustness(pairing: pairs.pairing, metric: metric, k: k, intervals: intervals.options)
             Output.print(AnalysisTables.robustness(table).rendered(as: output.format))
             if !selection.masks.isEmpty {
                 PairingOptions.printNotes(
-                    selection.poolingNotes(pairs.pairing) + [table.intervals.description] + selection.kindNotes(pairs.pairing) + selection.pairNotes(table, pairing: pairs.pairing))
+                    (metric == .roi ? [] : [metric.meaning(k: k)]) + selection.poolingNotes(pairs.pairing) + [table.intervals.description]
+                        + (table.roiRandomPairsSampled
+                            ? ["random_pairs: the mean of \(table.roiRandomPairs.count) of the pairs drawn at random (seed \(table.intervals.seed)), too many to visit one by one"]
+                            : [])
+                        + selection.kindNotes(pairs.pairing) + selection.pairNotes(table, pairing: pairs.pairing))
             }
         }
     }

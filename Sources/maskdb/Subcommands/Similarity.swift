@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import CLISupport
 import Reports
@@ -30,12 +31,25 @@ extension MaskDB {
         var by: StudyField
 
         /// Which similarity.
-        @Option(help: "roi (cosine of density vectors) or prob (CNN probabilities; --by run or fold).")
+        @Option(help: """
+            roi (cosine of density vectors), pearson, spearman (of density vectors), stability (Nogueira's, \
+            of the top-k regions), topk-jaccard, or prob (CNN probabilities; --by run or fold).
+            """)
         var metric: SimilarityMetric = .roi
+
+        /// The top regions of stability and topk-jaccard.
+        @Option(help: "How many of each mask's densest regions stability and topk-jaccard compare.")
+        var k = 5
 
         /// Pair counts.
         @Flag(help: "Add the number of pairs behind each cell.")
         var counts = false
+
+        /// Intervals.
+        @Flag(help: "Add each cell's interval (a bootstrap of models: --ci, --resamples, --seed).")
+        var intervals = false
+
+        @OptionGroup(title: "Intervals") var intervalFlags: IntervalFlags
 
         @OptionGroup var pairs: PairingOptions
         @OptionGroup var filter: FilterOptions
@@ -49,7 +63,22 @@ extension MaskDB {
             if metric == .prob && !(pairs.match + pairs.ignore).isEmpty {
                 throw ValidationError("--match and --ignore pair masks: they apply to '--metric roi'")
             }
+            if metric == .prob && intervals {
+                throw ValidationError("--intervals: the model bootstrap is of mask pairs; it applies to the measures of masks, not '--metric prob'")
+            }
+            guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
             try pairs.check(comparing: [by])
+        }
+
+        /// Why cells with pairs have no interval, when some have none.
+        static func untoldIntervals(_ matrix: SimilarityMatrix) -> [String] {
+            guard let intervals = matrix.intervals else { return [] }
+            let untold = matrix.values.indices.flatMap { a in
+                matrix.values.indices.filter { b in b > a && matrix.pairs[a][b] > 0 && intervals[a][b] == nil }
+            }.count
+            guard untold > 0 else { return [] }
+            return ["\(untold) \(untold == 1 ? "cell has" : "cells have") pairs but no interval: their pairs are of one model, "
+                + "or pooled over models (--ignore), which a bootstrap of models cannot resample"]
         }
 
         func run() throws {
@@ -57,12 +86,16 @@ extension MaskDB {
             let selection = try StudySelection(
                 store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)] + pairs.fields, atlas: measured.atlas)
             filter.noteIfEmpty(selection.masks.count, records: .masks)
-            let matrix = selection.similarity(by: by, metric: metric, pairing: pairs.pairing)
+            let matrix = selection.similarity(
+                by: by, metric: metric, pairing: pairs.pairing, k: k, intervals: intervals ? intervalFlags.options : nil)
             Output.print(AnalysisTables.similarity(matrix, counts: counts).rendered(as: output.format))
-            if metric == .roi && !selection.masks.isEmpty {
-                PairingOptions.printNotes(
-                    selection.placementNotes(on: [by]) + selection.poolingNotes(pairs.pairing, comparing: by)
-                        + selection.pairNotes(matrix, pairing: pairs.pairing))
+            if metric != .prob && !selection.masks.isEmpty {
+                var notes = metric == .roi ? [] : [metric.meaning(k: k)]
+                notes += matrix.intervalOptions.map { [$0.description] } ?? []
+                notes += Self.untoldIntervals(matrix)
+                notes += selection.placementNotes(on: [by]) + selection.poolingNotes(pairs.pairing, comparing: by)
+                notes += selection.pairNotes(matrix, pairing: pairs.pairing)
+                PairingOptions.printNotes(notes)
             }
         }
     }
