@@ -1,3 +1,4 @@
+import Analysis
 import Atlas
 import Dispatch
 import NIfTI
@@ -126,6 +127,8 @@ public struct VoxelMaps: Sendable {
 
     /// Per position, its view (a file's values on one domain under one semantics).
     private let viewOf: [Int]
+    /// Per mask id, its first position.
+    private let positionOfID: [Int64: Int]
     private let views: [View]
     private let domains: [Domain]
 
@@ -261,7 +264,11 @@ public struct VoxelMaps: Sendable {
             guard let made = try results[unit]?.get() else { continue }
             for (view, filled) in zip(units[unit], made) { views[view] = filled }
         }
-        return VoxelMaps(filesDecoded: units.count, measures: measures, options: options, viewOf: viewOf, views: views, domains: domains)
+        var positionOfID: [Int64: Int] = [:]
+        for (position, mask) in masks.enumerated() where positionOfID[mask.id] == nil { positionOfID[mask.id] = position }
+        return VoxelMaps(
+            filesDecoded: units.count, measures: measures, options: options, viewOf: viewOf, positionOfID: positionOfID, views: views,
+            domains: domains)
     }
 
     /// Sorted, non-empty runs with touching ones joined.
@@ -367,6 +374,20 @@ public struct VoxelMaps: Sendable {
                 }
                 if target < lt { hi = lt - 1 } else if target > gt { lo = gt + 1 } else { return pivot }
             }
+        }
+    }
+
+    /// The position of the record with id `maskID`, if it was loaded.
+    public func position(ofMaskID maskID: Int64) -> Int? { positionOfID[maskID] }
+
+    /// `measure` as an analysis sums it, pair by pair over positions in `samples` (any of
+    /// the loaded records, in any order: each found by its id). A sample not loaded has no value.
+    public func pairMeasure(_ measure: VoxelMeasure, on samples: [MaskSample]) -> PairMeasure {
+        precondition(measure.isSetMeasure ? measures.contains { $0.isSetMeasure } : measures.contains(.pearson), "\(measure) was not loaded")
+        let positions = samples.map { positionOfID[$0.id] }
+        return .pairs { [self] i, j in
+            guard let x = positions[i], let y = positions[j] else { return nil }
+            return value(measure, x, y)
         }
     }
 

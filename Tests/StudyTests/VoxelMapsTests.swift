@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import GRDB
 import Import
@@ -246,6 +247,25 @@ struct VoxelMapsTests {
         let reversed = try VoxelMaps.load(store: store, masks: masks.reversed(), measures: [.dice, .jaccard], jobs: 1)
         let n = masks.count
         for i in 0..<n { for j in 0..<n { #expect(reversed.dice(n - 1 - i, n - 1 - j) == maps.dice(i, j)) } }
+    }
+
+    /// What an analysis sums: positions in its samples, each found by its mask id.
+    @Test func aPairMeasureReadsSamplesByTheirIDs() throws {
+        let folder = try ScratchFolder(prefix: "maskdb-voxels")
+        let store = try Self.store(folder)
+        let masks = try store.masks()
+        let maps = try VoxelMaps.load(store: store, masks: masks, measures: Set(VoxelMeasure.allCases), jobs: 2)
+        let picked = [6, 0, 3, 1]
+        let samples = picked.map { MaskSample(id: masks[$0].id, settings: [.fold: .number(Double($0))], densities: [], voxels: []) }
+            + [MaskSample(id: 999, settings: [.fold: .number(99)], densities: [], voxels: [])]
+        for measure in VoxelMeasure.allCases {
+            guard case .pairs(let value) = maps.pairMeasure(measure, on: samples) else { Issue.record("not pair by pair"); continue }
+            for (i, x) in picked.enumerated() {
+                #expect(maps.position(ofMaskID: masks[x].id) == x)
+                for (j, y) in picked.enumerated() { #expect(value(i, j) == maps.value(measure, x, y)) }
+                #expect(value(i, 4) == nil && value(4, i) == nil)
+            }
+        }
     }
 
     @Test func aDamagedFileIsOneLineNamingTheRecordAndVerify() throws {
