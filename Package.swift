@@ -109,6 +109,7 @@ let package = Package(
             name: "maskdb-bench",
             dependencies: [
                 "NIfTI", "Atlas", "DemoStudy", "Analysis", "Reports", "StudyCore", "Store", "CLISupport",
+                "Import", "SQLiteStore", "Study",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -133,7 +134,7 @@ let package = Package(
             name: "StudyTests",
             dependencies: [
                 "Study", "Store", "StudyCore", "Import", "SQLiteStore", "Analysis", "Reports", "Figures", "Atlas", "NIfTI",
-                "NIfTIFixtures", .product(name: "Crypto", package: "swift-crypto"),
+                "NIfTIFixtures", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Runs the built executables: depending on them builds them first.

@@ -64,6 +64,24 @@ extension SQLiteStore {
         try read { db in try Self.maskGrid(maskID: maskID, in: db) }
     }
 
+    public func measuredGrids(maskIDs: [Int64]) throws -> [Int64: MeasuredGrid] {
+        try read { db in
+            var grids: [Int64: MeasuredGrid] = [:]
+            let ids = IDSelection(maskIDs)
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT id, grid_sha256, grid_source, dim_x, dim_y, dim_z, affine FROM masks WHERE \(ids.condition("id"))",
+                arguments: ids.arguments)
+            while let row = try cursor.next() {
+                let id: Int64 = row["id"]
+                guard ids.contains(id) else { continue }
+                let grid = NIfTIGrid(shape: [row["dim_x"], row["dim_y"], row["dim_z"]], affine: try Self.affine(json: row["affine"], maskID: id))
+                let reference = (row["grid_sha256"] as String?).map { MaskGrid(sha256: $0, source: row["grid_source"] ?? "", grid: grid) }
+                grids[id] = MeasuredGrid(grid: grid, reference: reference)
+            }
+            return grids
+        }
+    }
+
     static func maskGrid(maskID: Int64, in db: Database) throws -> MaskGrid? {
         guard let row = try Row.fetchOne(
             db, sql: "SELECT grid_sha256, grid_source, dim_x, dim_y, dim_z, affine FROM masks WHERE id = ?", arguments: [maskID])

@@ -79,6 +79,11 @@ public protocol StudyStore: Sendable {
     /// manifest's `grid` column); nil for a record measured on its own header.
     func maskGrid(maskID: Int64) throws -> MaskGrid?
 
+    /// The grid each of these recorded masks is measured on, by mask id, read without its
+    /// file: its recorded sizes and affine, and the reference image (`maskGrid`) when they
+    /// are not its header's. An id not recorded is left out.
+    func measuredGrids(maskIDs: [Int64]) throws -> [Int64: MeasuredGrid]
+
     /// The one recorded mask a target names: a mask id, a sha256, or a sha256 prefix of at
     /// least 8 hex digits.
     func resolveRecordedMask(_ target: String) throws -> Int64
@@ -117,7 +122,36 @@ public protocol StudyStore: Sendable {
     func initialize(study: String?, command: String) throws -> Bool
 }
 
+/// The grid a recorded mask is measured on: its sizes and affine, and the reference image
+/// they come from when they are not its file header's.
+public struct MeasuredGrid: Sendable, Equatable {
+    /// The sizes and affine.
+    public var grid: NIfTIGrid
+    /// The reference image, for a record measured on another image's grid (nil: its own header's).
+    public var reference: MaskGrid?
+
+    /// A record's grid.
+    public init(grid: NIfTIGrid, reference: MaskGrid?) {
+        self.grid = grid
+        self.reference = reference
+    }
+}
+
 extension StudyStore {
+    /// Each mask's grid from `maskGrid`, or else from its file's header (read and checked):
+    /// for a backend without a query of its own, at the cost of reading the files.
+    public func measuredGrids(maskIDs: [Int64]) throws -> [Int64: MeasuredGrid] {
+        var grids: [Int64: MeasuredGrid] = [:]
+        for id in maskIDs {
+            if let reference = try maskGrid(maskID: id) {
+                grids[id] = MeasuredGrid(grid: reference.grid, reference: reference)
+            } else {
+                grids[id] = MeasuredGrid(grid: try NIfTIGrid(fileBytes: try maskFileBytes(maskID: id), path: "mask \(id)"), reference: nil)
+            }
+        }
+        return grids
+    }
+
     /// Every recorded mask, by id.
     public func masks() throws -> [MaskRecord] { try masks(where: .all) }
 

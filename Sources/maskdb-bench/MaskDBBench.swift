@@ -43,6 +43,9 @@ struct MaskDBBench: ParsableCommand {
     @Option(help: ArgumentHelp("Instead of timing: the coverage of the robustness intervals on this many synthetic studies.", valueName: "studies"))
     var coverage: Int?
 
+    @Option(help: ArgumentHelp("Instead of timing maskdb: the voxel measures (VoxelMaps.load and every pair's Dice, Jaccard, Pearson) of this many real-size masks, in this process.", valueName: "masks"))
+    var voxels: Int?
+
     @OptionGroup var output: FormatOptions
 
     func validate() throws {
@@ -51,6 +54,7 @@ struct MaskDBBench: ParsableCommand {
         }
         try JobsLimit.check(jobs)
         if let coverage, coverage < 1 { throw ValidationError("'--coverage' takes a number of studies of at least 1") }
+        if let voxels, voxels < 2 { throw ValidationError("'--voxels' takes a number of masks of at least 2") }
     }
 
     func run() throws {
@@ -60,6 +64,11 @@ struct MaskDBBench: ParsableCommand {
                 study.spread = spread
                 Output.print("\(name): \(spread)\n" + study.run().rendered(as: output.format))
             }
+            return
+        }
+        if let voxels {
+            let table = try VoxelBench(masks: voxels, jobs: jobs, runs: runs, keep: keep).run()
+            Output.print("gzip: \(Inflater.current)\n\n" + table.rendered(as: output.format))
             return
         }
         let benchmark = Benchmark(masks: masks, jobs: jobs, runs: runs, queryMasks: queryMasks, layout: layout, keep: keep)
