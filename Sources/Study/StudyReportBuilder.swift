@@ -1,5 +1,6 @@
 import Analysis
 import Figures
+import Formatting
 import Foundation
 import NIfTI
 import Reports
@@ -64,6 +65,7 @@ public enum StudyReportBuilder {
         let (folds, runs, lambda1s, lambda2s) = (samples.distinct(.fold), samples.distinct(.run), samples.distinct(.lambda1), samples.distinct(.lambda2))
         let maps = samples.filter { $0[.kind] == .text(ExplanationKind.attribution.rawValue) }
         let done = try analyses.get(), paired = try pairs.get()
+        let voxelTables = try voxelMeasures(selection, store: store, pairing: pairing, intervals: intervals)
         let mainIDs = Set(done.mainSamples.map(\.id))
         let mainMasks = selection.masks.filter { mainIDs.contains($0.id) }
         let montage = try MontageData.studyMontage(store: store, masks: mainMasks, atlas: atlas)
@@ -83,18 +85,48 @@ public enum StudyReportBuilder {
         report.preparedProvenance = prepared
         report.similarityNotes = paired.similarityNotes
         report.robustnessNotes = paired.robustnessNotes
-        report.measures = [paired.robustness] + paired.measures
-        report.measureMeanings = ([.roi] + PairAnalyses.measures).prefix(report.measures.count).map { $0.meaning(k: ReportAnalyses.topK) }
+        report.measures = [paired.robustness] + paired.measures + voxelTables
+        let measured = [.roi] + (paired.measures.isEmpty ? [] : PairAnalyses.measures) + (voxelTables.isEmpty ? [] : Self.voxelMeasures)
+        report.measureMeanings = measured.map { $0.meaning(k: ReportAnalyses.topK) }
         if paired.measures.isEmpty {
             report.measureMeanings.append(
                 "The other measures are left out at this size (\(samples.count) masks, more than \(PairAnalyses.measuresLimit)): "
                     + "`maskdb robustness --metric NAME` gives each (" + PairAnalyses.measures.map(\.rawValue).joined(separator: ", ") + ")")
+        }
+        if voxelTables.isEmpty {
+            report.measureMeanings.append(
+                "The voxel measures, which decode every stored file, are given for up to \(Self.voxelLimit) masks (this selection has \(samples.count)): "
+                    + "`maskdb robustness --metric NAME` gives each (" + Self.voxelMeasures.map(\.rawValue).joined(separator: ", ") + ")")
+        } else {
+            let options = VoxelOptions()
+            report.measureMeanings.append(
+                "Voxel sets: a mask's voxels with perturbation >= \(NumberText.exact(options.threshold)), an attribution map's top "
+                    + "\(NumberText.exact(options.topPercent))% by |a|; voxel measures over the voxels the atlas labels")
         }
         report.attributionMaps = maps.count
         report.methods = Set(maps.map { $0[.method] }).sorted()
         report.pairingRule = pairing.description
         report.figures = figures(report, montage: montage, mainMasks: mainMasks, atlasName: atlasName)
         return report
+    }
+
+    /// The voxel measures the report gives, and for how many masks at most (each stored file
+    /// is decoded: about 25 ms of a core and 1.8 MB held for a real-size mask).
+    static let voxelMeasures: [SimilarityMetric] = [.dice, .jaccard, .voxelPearson]
+    static let voxelLimit = 100
+
+    /// Robustness by each voxel measure, from the records' voxels decoded once (none above `voxelLimit` masks).
+    private static func voxelMeasures(
+        _ selection: StudySelection, store: any StudyStore, pairing: Pairing, intervals: IntervalOptions
+    ) throws -> [RobustnessTable] {
+        guard selection.masks.count <= voxelLimit else { return [] }
+        let voxels = try VoxelMaps.load(
+            store: store, masks: selection.masks, measures: Set(voxelMeasures.compactMap(\.voxelMeasure)),
+            jobs: ProcessInfo.processInfo.activeProcessorCount)
+        let tables = voxelMeasures.map { metric in
+            BackgroundValue { selection.robustness(pairing: pairing, metric: metric, voxels: voxels, intervals: intervals) }
+        }
+        return try tables.map { try $0.get() }
     }
 
     /// What the report computes per setting from the samples alone: its main setting, the
@@ -141,7 +173,7 @@ public enum StudyReportBuilder {
         /// Robustness by every measure of two masks but the cosine (`robustness`'s), in `measures` order;
         /// none for a selection of more than `measuresLimit` masks.
         var measures: [RobustnessTable]
-        static let measures = SimilarityMetric.maskMeasures.filter { $0 != .roi }
+        static let measures = SimilarityMetric.densityMeasures.filter { $0 != .roi }
         /// The most masks whose report measures their agreement every way: each measure costs
         /// about what the cosine does, which at 50,000 masks would double the report's time
         /// (`maskdb robustness --metric` gives each on its own).

@@ -1,5 +1,6 @@
 import Analysis
 import StudyCore
+import Store
 
 /// Which similarity a matrix shows, or which agreement of two masks robustness measures.
 public enum SimilarityMetric: String, CaseIterable, Sendable {
@@ -13,11 +14,19 @@ public enum SimilarityMetric: String, CaseIterable, Sendable {
     case stability
     /// The Jaccard index of the top-k regions.
     case topkJaccard = "topk-jaccard"
+    /// The Dice coefficient of the masks' voxel sets (from the stored files, `VoxelMaps`).
+    case dice
+    /// The Jaccard index of the masks' voxel sets.
+    case jaccard
+    /// Pearson's correlation of the masks' voxels.
+    case voxelPearson = "voxel-pearson"
     /// The probabilities CNNs give to inputs masked by masks of other models.
     case prob
 
     /// The measures of two masks (all but `prob`, which is of models).
     public static let maskMeasures: [SimilarityMetric] = allCases.filter { $0 != .prob }
+    /// Those read off the density vectors alone (the others decode the stored files).
+    public static let densityMeasures: [SimilarityMetric] = maskMeasures.filter { $0.voxelMeasure == nil }
 
     /// The measure's name in tables (robustness's row, the report's table of measures).
     public var tableName: String {
@@ -27,7 +36,20 @@ public enum SimilarityMetric: String, CaseIterable, Sendable {
         case .spearman: "roi_spearman"
         case .stability: "topk_stability"
         case .topkJaccard: "topk_jaccard"
+        case .dice: "voxel_dice"
+        case .jaccard: "voxel_jaccard"
+        case .voxelPearson: "voxel_pearson"
         case .prob: "prob_cnn"
+        }
+    }
+
+    /// The voxel measure it is (read from the stored files), nil for the others.
+    public var voxelMeasure: VoxelMeasure? {
+        switch self {
+        case .dice: .dice
+        case .jaccard: .jaccard
+        case .voxelPearson: .pearson
+        default: nil
         }
     }
 
@@ -41,16 +63,32 @@ public enum SimilarityMetric: String, CaseIterable, Sendable {
             "topk_stability: Nogueira's stability of the top-\(k) regions (Pearson's r of the top-\(k) indicator vectors, "
                 + "averaged over pairs), -1 to 1, 1 = the same regions, 0 = chance"
         case .topkJaccard: "topk_jaccard: Jaccard index of the top-\(k) regions, 0 to 1, 1 = the same regions"
+        case .dice: "voxel_dice: Dice coefficient of the voxel sets (masks: perturbation >= the threshold; maps: the top percent of |a|), 0 to 1, 1 = the same voxels"
+        case .jaccard: "voxel_jaccard: Jaccard index of the voxel sets (masks: perturbation >= the threshold; maps: the top percent of |a|), 0 to 1, 1 = the same voxels"
+        case .voxelPearson: "voxel_pearson: Pearson's r of the perturbation (maps: |a|) over the atlas's voxels, -1 to 1, 1 = the same pattern"
         case .prob: "prob_cnn: probability of the true class under another model's mask, 0 to 1, 0 = the mask transfers"
         }
     }
 }
 
 extension StudySelection {
+    /// Each selected record's voxels as a voxel measure needs them, decoded from the store
+    /// (`VoxelMaps.load`); nil for the other measures, which read the densities alone.
+    public func voxelMaps(for metric: SimilarityMetric, store: any StudyStore, options: VoxelOptions, jobs: Int) throws -> VoxelMaps? {
+        guard let measure = metric.voxelMeasure else { return nil }
+        return try VoxelMaps.load(store: store, masks: masks, options: options, measures: [measure], jobs: jobs)
+    }
+
     /// How `metric` (a mask measure) is summed over pairs of `samples` (the selection's, or
     /// some of them), its top-k sets of `k` regions. `units`: the samples' unit vectors for
-    /// the cosine, when the caller has them.
-    public func pairMeasure(_ metric: SimilarityMetric, k: Int, on samples: [MaskSample], units: UnitVectors? = nil) -> PairMeasure {
+    /// the cosine, when the caller has them; `voxels`, the records' voxels for a voxel measure.
+    public func pairMeasure(
+        _ metric: SimilarityMetric, k: Int, on samples: [MaskSample], units: UnitVectors? = nil, voxels: VoxelMaps? = nil
+    ) -> PairMeasure {
+        if let measure = metric.voxelMeasure {
+            guard let voxels else { preconditionFailure("\(metric) reads the records' voxels: load them (voxelMaps(for:))") }
+            return voxels.pairMeasure(measure, on: samples)
+        }
         switch metric {
         case .roi: return .vectors(units ?? UnitVectors(samples))
         case .pearson: return .vectors(UnitVectors(samples, measure: .pearson))
@@ -60,6 +98,7 @@ extension StudySelection {
             let sets = TopRegionSets(samples, k: k)
             return .pairs { sets.jaccard($0, $1) }
         case .prob: preconditionFailure("prob_cnn is not a measure of two masks")
+        case .dice, .jaccard, .voxelPearson: preconditionFailure("a voxel measure")
         }
     }
 
@@ -69,22 +108,22 @@ extension StudySelection {
     /// the top regions of the top-k measures; `intervals`, each cell's interval (mask measures).
     public func similarity(
         by field: StudyField, metric: SimilarityMetric = .roi, pairing: Pairing = .settings, units: UnitVectors? = nil, k: Int = 5,
-        intervals: IntervalOptions? = nil
+        voxels: VoxelMaps? = nil, intervals: IntervalOptions? = nil
     ) -> SimilarityMatrix {
         guard metric != .prob else { return Similarity.prob(evaluations, by: field, intervals: intervals) }
         let placed = placed(on: [field])
         // The selection's unit vectors serve only when every sample is placed.
-        let measure = pairMeasure(metric, k: k, on: placed, units: placed.count == samples.count ? units : nil)
+        let measure = pairMeasure(metric, k: k, on: placed, units: placed.count == samples.count ? units : nil, voxels: voxels)
         return Similarity.matrix(placed, by: field, pairing: pairing, measure: measure, intervals: intervals)
     }
 
     /// Inter-run and inter-fold agreement, mask pairs agreeing as `pairing` says, measured by `metric`.
     public func robustness(
-        pairing: Pairing = .settings, metric: SimilarityMetric = .roi, k: Int = 5, units: UnitVectors? = nil,
+        pairing: Pairing = .settings, metric: SimilarityMetric = .roi, k: Int = 5, units: UnitVectors? = nil, voxels: VoxelMaps? = nil,
         intervals: IntervalOptions = IntervalOptions()
     ) -> RobustnessTable {
-        var table = Robustness.compute(
-            samples, evaluations, pairing: pairing, measure: pairMeasure(metric, k: k, on: samples, units: units), intervals: intervals)
+        let measure = pairMeasure(metric, k: k, on: samples, units: units, voxels: voxels)
+        var table = Robustness.compute(samples, evaluations, pairing: pairing, measure: measure, intervals: intervals)
         table.measureName = metric.tableName
         return table
     }

@@ -133,6 +133,13 @@ struct AnalysisCommandTests {
         #expect(result.stderr.contains("maskdb: note: roi_pearson: Pearson's r of the density vectors, -1 to 1"))
         let jaccard = try CLI.run("robustness", "--metric", "topk-jaccard", "--k", "3", "--db", db, "--format", "csv")
         #expect(jaccard.status == 0 && jaccard.stdout.split(separator: "\n")[2].hasPrefix("topk_jaccard,"))
+        // The voxel measures decode the stored files: each pair's Dice is within 0 and 1.
+        let dice = try CLI.run("robustness", "--metric", "dice", "--jobs", "2", "--db", db, "--format", "csv")
+        let diceRow = dice.stdout.split(separator: "\n")[2].split(separator: ",", omittingEmptySubsequences: false)
+        #expect(dice.status == 0 && diceRow[0] == "voxel_dice" && diceRow[3] == "4", "\(dice.stderr)")
+        #expect((0...1).contains(Double(diceRow[1])!))
+        let threshold = try CLI.run("robustness", "--metric", "dice", "--threshold", "2", "--db", db)
+        #expect(threshold.status == 2 && threshold.stderr.contains("--threshold: a perturbation from 0 to 1 (got 2.0)"))
         let prob = try CLI.run("robustness", "--metric", "prob", "--db", db)
         #expect(prob.status == 2 && prob.stderr.contains("robustness always shows prob_cnn"), "\(prob.stderr)")
         let k = try CLI.run("robustness", "--metric", "stability", "--k", "0", "--db", db)

@@ -27,13 +27,11 @@ extension MaskDB {
         /// How two masks' agreement is measured.
         @Option(help: """
             How two masks agree: roi (cosine of density vectors), pearson, spearman (of density vectors), \
-            stability (Nogueira's, of the top-k regions) or topk-jaccard.
+            stability (Nogueira's, of the top-k regions), topk-jaccard, dice, jaccard or voxel-pearson (of the stored voxels).
             """)
         var metric: SimilarityMetric = .roi
 
-        /// The top regions of stability and topk-jaccard.
-        @Option(help: "How many of each mask's densest regions stability and topk-jaccard compare.")
-        var k = 5
+        @OptionGroup(title: "Measures") var measures: MeasureFlags
 
         @OptionGroup var pairs: PairingOptions
         @OptionGroup var filter: FilterOptions
@@ -43,7 +41,6 @@ extension MaskDB {
 
         func validate() throws {
             if metric == .prob { throw ValidationError("'--metric prob': robustness always shows prob_cnn; --metric chooses the measure of mask pairs") }
-            guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
             try pairs.check(comparing: [.run, .fold])
         }
 
@@ -51,11 +48,12 @@ extension MaskDB {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: pairs.fields, atlas: measured.atlas)
             filter.noteIfEmpty(selection.masks.count, records: .masks)
-            let table = selection.robustness(pairing: pairs.pairing, metric: metric, k: k, intervals: intervals.options)
+            let voxels = try selection.voxelMaps(for: metric, store: database, options: measures.voxelOptions, jobs: measures.workers)
+            let table = selection.robustness(pairing: pairs.pairing, metric: metric, k: measures.k, voxels: voxels, intervals: intervals.options)
             Output.print(AnalysisTables.robustness(table).rendered(as: output.format))
             if !selection.masks.isEmpty {
                 PairingOptions.printNotes(
-                    (metric == .roi ? [] : [metric.meaning(k: k)]) + selection.poolingNotes(pairs.pairing) + [table.intervals.description]
+                    (metric == .roi ? [] : [metric.meaning(k: measures.k)]) + selection.poolingNotes(pairs.pairing) + [table.intervals.description]
                         + (table.roiRandomPairsSampled
                             ? ["random_pairs: the mean of \(table.roiRandomPairs.count) of the pairs drawn at random (seed \(table.intervals.seed)), too many to visit one by one"]
                             : [])

@@ -33,13 +33,12 @@ extension MaskDB {
         /// Which similarity.
         @Option(help: """
             roi (cosine of density vectors), pearson, spearman (of density vectors), stability (Nogueira's, \
-            of the top-k regions), topk-jaccard, or prob (CNN probabilities; --by run or fold).
+            of the top-k regions), topk-jaccard, dice, jaccard, voxel-pearson (of the stored voxels), or prob \
+            (CNN probabilities; --by run or fold).
             """)
         var metric: SimilarityMetric = .roi
 
-        /// The top regions of stability and topk-jaccard.
-        @Option(help: "How many of each mask's densest regions stability and topk-jaccard compare.")
-        var k = 5
+        @OptionGroup(title: "Measures") var measures: MeasureFlags
 
         /// Pair counts.
         @Flag(help: "Add the number of pairs behind each cell.")
@@ -63,7 +62,6 @@ extension MaskDB {
             if metric == .prob && !(pairs.match + pairs.ignore).isEmpty {
                 throw ValidationError("--match and --ignore pair masks: they apply to '--metric roi'")
             }
-            guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
             try pairs.check(comparing: [by])
         }
 
@@ -83,14 +81,15 @@ extension MaskDB {
             let selection = try StudySelection(
                 store: database, filter: try filter.maskFilter(in: database), using: [("--by", by)] + pairs.fields, atlas: measured.atlas)
             filter.noteIfEmpty(selection.masks.count, records: .masks)
+            let voxels = try selection.voxelMaps(for: metric, store: database, options: measures.voxelOptions, jobs: measures.workers)
             let matrix = selection.similarity(
-                by: by, metric: metric, pairing: pairs.pairing, k: k, intervals: intervals ? intervalFlags.options : nil)
+                by: by, metric: metric, pairing: pairs.pairing, k: measures.k, voxels: voxels, intervals: intervals ? intervalFlags.options : nil)
             Output.print(AnalysisTables.similarity(matrix, counts: counts).rendered(as: output.format))
             if metric == .prob, let options = matrix.intervalOptions {
                 PairingOptions.printNotes([options.description] + Self.untoldIntervals(matrix))
             }
             if metric != .prob && !selection.masks.isEmpty {
-                var notes = metric == .roi ? [] : [metric.meaning(k: k)]
+                var notes = metric == .roi ? [] : [metric.meaning(k: measures.k)]
                 notes += matrix.intervalOptions.map { [$0.description] } ?? []
                 notes += Self.untoldIntervals(matrix)
                 notes += selection.placementNotes(on: [by]) + selection.poolingNotes(pairs.pairing, comparing: by)
