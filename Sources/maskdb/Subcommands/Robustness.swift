@@ -14,9 +14,9 @@ extension MaskDB {
                 prob_cnn: mean probability of the true class that a model gives to inputs masked by a mask of \
                 another run (same fold) or another fold (same run); 0 = similar, 1 = dissimilar. roi_cosine: \
                 mean cosine similarity of the density vectors of masks of another run (same fold) or fold \
-                (same run) with every other setting equal; 1 = similar. Each ROI mean has its interval (a \
-                bootstrap of models: folds and runs resampled, so that a model's many pairs count once); \
-                difference is inter-runs - inter-folds, with its interval and two-sided p-value; random_pairs \
+                (same run) with every other setting equal; 1 = similar. Each mean has its interval (a \
+                bootstrap of models: folds and runs resampled, so that a model's many pairs count once; an \
+                evaluation is a pair of models); difference is inter-runs - inter-folds, with its interval and two-sided p-value; random_pairs \
                 is the mean over masks of different models and different settings, the baseline of chance. \
                 --metric measures mask pairs another way (its row is named after it, e.g. roi_pearson, \
                 topk_stability), with the same pairs, intervals and baseline.
