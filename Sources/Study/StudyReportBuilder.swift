@@ -32,7 +32,7 @@ public enum StudyReportBuilder {
         // The pairs' analyses and the per-setting ones are two tasks, so that a core done with
         // its own work takes up the other's.
         let analyses = BackgroundValue { [selection] in
-            try ReportAnalyses(selection: selection, main: request, selected: filter != .all)
+            try ReportAnalyses(selection: selection, main: request, selected: filter != .all, intervals: intervals)
         }
         let pairs = BackgroundValue { [selection] in PairAnalyses(selection: selection, pairing: pairing, intervals: intervals) }
 
@@ -100,7 +100,7 @@ public enum StudyReportBuilder {
         var gridScope: String
         var topRegions: [TopRegionRow]
 
-        init(selection: StudySelection, main request: MainSettingRequest, selected: Bool) throws {
+        init(selection: StudySelection, main request: MainSettingRequest, selected: Bool, intervals: IntervalOptions) throws {
             let samples = selection.samples
             main = try MainSettingChoice(samples, request: request, selected: selected)
             mainSamples = main.samples(among: samples)
@@ -121,7 +121,7 @@ public enum StudyReportBuilder {
                 : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.map(MainSettingChoice.model).sorted().joined(separator: "; ")))")
                 + selection.placementNotes(on: lambdas).map { " (\($0))" }.joined()
             grid = GridSearch.table(gridSamples, rows: .lambda1, columns: .lambda2) { $0.meanDensity }
-            topRegions = TopRegions.rank(mainSamples, regions: selection.regions, k: Self.topK, by: nil, mergeHemispheres: true)
+            topRegions = TopRegions.rank(mainSamples, regions: selection.regions, k: Self.topK, by: nil, mergeHemispheres: true, intervals: intervals)
         }
     }
 
