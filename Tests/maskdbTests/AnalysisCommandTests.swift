@@ -1,5 +1,8 @@
 import StudyCore
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import NIfTIFixtures
 import Testing
 
@@ -125,7 +128,7 @@ struct AnalysisCommandTests {
         #expect(result.status == 0)
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(files == [
-            "grid.csv", "grid.svg", "montage.png", "performance.csv", "provenance.csv", "report.md", "robustness.csv",
+            "grid.csv", "grid.svg", "montage.png", "performance.csv", "provenance.csv", "report.md", "robustness.csv", "robustness.svg",
             "similarity_lambda1.csv", "similarity_lambda1.svg", "top_regions.csv", "top_regions.svg",
         ])
         let markdown = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
@@ -141,7 +144,7 @@ struct AnalysisCommandTests {
 extension AnalysisCommandTests {
     @Test func plotsWriteTheirFiles() throws {
         let folder = commands.folder
-        for (kind, name) in [("grid", "g.svg"), ("similarity", "s.svg"), ("top-rois", "t.svg"), ("montage", "m.png")] {
+        for (kind, name) in [("grid", "g.svg"), ("similarity", "s.svg"), ("top-rois", "t.svg"), ("robustness", "r.svg"), ("montage", "m.png")] {
             let path = folder.appendingPathComponent(name).path
             let result = try CLI.run("plot", kind, "-o", path, "--db", db)
             #expect(result.status == 0, "\(kind): \(result.stderr)")
@@ -150,8 +153,22 @@ extension AnalysisCommandTests {
                 #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
             } else {
                 #expect(String(decoding: bytes, as: UTF8.self).contains("<svg"))
+                // Well-formed XML.
+                #expect(XMLParser(data: bytes).parse(), "\(kind)")
             }
         }
+        // The robustness chart takes robustness's options, and draws the same numbers.
+        let chart = folder.appendingPathComponent("r2.svg").path
+        let plotted = try CLI.run("plot", "robustness", "-o", chart, "--resamples", "200", "--seed", "4", "--ci", "0.9", "--db", db)
+        #expect(plotted.status == 0, "\(plotted.stderr)")
+        #expect(plotted.stderr.contains("90% intervals: percentile bootstrap over models"))
+        let svg = try String(contentsOfFile: chart, encoding: .utf8)
+        let table = try CLI.run("robustness", "--resamples", "200", "--seed", "4", "--ci", "0.9", "--format", "csv", "--db", db).stdout
+        let roi = try #require(table.split(separator: "\n").first { $0.hasPrefix("roi_cosine,") }).split(separator: ",", omittingEmptySubsequences: false)
+        if let runs = Double(roi[1]) {
+            #expect(svg.contains(">\(String(format: "%.3f", runs))"), "the inter-run mean \(runs) is not drawn")
+        }
+        #expect(svg.contains("200 resamples, seed 4"))
         let mask = try masks()[0].id
         let png = folder.appendingPathComponent("mask.png").path
         #expect(try CLI.run("plot", "mask", mask, "-o", png, "--slices", "axial,sagittal", "--at", "5,5,4", "--db", db).status == 0)
@@ -192,7 +209,7 @@ extension AnalysisCommandTests {
 
     @Test func nothingToShowIsAnErrorNotAnEmptyFigure() throws {
         let none = ["--where", "fold = 9", "--db", db]
-        for kind in ["grid", "similarity", "top-rois", "montage"] {
+        for kind in ["grid", "similarity", "top-rois", "robustness", "montage"] {
             let out = commands.folder.appendingPathComponent(kind == "montage" ? "x.png" : "x.svg").path
             let result = try CLI.run(["plot", kind, "-o", out] + none)
             #expect(result.status == 1 && result.stderr == "maskdb: error: no recorded mask matches --where; nothing to draw\n", "\(kind)")
