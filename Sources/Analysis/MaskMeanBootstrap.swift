@@ -23,6 +23,12 @@ public struct ModelMeanSums: Sendable, Equatable {
         counts = sums
     }
 
+    /// The sums and counts already added up, by model then measure (at model * measures + measure).
+    init(folds: [SettingValue], runs: [SettingValue], measures: Int, sums: [Double], counts: [Double]) {
+        precondition(folds.count == runs.count && sums.count == folds.count * measures && counts.count == sums.count)
+        (self.folds, self.runs, self.measures, self.sums, self.counts) = (folds, runs, measures, sums, counts)
+    }
+
     /// Adds one mask of model `model` whose value of `measure` is `value`.
     public mutating func add(model: Int, measure: Int, _ value: Double) {
         sums[model * measures + measure] += value
@@ -65,7 +71,9 @@ public enum MaskMeanBootstrap {
         let modelFold = sums.folds.map { foldIndex[$0]! }, modelRun = sums.runs.map { runIndex[$0]! }
         var random = SplitMix64(seed: options.seed)
         let resamples = max(0, options.resamples)
-        var means = Array(repeating: [Double](repeating: .nan, count: resamples), count: sums.measures)
+        // By measure then resample; the models' sums read from local arrays in the loop.
+        var means = [Double](repeating: .nan, count: sums.measures * resamples)
+        let modelSums = sums.sums, modelCounts = sums.counts, measures = sums.measures
         var foldWeight = [Double](repeating: 0, count: foldList.count), runWeight = [Double](repeating: 0, count: runList.count)
         var weight = [Double](repeating: 0, count: sums.models)
         var sum = [Double](repeating: 0, count: sums.measures), count = sum
@@ -80,15 +88,18 @@ public enum MaskMeanBootstrap {
                 count[s] = 0
             }
             for m in weight.indices where weight[m] > 0 {
-                let w = weight[m], base = m * sums.measures
-                for s in 0..<sums.measures {
-                    sum[s] += w * sums.sums[base + s]
-                    count[s] += w * sums.counts[base + s]
+                let w = weight[m], base = m * measures
+                for s in 0..<measures {
+                    sum[s] += w * modelSums[base + s]
+                    count[s] += w * modelCounts[base + s]
                 }
             }
-            for s in 0..<sums.measures where count[s] > 0 { means[s][resample] = sum[s] / count[s] }
+            for s in 0..<measures where count[s] > 0 { means[s * resamples + resample] = sum[s] / count[s] }
         }
-        return means.map { BootstrapResult(interval: ModelBootstrap.percentile($0, level: options.level), means: $0) }
+        return (0..<measures).map { s in
+            let resampled = Array(means[s * resamples..<(s + 1) * resamples])
+            return BootstrapResult(interval: ModelBootstrap.percentile(resampled, level: options.level), means: resampled)
+        }
     }
 
     /// What a table of such intervals says of them.

@@ -50,18 +50,19 @@ public enum TopRegions {
             var inTopK = [Int](repeating: 0, count: ranked.count)
             var density = [Mean](repeating: Mean(), count: ranked.count)
             var rank = [Mean](repeating: Mean(), count: ranked.count)
-            // Each mask's model (its fold and run) for the bootstrap, and each model's sums.
-            var model = [Int](), modelSums: ModelMeanSums?
-            if intervals != nil {
+            // Each mask's model (its fold and run) for the bootstrap, and each model's sums and
+            // counts by region (plain arrays: the loop below adds to them for every mask's region).
+            let bootstrapping = intervals != nil
+            var model = [Int](), folds: [SettingValue] = [], runs: [SettingValue] = []
+            if bootstrapping {
                 model = [Int](repeating: 0, count: masks.count)
-                var folds: [SettingValue] = [], runs: [SettingValue] = []
                 for (number, members) in Pairing.groupIndices(masks, by: [.fold, .run]).enumerated() {
                     for member in members { model[member] = number }
                     folds.append(masks[members[0]][.fold])
                     runs.append(masks[members[0]][.run])
                 }
-                modelSums = ModelMeanSums(folds: folds, runs: runs, measures: ranked.count)
             }
+            var modelSum = [Double](repeating: 0, count: folds.count * ranked.count), modelCount = modelSum
             // Each mask's regions with a density, densest first (ties by label), found on every
             // core some thousands of masks at a time, then added up in the masks' order (the
             // sums of one pass, in bounded memory).
@@ -74,7 +75,11 @@ public enum TopRegions {
                 for (offset, order) in orders.joined().enumerated() {
                     for (position, entry) in order.enumerated() {
                         density[entry.region].add(entry.density)
-                        if modelSums != nil { modelSums!.add(model: model[chunk + offset], measure: entry.region, entry.density) }
+                        if bootstrapping {
+                            let cell = model[chunk + offset] * ranked.count + entry.region
+                            modelSum[cell] += entry.density
+                            modelCount[cell] += 1
+                        }
                         rank[entry.region].add(Double(position + 1))
                         if position < k && entry.density > 0 { inTopK[entry.region] += 1 }
                     }
@@ -84,7 +89,11 @@ public enum TopRegions {
                 (inTopK[$0], density[$0].value!, -$0) > (inTopK[$1], density[$1].value!, -$1)
             }
             // Only the listed regions' means are resampled.
-            let bootstrap = intervals.flatMap { options in modelSums.map { MaskMeanBootstrap.run($0.selecting(listed), options: options) } }
+            let bootstrap = intervals.map { options in
+                MaskMeanBootstrap.run(
+                    ModelMeanSums(folds: folds, runs: runs, measures: ranked.count, sums: modelSum, counts: modelCount).selecting(listed),
+                    options: options)
+            }
             for (position, region) in listed.enumerated() {
                 rows.append(TopRegionRow(
                     group: group, rank: position + 1, region: ranked[region], inTopK: inTopK[region], masks: masks.count,

@@ -79,7 +79,8 @@ public struct HeatmapFigure: Sendable {
         let left = m + max(rows.map { width($0, Self.labelSize) }.max() ?? 0, width(rowAxis, Self.axisSize)) + 10
         let gridWidth = cell * Double(columns.count), gridHeight = cellHeight * Double(rows.count)
         let scale = scale
-        let span = scale.upperBound - scale.lowerBound
+        // A flat range given by the caller colours every cell alike rather than dividing by 0.
+        let span = scale.upperBound > scale.lowerBound ? scale.upperBound - scale.lowerBound : 1
         // The colour bar's labels: its two ends, and round ticks between them far enough from both.
         let barX = left + gridWidth + 24, barHeight = max(gridHeight, 88)
         func barY(_ value: Double) -> Double { barHeight * (scale.upperBound - value) / span }

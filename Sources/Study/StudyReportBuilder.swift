@@ -169,7 +169,7 @@ public enum StudyReportBuilder {
             ReportFigure(
                 name: "similarity_lambda1.svg",
                 caption: "ROI-based similarity between masks optimized with different λ1 (1 = same regions); the colours span the off-diagonal cells' range, stated below the matrix.",
-                section: "similarity_lambda1.csv", bytes: Array(StudyFigures.similarity(report.similarity, decimals: 3).svg().utf8)),
+                section: "similarity_lambda1.csv", bytes: Array(StudyFigures.similarity(report.similarity, decimals: StudyPlots.similarityDecimals).svg().utf8)),
             ReportFigure(
                 name: "robustness.svg",
                 caption: "Mean ROI cosine similarity of inter-run and inter-fold pairs"

@@ -1,4 +1,5 @@
 import Figures
+import Reports
 import Foundation
 import SQLiteStore
 import StudyCore
@@ -28,6 +29,21 @@ struct StudyPlotsTests {
         }
         let id = "\(selection.masks[0].id)"
         #expect(try StudyPlots.mask(store: store, target: id, planes: [.axial], at: (11, 9, 8)).starts(with: Self.png))
+    }
+
+    /// The similarity heatmap prints each cell as `maskdb similarity` prints it.
+    @Test func similarityCellsHaveTheTablesDecimals() throws {
+        let store = try StudyFixture.store(masks: (0..<6).map { i in
+            StudyFixture.Mask(fold: 0, run: i / 3, lambda1: [0.1, 0.01, 0.001][i % 3],
+                              values: (0..<1080).map { Float(($0 * (i + 3)) % 17) / 17 }, path: "m\(i).nii.gz")
+        })
+        let selection = try StudySelection(store: store, filter: .all)
+        let svg = String(decoding: try StudyPlots.similarity(selection, by: .lambda1), as: UTF8.self)
+        let table = AnalysisTables.similarity(selection.similarity(by: .lambda1), counts: false).rendered(as: .table)
+        let cells = table.split(separator: "\n").dropFirst().flatMap { $0.split(separator: " ").dropFirst() }
+        #expect(cells.count == 9)
+        for cell in cells { #expect(svg.contains(">\(cell)</text>"), "the table's \(cell) is not in the heatmap") }
+        #expect(Set(cells).count > 2)  // distinct similarities, not all 1
     }
 
     @Test func montagesDrawABoundedNumberOfMasksAndSaySo() throws {
