@@ -109,9 +109,18 @@ struct AnalysisCommandTests {
     @Test func topRegionsAndGridHaveTheirColumns() throws {
         let top = try CLI.run("top-rois", "--k", "3", "--merge-hemispheres", "--db", db, "--format", "csv")
         let lines = top.stdout.split(separator: "\n")
-        #expect(lines[0] == "group,rank,label,name,in_top_k,masks,mean_density,mean_rank")
+        #expect(lines[0] == "group,rank,label,name,in_top_k,masks,mean_density,mean_rank,mean_density_lower,mean_density_upper")
         // Merged pairs have no label; regions without a side (the vermis) keep theirs.
         let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        // Each mean density inside its interval, which the seed reproduces and the notes describe.
+        for row in rows {
+            if let low = Double(row[8]), let high = Double(row[9]), let mean = Double(row[6]) { #expect(low <= mean && mean <= high) }
+        }
+        #expect(top.stderr.contains("95% intervals of the mean densities: percentile bootstrap over models"))
+        let seeded = ["top-rois", "--k", "3", "--merge-hemispheres", "--db", db, "--format", "csv", "--seed", "7", "--resamples", "300"]
+        #expect(try CLI.run(seeded).stdout == CLI.run(seeded).stdout)
+        let without = try CLI.run("top-rois", "--k", "3", "--merge-hemispheres", "--db", db, "--format", "csv", "--resamples", "0").stdout
+        #expect(without.split(separator: "\n").dropFirst().allSatisfy { $0.hasSuffix(",,") })
         #expect(rows.first?[0] == "all" && rows.first?[1] == "1")
         #expect(rows.allSatisfy { $0[2].isEmpty != $0[3].hasPrefix("Vermis") })
         let grid = try CLI.run("grid", "--counts", "--db", db, "--format", "csv")
