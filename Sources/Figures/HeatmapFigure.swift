@@ -86,7 +86,7 @@ public struct HeatmapFigure: Sendable {
         func barY(_ value: Double) -> Double { barHeight * (scale.upperBound - value) / span }
         let rounds = AxisTicks(covering: scale.lowerBound, scale.upperBound, target: max(2, Int(barHeight / 30)))
         var barLabels = [(scale.upperBound, cellText(scale.upperBound)), (scale.lowerBound, cellText(scale.lowerBound))]
-        for tick in rounds.values where scale.contains(tick) && barY(tick) > 14 && barY(tick) < barHeight - 14 {
+        for tick in rounds.values where scale.contains(tick) && barY(tick) > 20 && barY(tick) < barHeight - 20 {
             barLabels.append((tick, NumberText.fixed(tick, decimals: rounds.decimals)))
         }
         let barRight = barX + 22 + (barLabels.map { width($0.1, Self.barSize) }.max() ?? 0)

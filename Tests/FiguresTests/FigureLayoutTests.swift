@@ -62,7 +62,7 @@ struct FigureLayoutTests {
         return (x + start, x + start + width, y + top, y + bottom)
     }
 
-    /// Every text of `svg` lies within its width and height.
+    /// Every text of `svg` lies within its width and height, and no two overlap.
     static func expectTextsInside(_ svg: String, _ name: String) throws {
         let (width, height, elements) = try Self.elements(svg)
         let texts = elements.filter { $0.name == "text" }
@@ -71,6 +71,13 @@ struct FigureLayoutTests {
             let box = Self.box(text)
             #expect(box.left >= 0 && box.right <= width && box.top >= 0 && box.bottom <= height,
                     "\(name): '\(text.text)' covers \(box) in \(width) x \(height)")
+        }
+        for (i, a) in texts.enumerated() {
+            for b in texts[(i + 1)...] {
+                let (p, q) = (Self.box(a), Self.box(b))
+                let overlap = min(p.right, q.right) - max(p.left, q.left) > 1 && min(p.bottom, q.bottom) - max(p.top, q.top) > 1
+                #expect(!overlap, "\(name): '\(a.text)' \(p) overlaps '\(b.text)' \(q)")
+            }
         }
     }
 
@@ -97,6 +104,10 @@ struct FigureLayoutTests {
         let grid = HeatmapFigure(title: "Grid search: mean perturbation per mask", rowAxis: "λ1", rows: ["0.1", "0.01"], columnAxis: "λ2",
                                  columns: ["0.001", "0.01"], values: [[0.0123, 0.0456], [0.0789, nil]], decimals: 4)
         try Self.expectTextsInside(grid.svg(), "grid")
+        // The demo's two-column grid: its colour bar's ends close to round ticks.
+        try Self.expectTextsInside(HeatmapFigure(title: "Grid search: mean density per mask", rowAxis: "λ1", rows: ["0.0001", "0.001", "0.01", "0.1"],
+                                                 columnAxis: "λ2", columns: ["0.001", "0.01"],
+                                                 values: [[0.0181, 0.0322], [0.0147, 0.0263], [0.0111, 0.0197], [0.0057, 0.0104]], decimals: 4).svg(), "demo grid")
         var long = grid
         long.title = Self.longTitle
         long.rowAxis = "params.learning_rate"
