@@ -91,7 +91,8 @@ public enum MaskMontage {
         let rowsHeight = rowHeights.reduce(0, +) + rowGap * max(0, rows.count - 1)
         let panels = rows.flatMap(\.panels)
         let signed = panels.contains { $0.signed }, perturbation = panels.isEmpty || panels.contains { !$0.signed }
-        let barTop = line * 3, barsHeight = min(400, max(120, rowsHeight - line * 2))
+        // Tall enough for each bar's three labels apart, two bars when it shows both.
+        let barTop = line * 3, barsHeight = min(400, max(signed && perturbation ? 220 : 120, rowsHeight - line * 2))
         let barBlock = colorBarsWidth(signed: signed, perturbation: perturbation)
         let headings = ([title] + rows.map(\.title)).map { RasterImage.textWidth($0, scale: textScale) }.max() ?? 0
         let width = max(gap + contentWidth + gap + barBlock + gap, gap + headings + gap, 480)

@@ -217,6 +217,13 @@ struct FigureLayoutTests {
                 #expect(text.x >= 0 && text.y >= 0 && text.x + text.width <= layout.image.width && text.y + text.height <= layout.image.height,
                         "\(name): '\(text.text)' at (\(text.x), \(text.y)) \(text.width) x \(text.height) in \(layout.image.width) x \(layout.image.height)")
             }
+            // No two overlap.
+            for (i, a) in layout.texts.enumerated() {
+                for b in layout.texts[(i + 1)...] {
+                    let overlap = min(a.x + a.width, b.x + b.width) > max(a.x, b.x) && min(a.y + a.height, b.y + b.height) > max(a.y, b.y)
+                    #expect(!overlap, "\(name): '\(a.text)' overlaps '\(b.text)'")
+                }
+            }
         }
         // Two folds, so a narrow picture for its footer.
         var second = panel
