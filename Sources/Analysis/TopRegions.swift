@@ -22,6 +22,9 @@ public struct TopRegionRow: Sendable, Equatable {
     public var meanDensity: Double
     /// The region's mean rank (1 = densest) over the group's masks.
     public var meanRank: Double
+    /// The interval of `meanDensity` (`MaskMeanBootstrap`: folds and runs resampled); nil
+    /// when not asked for, or when the group's masks are of one model.
+    public var meanDensityInterval: Interval? = nil
 }
 
 /// The regions masked most.
@@ -31,8 +34,11 @@ public enum TopRegions {
     /// by how many masks have it there, then by mean density. A region the mask does not
     /// perturb at all (density 0) is in no top k, however few regions it perturbs. With
     /// `mergeHemispheres`, regions named `X_L` and `X_R` become `X`, their densities voxel-weighted.
+    /// With `intervals`, each row's mean density has its interval from the model bootstrap
+    /// of the group's masks (`MaskMeanBootstrap`, on each model's sums, kept as the masks are added).
     public static func rank(
-        _ samples: [MaskSample], regions: [(label: Int, name: String)], k: Int, by field: StudyField?, mergeHemispheres: Bool
+        _ samples: [MaskSample], regions: [(label: Int, name: String)], k: Int, by field: StudyField?, mergeHemispheres: Bool,
+        intervals: IntervalOptions? = nil
     ) -> [TopRegionRow] {
         let (ranked, members) = merged(regions, mergeHemispheres)
         var groups: [SettingValue: [MaskSample]] = [:]
@@ -44,6 +50,19 @@ public enum TopRegions {
             var inTopK = [Int](repeating: 0, count: ranked.count)
             var density = [Mean](repeating: Mean(), count: ranked.count)
             var rank = [Mean](repeating: Mean(), count: ranked.count)
+            // Each mask's model (its fold and run) for the bootstrap, and each model's sums and
+            // counts by region (plain arrays: the loop below adds to them for every mask's region).
+            let bootstrapping = intervals != nil
+            var model = [Int](), folds: [SettingValue] = [], runs: [SettingValue] = []
+            if bootstrapping {
+                model = [Int](repeating: 0, count: masks.count)
+                for (number, members) in Pairing.groupIndices(masks, by: [.fold, .run]).enumerated() {
+                    for member in members { model[member] = number }
+                    folds.append(masks[members[0]][.fold])
+                    runs.append(masks[members[0]][.run])
+                }
+            }
+            var modelSum = [Double](repeating: 0, count: folds.count * ranked.count), modelCount = modelSum
             // Each mask's regions with a density, densest first (ties by label), found on every
             // core some thousands of masks at a time, then added up in the masks' order (the
             // sums of one pass, in bounded memory).
@@ -53,9 +72,14 @@ public enum TopRegions {
                 let orders = Concurrently.map(ranges.count) { part in
                     ranges[part].map { Self.order(chunkMasks[chunkMasks.startIndex + $0], members) }
                 }
-                for order in orders.joined() {
+                for (offset, order) in orders.joined().enumerated() {
                     for (position, entry) in order.enumerated() {
                         density[entry.region].add(entry.density)
+                        if bootstrapping {
+                            let cell = model[chunk + offset] * ranked.count + entry.region
+                            modelSum[cell] += entry.density
+                            modelCount[cell] += 1
+                        }
                         rank[entry.region].add(Double(position + 1))
                         if position < k && entry.density > 0 { inTopK[entry.region] += 1 }
                     }
@@ -64,10 +88,17 @@ public enum TopRegions {
             let listed = ranked.indices.filter { inTopK[$0] > 0 }.sorted {
                 (inTopK[$0], density[$0].value!, -$0) > (inTopK[$1], density[$1].value!, -$1)
             }
+            // Only the listed regions' means are resampled.
+            let bootstrap = intervals.map { options in
+                MaskMeanBootstrap.run(
+                    ModelMeanSums(folds: folds, runs: runs, measures: ranked.count, sums: modelSum, counts: modelCount).selecting(listed),
+                    options: options)
+            }
             for (position, region) in listed.enumerated() {
                 rows.append(TopRegionRow(
                     group: group, rank: position + 1, region: ranked[region], inTopK: inTopK[region], masks: masks.count,
-                    meanDensity: density[region].value!, meanRank: rank[region].value!))
+                    meanDensity: density[region].value!, meanRank: rank[region].value!,
+                    meanDensityInterval: bootstrap?[position].interval))
             }
         }
         return rows

@@ -52,8 +52,10 @@ struct SVGWriter {
         body.append("<text x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" font-size=\"\(Self.number(size))\" text-anchor=\"\(anchor.rawValue)\" fill=\"\(fill.hex)\"\(weight)\(transform)>\(Self.escaped(text))</text>")
     }
 
-    mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: RGB = .black) {
-        body.append("<line x1=\"\(Self.number(x1))\" y1=\"\(Self.number(y1))\" x2=\"\(Self.number(x2))\" y2=\"\(Self.number(y2))\" stroke=\"\(stroke.hex)\" stroke-width=\"1\"/>")
+    /// A line; `kind` names what it is (a `class`: "tick", "whisker"), for readers and tests.
+    mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: RGB = .black, width: Double = 1, kind: String? = nil) {
+        let kindText = kind.map { " class=\"\(Self.escaped($0))\"" } ?? ""
+        body.append("<line\(kindText) x1=\"\(Self.number(x1))\" y1=\"\(Self.number(y1))\" x2=\"\(Self.number(x2))\" y2=\"\(Self.number(y2))\" stroke=\"\(stroke.hex)\" stroke-width=\"\(Self.number(width))\"/>")
     }
 
     /// The whole document.

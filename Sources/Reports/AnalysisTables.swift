@@ -70,19 +70,22 @@ public enum AnalysisTables {
         return table
     }
 
-    /// `group,rank,label,name,in_top_k,masks,mean_density,mean_rank` (densities to
-    /// `densityDecimals` of them, unless `decimals` says).
+    /// `group,rank,label,name,in_top_k,masks,mean_density,mean_rank,mean_density_lower,mean_density_upper`
+    /// (densities to `densityDecimals` of the means, unless `decimals` says; the interval's
+    /// cells empty where a row has none).
     public static func topRegions(_ rows: [TopRegionRow], decimals: Int? = nil) -> Table {
         let decimals = decimals ?? densityDecimals(rows.map(\.meanDensity))
         var table = Table(columns: [
             .init("group"), .init("rank"), .init("label"), .init("name"), .init("in_top_k"), .init("masks"),
             .init("mean_density", decimals: decimals), .init("mean_rank", decimals: 2),
+            .init("mean_density_lower", decimals: decimals), .init("mean_density_upper", decimals: decimals),
         ])
         for row in rows {
             table.append([
                 .text(row.group?.description ?? "all"), .integer(row.rank),
                 row.region.label.map { .integer($0) } ?? .empty, .text(row.region.name), .integer(row.inTopK),
                 .integer(row.masks), .number(row.meanDensity), .number(row.meanRank),
+                .number(row.meanDensityInterval?.lower), .number(row.meanDensityInterval?.upper),
             ])
         }
         return table

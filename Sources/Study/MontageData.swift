@@ -49,14 +49,14 @@ public enum MontageData {
             panel.label = label
             return panel
         }
-        let image = MaskMontage.render(
-            title: "Masks across folds and runs",
-            rows: [
-                ("Folds (run \(firstRun))", try folds.map { try panel($0, label: "fold \($0.fold)") }),
-                ("Runs (fold \(firstFold))", try runs.map { try panel($0, label: "run \($0.run)") }),
-            ])
+        let rows = [
+            ("Folds (run \(firstRun))", try folds.map { try panel($0, label: "fold \($0.fold)") }),
+            ("Runs (fold \(firstFold))", try runs.map { try panel($0, label: "run \($0.run)") }),
+        ]
         let candidates = masks.filter { $0.run == firstRun || $0.fold == firstFold }.count
-        return StudyMontage(image: image, shown: decoded.count, masks: candidates)
+        var montage = StudyMontage(image: RasterImage(width: 1, height: 1, background: .white), shown: decoded.count, masks: candidates, total: masks.count)
+        montage.image = MaskMontage.render(title: "Masks across folds and runs", rows: rows, notes: [montage.pictureNote(firstRun: firstRun, firstFold: firstFold)])
+        return montage
     }
 }
 
@@ -67,6 +67,14 @@ public struct StudyMontage {
     public var shown: Int
     /// Masks it chose from: those of the first run or the first fold.
     public var masks: Int
+    /// Masks it was given (the report's, at the main setting).
+    public var total: Int
+
+    /// What the picture says of the masks it shows and leaves out.
+    func pictureNote(firstRun: Int, firstFold: Int) -> String {
+        let rule = "per fold the lowest-id mask of run \(firstRun), per run that of fold \(firstFold), at most \(MontageData.panelsPerRow) a row"
+        return shown < total ? "\(shown) of \(total) masks shown, \(total - shown) left out: \(rule)." : "All \(total) masks shown: \(rule)."
+    }
 
     /// "23 of 4000 masks of the first run or fold shown", nil when every one is.
     public var note: String? { shown < masks ? "\(shown) of \(masks) masks of the first run or fold shown" : nil }

@@ -1,6 +1,7 @@
 import Analysis
 import Atlas
 import Figures
+import Reports
 import Store
 import StudyCore
 
@@ -28,8 +29,8 @@ public enum StudyPlots {
     public static let montageLimit = 24
 
     /// The selected masks, one row per value of `field` (ascending), at most `perRow` to a
-    /// row in selection order and `montageLimit` in all; with "N of M masks shown" when
-    /// some are left out.
+    /// row in selection order and `montageLimit` in all; with "N of M masks shown, K left out"
+    /// when some are left out, which the picture says too (and, when none is, that every one is shown).
     public static func montage(_ selection: StudySelection, store: any StudyStore, by field: StudyField, perRow: Int) throws -> (png: [UInt8], note: String?) {
         try selection.requireMasks()
         let atlas = DensityCalculator(atlas: try store.atlas(named: selection.masks[0].atlas))
@@ -43,16 +44,18 @@ public enum StudyPlots {
                 try MontageData.panel(store: store, mask: mask, label: "mask \(mask.id)", atlas: atlas)
             }))
         }
-        let shown = montageLimit - left
-        let note = shown < selection.masks.count
-            ? "\(shown) of \(selection.masks.count) masks shown (at most \(perRow) a row, \(montageLimit) in all)" : nil
-        return (PNGEncoder.encode(MaskMontage.render(title: "Masks by \(field)", rows: rows)), note)
+        let shown = montageLimit - left, total = selection.masks.count
+        let note = shown < total
+            ? "\(shown) of \(total) masks shown, \(total - shown) left out (at most \(perRow) a row, \(montageLimit) in all)" : nil
+        let line = note ?? (total == 1 ? "The one selected mask shown." : "All \(total) selected masks shown.")
+        return (PNGEncoder.encode(MaskMontage.render(title: "Masks by \(field)", rows: rows, notes: [line])), note)
     }
 
     /// The ROI-based similarity matrix across the values of `field`.
     public static func similarity(_ selection: StudySelection, by field: StudyField, pairing: Pairing = .settings) throws -> [UInt8] {
         try selection.requireMasks()
-        return Array(StudyFigures.similarity(selection.similarity(by: field, pairing: pairing)).svg().utf8)
+        // The cells with the decimals `maskdb similarity` prints.
+        return Array(StudyFigures.similarity(selection.similarity(by: field, pairing: pairing), decimals: similarityDecimals).svg().utf8)
     }
 
     /// The grid-search heatmap of `value` over `rows` x `columns`.
@@ -60,13 +63,30 @@ public enum StudyPlots {
         try selection.requireMasks()
         let table = selection.grid(rows: rows, columns: columns, value: value)
         guard table.means.joined().contains(where: { $0 != nil }) else { throw StudyError.noNumericValue(value) }
-        return Array(StudyFigures.grid(table, title: "Grid search: mean \(value) per mask").svg().utf8)
+        return Array(StudyFigures.grid(
+            table, title: "Grid search: mean \(value) per mask", decimals: AnalysisTables.densityDecimals(table.means.flatMap { $0 })).svg().utf8)
     }
 
-    /// The top regions as a bar chart.
-    public static func topRegions(_ selection: StudySelection, k: Int, mergeHemispheres: Bool) throws -> [UInt8] {
+    /// The decimals of `maskdb similarity`'s cells, which the heatmap's cells print too.
+    public static let similarityDecimals = 3  // AnalysisTables.similarity's default, which `maskdb similarity` uses
+
+    /// The top regions as a bar chart, each mean density with its interval's whiskers
+    /// (nil `intervals`: none), its numbers with the table's decimals.
+    public static func topRegions(_ selection: StudySelection, k: Int, mergeHemispheres: Bool, intervals: IntervalOptions? = nil) throws -> [UInt8] {
         try selection.requireMasks()
-        let rows = selection.topRegions(k: k, mergeHemispheres: mergeHemispheres)
-        return Array(StudyFigures.topRegions(rows, k: k).svg().utf8)
+        let rows = selection.topRegions(k: k, mergeHemispheres: mergeHemispheres, intervals: intervals)
+        return Array(StudyFigures.topRegions(
+            rows, k: k, decimals: AnalysisTables.densityDecimals(rows.map(\.meanDensity)),
+            intervals: intervals.map(MaskMeanBootstrap.description)).svg().utf8)
+    }
+
+    /// The robustness chart: the inter-run and inter-fold mean ROI cosines with their
+    /// intervals and the random-pair baseline; the table it draws, for the caller's notes.
+    public static func robustness(
+        _ selection: StudySelection, pairing: Pairing = .settings, intervals: IntervalOptions = IntervalOptions()
+    ) throws -> (svg: [UInt8], table: RobustnessTable) {
+        try selection.requireMasks()
+        let table = selection.robustness(pairing: pairing, intervals: intervals)
+        return (Array(StudyFigures.robustness(table).svg().utf8), table)
     }
 }

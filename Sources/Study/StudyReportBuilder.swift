@@ -33,7 +33,7 @@ public enum StudyReportBuilder {
         // The pairs' analyses and the per-setting ones are two tasks, so that a core done with
         // its own work takes up the other's.
         let analyses = BackgroundValue { [selection] in
-            try ReportAnalyses(selection: selection, main: request, selected: filter != .all)
+            try ReportAnalyses(selection: selection, main: request, selected: filter != .all, intervals: intervals)
         }
         let pairs = BackgroundValue { [selection] in PairAnalyses(selection: selection, pairing: pairing, intervals: intervals) }
 
@@ -106,7 +106,7 @@ public enum StudyReportBuilder {
         report.attributionMaps = maps.count
         report.methods = Set(maps.map { $0[.method] }).sorted()
         report.pairingRule = pairing.description
-        report.figures = figures(report, montage: montage, mainMasks: mainMasks, atlasName: atlasName)
+        report.figures = figures(report, montage: montage, mainMasks: mainMasks, atlasName: atlasName, intervals: intervals)
         return report
     }
 
@@ -139,7 +139,7 @@ public enum StudyReportBuilder {
         var gridScope: String
         var topRegions: [TopRegionRow]
 
-        init(selection: StudySelection, main request: MainSettingRequest, selected: Bool) throws {
+        init(selection: StudySelection, main request: MainSettingRequest, selected: Bool, intervals: IntervalOptions) throws {
             let samples = selection.samples
             main = try MainSettingChoice(samples, request: request, selected: selected)
             mainSamples = main.samples(among: samples)
@@ -160,7 +160,7 @@ public enum StudyReportBuilder {
                 : "the masks of the \(gridModels.count == 1 ? "model" : "\(gridModels.count) models") with several λ settings (\(gridModels.map(MainSettingChoice.model).sorted().joined(separator: "; ")))")
                 + selection.placementNotes(on: lambdas).map { " (\($0))" }.joined()
             grid = GridSearch.table(gridSamples, rows: .lambda1, columns: .lambda2) { $0.meanDensity }
-            topRegions = TopRegions.rank(mainSamples, regions: selection.regions, k: Self.topK, by: nil, mergeHemispheres: true)
+            topRegions = TopRegions.rank(mainSamples, regions: selection.regions, k: Self.topK, by: nil, mergeHemispheres: true, intervals: intervals)
         }
     }
 
@@ -205,8 +205,11 @@ public enum StudyReportBuilder {
         var fold: Int, run: Int, name: String
     }
 
-    /// The grid and similarity heatmaps, the top-regions chart and the mask montage.
-    private static func figures(_ report: StudyReport, montage: StudyMontage?, mainMasks: [MaskRecord], atlasName: String) -> [ReportFigure] {
+    /// The grid and similarity heatmaps, the robustness and top-regions charts (whiskers: their
+    /// intervals) and the mask montage, their numbers with the decimals of the tables beside them.
+    private static func figures(
+        _ report: StudyReport, montage: StudyMontage?, mainMasks: [MaskRecord], atlasName: String, intervals: IntervalOptions
+    ) -> [ReportFigure] {
         // The main setting has one kind: masks, or attribution maps (whose density is mean |a|).
         let maps = !mainMasks.isEmpty && mainMasks.allSatisfy { $0.semantics == .attribution }
         let topRegions = maps
@@ -214,16 +217,29 @@ public enum StudyReportBuilder {
             : "The regions masked most (hemispheres merged): mean density, with how many masks have each in their top \(report.topK)."
         var figures = [
             ReportFigure(
-                name: "grid.svg", caption: "Mean perturbation per mask over the λ1 x λ2 grid search; darker is less.",
-                section: "grid.csv", bytes: Array(StudyFigures.grid(report.grid).svg().utf8)),
+                name: "grid.svg", caption: "Mean perturbation per mask over the λ1 x λ2 grid search; darker is less (the colours span the cells' range).",
+                section: "grid.csv",
+                bytes: Array(StudyFigures.grid(report.grid, decimals: AnalysisTables.densityDecimals(report.grid.means.flatMap { $0 })).svg().utf8)),
             ReportFigure(
-                name: "similarity_lambda1.svg", caption: "ROI-based similarity between masks optimized with different λ1 (1 = same regions).",
-                section: "similarity_lambda1.csv", bytes: Array(StudyFigures.similarity(report.similarity).svg().utf8)),
+                name: "similarity_lambda1.svg",
+                caption: "ROI-based similarity between masks optimized with different λ1 (1 = same regions); the colours span the off-diagonal cells' range, stated below the matrix.",
+                section: "similarity_lambda1.csv", bytes: Array(StudyFigures.similarity(report.similarity, decimals: StudyPlots.similarityDecimals).svg().utf8)),
             ReportFigure(
-                name: "top_regions.svg", caption: topRegions,
-                section: "top_regions.csv", bytes: Array(StudyFigures.topRegions(report.topRegions, k: report.topK).svg().utf8)),
+                name: "robustness.svg",
+                caption: "Mean ROI cosine similarity of inter-run and inter-fold pairs"
+                    + (intervals.resamples > 0 ? ", whiskers their \(IntervalOptions.percent(intervals.level))% intervals (a bootstrap of models)" : "")
+                    + ", beside the random-pair baseline.",
+                section: "robustness.csv", bytes: Array(StudyFigures.robustness(report.robustness).svg().utf8)),
+            ReportFigure(
+                name: "top_regions.svg",
+                caption: topRegions + (intervals.resamples > 0 ? " Whiskers: the mean's \(IntervalOptions.percent(intervals.level))% interval." : ""),
+                section: "top_regions.csv",
+                bytes: Array(StudyFigures.topRegions(
+                    report.topRegions, k: report.topK, decimals: AnalysisTables.densityDecimals(report.topRegions.map(\.meanDensity)),
+                    intervals: MaskMeanBootstrap.description(intervals)).svg().utf8)),
         ]
         if let montage {
+            // The picture says how many it shows and leaves out; the caption, of those it chose from.
             let shown = montage.note.map {
                 " \($0.prefix(1).uppercased() + $0.dropFirst()): one per fold and per run (the lowest id), at most \(MontageData.panelsPerRow) a row."
             } ?? ""

@@ -185,9 +185,10 @@ extension StudySelection {
         return notes
     }
 
-    /// The regions in some mask's top `k`, ranked per value of `field` (nil: all masks together).
-    public func topRegions(k: Int, by field: StudyField? = nil, mergeHemispheres: Bool) -> [TopRegionRow] {
-        TopRegions.rank(samples, regions: regions, k: k, by: field, mergeHemispheres: mergeHemispheres)
+    /// The regions in some mask's top `k`, ranked per value of `field` (nil: all masks together),
+    /// with `intervals`, each mean density's interval.
+    public func topRegions(k: Int, by field: StudyField? = nil, mergeHemispheres: Bool, intervals: IntervalOptions? = nil) -> [TopRegionRow] {
+        TopRegions.rank(samples, regions: regions, k: k, by: field, mergeHemispheres: mergeHemispheres, intervals: intervals)
     }
 
     /// The mean of `value` over the masks in each cell of `rows` x `columns` (records without

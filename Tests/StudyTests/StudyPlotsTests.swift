@@ -1,4 +1,5 @@
 import Figures
+import Reports
 import Foundation
 import SQLiteStore
 import StudyCore
@@ -22,12 +23,27 @@ struct StudyPlotsTests {
         #expect(try StudyPlots.montage(selection, store: store, by: .fold, perRow: 1).png.starts(with: Self.png))
         for svg in [
             try StudyPlots.similarity(selection, by: .run), try StudyPlots.grid(selection, rows: .fold, columns: .run, value: .density),
-            try StudyPlots.topRegions(selection, k: 3, mergeHemispheres: true),
+            try StudyPlots.topRegions(selection, k: 3, mergeHemispheres: true), try StudyPlots.robustness(selection).svg,
         ] {
             #expect(String(decoding: svg, as: UTF8.self).contains("<svg"))
         }
         let id = "\(selection.masks[0].id)"
         #expect(try StudyPlots.mask(store: store, target: id, planes: [.axial], at: (11, 9, 8)).starts(with: Self.png))
+    }
+
+    /// The similarity heatmap prints each cell as `maskdb similarity` prints it.
+    @Test func similarityCellsHaveTheTablesDecimals() throws {
+        let store = try StudyFixture.store(masks: (0..<6).map { i in
+            StudyFixture.Mask(fold: 0, run: i / 3, lambda1: [0.1, 0.01, 0.001][i % 3],
+                              values: (0..<1080).map { Float(($0 * (i + 3)) % 17) / 17 }, path: "m\(i).nii.gz")
+        })
+        let selection = try StudySelection(store: store, filter: .all)
+        let svg = String(decoding: try StudyPlots.similarity(selection, by: .lambda1), as: UTF8.self)
+        let table = AnalysisTables.similarity(selection.similarity(by: .lambda1), counts: false).rendered(as: .table)
+        let cells = table.split(separator: "\n").dropFirst().flatMap { $0.split(separator: " ").dropFirst() }
+        #expect(cells.count == 9)
+        for cell in cells { #expect(svg.contains(">\(cell)</text>"), "the table's \(cell) is not in the heatmap") }
+        #expect(Set(cells).count > 2)  // distinct similarities, not all 1
     }
 
     @Test func montagesDrawABoundedNumberOfMasksAndSaySo() throws {
@@ -38,14 +54,17 @@ struct StudyPlotsTests {
         })
         let selection = try StudySelection(store: store, filter: .all)
         let plot = try StudyPlots.montage(selection, store: store, by: .fold, perRow: 9)
-        #expect(plot.note == "24 of 30 masks shown (at most 9 a row, \(StudyPlots.montageLimit) in all)")
-        #expect(try StudyPlots.montage(selection, store: store, by: .fold, perRow: 2).note == "6 of 30 masks shown (at most 2 a row, 24 in all)")
+        #expect(plot.note == "24 of 30 masks shown, 6 left out (at most 9 a row, \(StudyPlots.montageLimit) in all)")
+        #expect(try StudyPlots.montage(selection, store: store, by: .fold, perRow: 2).note == "6 of 30 masks shown, 24 left out (at most 2 a row, 24 in all)")
         let few = try Self.store()
         #expect(try StudyPlots.montage(try StudySelection(store: few, filter: .all), store: few, by: .fold, perRow: 6).note == nil)
         // The report's: one mask per fold (of run 0) and one per run (of fold 0), the first decoded once.
         let montage = try #require(try MontageData.studyMontage(store: store, masks: selection.masks, atlas: try store.atlas(named: selection.masks[0].atlas)))
-        #expect(montage.shown == 4 && montage.masks == 20)
+        #expect(montage.shown == 4 && montage.masks == 20 && montage.total == 30)
         #expect(montage.note == "4 of 20 masks of the first run or fold shown")
+        // The picture says it too.
+        #expect(montage.pictureNote(firstRun: 0, firstFold: 0)
+            == "4 of 30 masks shown, 26 left out: per fold the lowest-id mask of run 0, per run that of fold 0, at most 12 a row.")
     }
 
     @Test func aVoxelOffTheGridIsNamedWithTheGrid() throws {

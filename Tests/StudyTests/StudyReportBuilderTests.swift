@@ -134,14 +134,15 @@ struct StudyReportBuilderTests {
     @Test func theReportIsWrittenWithItsFiguresIntoANewFolder() throws {
         let store = try StudyFixture.store(masks: Self.oneGridModel)
         let report = try StudyReportBuilder.build(store: store, study: nil, note: "Made by a test.")
-        #expect(report.figures.map(\.name) == ["grid.svg", "similarity_lambda1.svg", "top_regions.svg", "montage.png"])
-        #expect(report.figures[3].bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        #expect(report.figures.map(\.name) == ["grid.svg", "similarity_lambda1.svg", "robustness.svg", "top_regions.svg", "montage.png"])
+        #expect(report.figures[4].bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         let scratch = try ScratchFolder(prefix: "maskdb-report")
         let folder = scratch.path("a/b")
         let written = try StudyReportBuilder.write(report, to: folder)
-        #expect(written.path == folder + "/report.md" && written.files == 12)
+        #expect(written.path == folder + "/report.md" && written.files == 13)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == [
             "grid.csv", "grid.svg", "measures.csv", "montage.png", "performance.csv", "provenance.csv", "report.md", "robustness.csv",
+            "robustness.svg",
             "similarity_lambda1.csv", "similarity_lambda1.svg", "top_regions.csv", "top_regions.svg",
         ])
         let markdown = try String(contentsOfFile: written.path, encoding: .utf8)
@@ -151,7 +152,7 @@ struct StudyReportBuilderTests {
         for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
             #expect(FileManager.default.contents(atPath: folder + "/" + name) == FileManager.default.contents(atPath: scratch.path("c/" + name)))
         }
-        #expect(again.files == 12)
+        #expect(again.files == 13)
     }
 
     @Test func anEarlierReportIsReplacedWholeAndLeftoversAreCleaned() throws {
@@ -304,9 +305,9 @@ extension StudyReportBuilderTests {
             - λ1 0.001 vs 0.5: 0 pairs: the masks differ in fold and run
             - λ1 0.1 vs 0.5: 0 pairs: the masks differ in fold and run
 
-            ![ROI-based similarity between masks optimized with different λ1 (1 = same regions).](similarity_lambda1.svg)
+            ![ROI-based similarity between masks optimized with different λ1 (1 = same regions); the colours span the off-diagonal cells' range, stated below the matrix.](similarity_lambda1.svg)
 
-            _ROI-based similarity between masks optimized with different λ1 (1 = same regions)._ (`similarity_lambda1.svg`)
+            _ROI-based similarity between masks optimized with different λ1 (1 = same regions); the colours span the off-diagonal cells' range, stated below the matrix._ (`similarity_lambda1.svg`)
 
             """))
         // No evaluations: no prob_cnn pair. Inter-runs: the two folds' runs 0 and 1 at λ1 = 0.01; inter-folds: the two runs' folds.
@@ -323,6 +324,10 @@ extension StudyReportBuilderTests {
             95% intervals: percentile bootstrap over models (folds and runs resampled, crossed), 10000 resamples, seed 1; p: two-sided, from the bootstrap of the difference; difference = inter_runs - inter_folds (the CSV has every bound, and the baseline's pairs).
 
             Random-pair baseline: roi_cosine 1.000 over the 11 pairs of masks of different models and different settings, the similarity of masks that share nothing the study varies.
+
+            ![Mean ROI cosine similarity of inter-run and inter-fold pairs, whiskers their 95% intervals (a bootstrap of models), beside the random-pair baseline.](robustness.svg)
+
+            _Mean ROI cosine similarity of inter-run and inter-fold pairs, whiskers their 95% intervals (a bootstrap of models), beside the random-pair baseline._ (`robustness.svg`)
 
             """))
         let csv = String(decoding: try #require(report.files().first { $0.name == "similarity_lambda1.csv" }).bytes, as: UTF8.self)

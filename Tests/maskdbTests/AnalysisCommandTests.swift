@@ -1,5 +1,8 @@
 import StudyCore
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import NIfTIFixtures
 import Testing
 
@@ -160,9 +163,18 @@ struct AnalysisCommandTests {
     @Test func topRegionsAndGridHaveTheirColumns() throws {
         let top = try CLI.run("top-rois", "--k", "3", "--merge-hemispheres", "--db", db, "--format", "csv")
         let lines = top.stdout.split(separator: "\n")
-        #expect(lines[0] == "group,rank,label,name,in_top_k,masks,mean_density,mean_rank")
+        #expect(lines[0] == "group,rank,label,name,in_top_k,masks,mean_density,mean_rank,mean_density_lower,mean_density_upper")
         // Merged pairs have no label; regions without a side (the vermis) keep theirs.
         let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        // Each mean density inside its interval, which the seed reproduces and the notes describe.
+        for row in rows {
+            if let low = Double(row[8]), let high = Double(row[9]), let mean = Double(row[6]) { #expect(low <= mean && mean <= high) }
+        }
+        #expect(top.stderr.contains("95% intervals of the mean densities: percentile bootstrap over models"))
+        let seeded = ["top-rois", "--k", "3", "--merge-hemispheres", "--db", db, "--format", "csv", "--seed", "7", "--resamples", "300"]
+        #expect(try CLI.run(seeded).stdout == CLI.run(seeded).stdout)
+        let without = try CLI.run("top-rois", "--k", "3", "--merge-hemispheres", "--db", db, "--format", "csv", "--resamples", "0").stdout
+        #expect(without.split(separator: "\n").dropFirst().allSatisfy { $0.hasSuffix(",,") })
         #expect(rows.first?[0] == "all" && rows.first?[1] == "1")
         #expect(rows.allSatisfy { $0[2].isEmpty != $0[3].hasPrefix("Vermis") })
         let grid = try CLI.run("grid", "--counts", "--db", db, "--format", "csv")
@@ -180,6 +192,7 @@ struct AnalysisCommandTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(files == [
             "grid.csv", "grid.svg", "measures.csv", "montage.png", "performance.csv", "provenance.csv", "report.md", "robustness.csv",
+            "robustness.svg",
             "similarity_lambda1.csv", "similarity_lambda1.svg", "top_regions.csv", "top_regions.svg",
         ])
         let markdown = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
@@ -195,7 +208,7 @@ struct AnalysisCommandTests {
 extension AnalysisCommandTests {
     @Test func plotsWriteTheirFiles() throws {
         let folder = commands.folder
-        for (kind, name) in [("grid", "g.svg"), ("similarity", "s.svg"), ("top-rois", "t.svg"), ("montage", "m.png")] {
+        for (kind, name) in [("grid", "g.svg"), ("similarity", "s.svg"), ("top-rois", "t.svg"), ("robustness", "r.svg"), ("montage", "m.png")] {
             let path = folder.appendingPathComponent(name).path
             let result = try CLI.run("plot", kind, "-o", path, "--db", db)
             #expect(result.status == 0, "\(kind): \(result.stderr)")
@@ -204,8 +217,22 @@ extension AnalysisCommandTests {
                 #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
             } else {
                 #expect(String(decoding: bytes, as: UTF8.self).contains("<svg"))
+                // Well-formed XML.
+                #expect(XMLParser(data: bytes).parse(), "\(kind)")
             }
         }
+        // The robustness chart takes robustness's options, and draws the same numbers.
+        let chart = folder.appendingPathComponent("r2.svg").path
+        let plotted = try CLI.run("plot", "robustness", "-o", chart, "--resamples", "200", "--seed", "4", "--ci", "0.9", "--db", db)
+        #expect(plotted.status == 0, "\(plotted.stderr)")
+        #expect(plotted.stderr.contains("90% intervals: percentile bootstrap over models"))
+        let svg = try String(contentsOfFile: chart, encoding: .utf8)
+        let table = try CLI.run("robustness", "--resamples", "200", "--seed", "4", "--ci", "0.9", "--format", "csv", "--db", db).stdout
+        let roi = try #require(table.split(separator: "\n").first { $0.hasPrefix("roi_cosine,") }).split(separator: ",", omittingEmptySubsequences: false)
+        if let runs = Double(roi[1]) {
+            #expect(svg.contains(">\(String(format: "%.3f", runs))"), "the inter-run mean \(runs) is not drawn")
+        }
+        #expect(svg.contains("200 resamples, seed 4"))
         let mask = try masks()[0].id
         let png = folder.appendingPathComponent("mask.png").path
         #expect(try CLI.run("plot", "mask", mask, "-o", png, "--slices", "axial,sagittal", "--at", "5,5,4", "--db", db).status == 0)
@@ -246,7 +273,7 @@ extension AnalysisCommandTests {
 
     @Test func nothingToShowIsAnErrorNotAnEmptyFigure() throws {
         let none = ["--where", "fold = 9", "--db", db]
-        for kind in ["grid", "similarity", "top-rois", "montage"] {
+        for kind in ["grid", "similarity", "top-rois", "robustness", "montage"] {
             let out = commands.folder.appendingPathComponent(kind == "montage" ? "x.png" : "x.svg").path
             let result = try CLI.run(["plot", kind, "-o", out] + none)
             #expect(result.status == 1 && result.stderr == "maskdb: error: no recorded mask matches --where; nothing to draw\n", "\(kind)")

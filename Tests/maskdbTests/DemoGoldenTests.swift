@@ -33,7 +33,7 @@ struct DemoGoldenTests {
             let got = try Data(contentsOf: out.appendingPathComponent(name))
             #expect(got == want, "\(name) differs from Reports/demo/\(name); if the change is intended, run 'swift run -c release maskdb demo' and commit Reports/demo")
         }
-        #expect(expected.contains("report.md") && expected.count == 12)
+        #expect(expected.contains("report.md") && expected.count == 13)
         // The report shows every figure it writes.
         let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         for figure in expected where figure.hasSuffix(".svg") || figure.hasSuffix(".png") {

@@ -10,8 +10,8 @@ extension MaskDB {
     struct Plot: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "plot",
-            abstract: "Draw a mask, a montage of masks (PNG), or a similarity, grid or top-regions chart (SVG).",
-            subcommands: [Mask.self, Montage.self, SimilarityChart.self, GridChart.self, TopRegionsChart.self])
+            abstract: "Draw a mask, a montage of masks (PNG), or a similarity, grid, top-regions or robustness chart (SVG).",
+            subcommands: [Mask.self, Montage.self, SimilarityChart.self, GridChart.self, TopRegionsChart.self, RobustnessChart.self])
     }
 }
 
@@ -162,6 +162,8 @@ extension MaskDB.Plot {
         @Flag(help: "Merge _L and _R regions.")
         var mergeHemispheres = false
 
+        @OptionGroup(title: "Intervals") var intervals: IntervalFlags
+
         func validate() throws {
             try output.check(".svg")
             guard k >= 1 else { throw ValidationError("'--k \(k)': give at least 1") }
@@ -170,8 +172,37 @@ extension MaskDB.Plot {
         func run() throws {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), atlas: measured.atlas)
-            try output.write(StudyPlots.topRegions(selection, k: k, mergeHemispheres: mergeHemispheres))
+            try output.write(StudyPlots.topRegions(selection, k: k, mergeHemispheres: mergeHemispheres, intervals: intervals.options))
             PairingOptions.printNotes(selection.poolingNotes())
+        }
+    }
+
+    /// `maskdb plot robustness`.
+    struct RobustnessChart: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "robustness", abstract: "Draw the inter-run and inter-fold ROI similarity, with intervals, beside the random-pair baseline, as SVG.",
+            discussion: "The selection, pairing and interval options are those of `maskdb robustness`; the notes on stderr are its notes.")
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var pairs: PairingOptions
+        @OptionGroup var filter: FilterOptions
+        @OptionGroup var output: PlotOutput
+        @OptionGroup var measured: MeasuredAtlasOption
+        @OptionGroup(title: "Intervals") var intervals: IntervalFlags
+
+        func validate() throws {
+            try output.check(".svg")
+            try pairs.check(comparing: [.run, .fold])
+        }
+
+        func run() throws {
+            let database = try store.open()
+            let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: pairs.fields, atlas: measured.atlas)
+            let chart = try StudyPlots.robustness(selection, pairing: pairs.pairing, intervals: intervals.options)
+            try output.write(chart.svg)
+            PairingOptions.printNotes(
+                selection.poolingNotes(pairs.pairing) + [chart.table.intervals.description] + selection.kindNotes(pairs.pairing)
+                    + selection.pairNotes(chart.table, pairing: pairs.pairing, noEvaluations: false))
         }
     }
 }
