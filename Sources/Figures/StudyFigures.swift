@@ -71,9 +71,12 @@ public enum StudyFigures {
             let p = table.roiDifferenceP.map { ", p = \(NumberText.fixed($0, decimals: 4))" } ?? ""
             legend.append("Inter-runs - inter-folds: \(NumberText.fixed(difference, decimals: decimals))\(interval)\(p).")
         }
-        legend.append("Random pairs: masks of different models and different settings, the baseline of chance.")
+        legend.append("Random pairs: masks of different models and different settings, the baseline of chance"
+            + (table.roiRandomPairsSampled ? " (the mean of \(table.roiRandomPairs.count) pairs drawn at random)." : "."))
+        let cosine = table.measureName == "roi_cosine"
         return BarChartFigure(
-            title: "Robustness: ROI-based similarity across runs and folds", valueAxis: "mean ROI cosine similarity (1 = same regions)",
+            title: cosine ? "Robustness: ROI-based similarity across runs and folds" : "Robustness: \(table.measureName) across runs and folds",
+            valueAxis: cosine ? "mean ROI cosine similarity (1 = same regions)" : "mean \(table.measureName) (1 = the same)",
             labels: ["inter-run pairs", "inter-fold pairs", "random pairs"],
             values: [table.roiInterRuns.value, table.roiInterFolds.value, table.roiRandomPairs.value],
             notes: [pairs(table.roiInterRuns), pairs(table.roiInterFolds), pairs(table.roiRandomPairs)], decimals: decimals,

@@ -83,10 +83,11 @@ public enum StudyPlots {
     /// The robustness chart: the inter-run and inter-fold mean ROI cosines with their
     /// intervals and the random-pair baseline; the table it draws, for the caller's notes.
     public static func robustness(
-        _ selection: StudySelection, pairing: Pairing = .settings, intervals: IntervalOptions = IntervalOptions()
+        _ selection: StudySelection, pairing: Pairing = .settings, metric: SimilarityMetric = .roi, k: Int = 5, voxels: VoxelMaps? = nil,
+        intervals: IntervalOptions = IntervalOptions()
     ) throws -> (svg: [UInt8], table: RobustnessTable) {
         try selection.requireMasks()
-        let table = selection.robustness(pairing: pairing, intervals: intervals)
+        let table = selection.robustness(pairing: pairing, metric: metric, k: k, voxels: voxels, intervals: intervals)
         return (Array(StudyFigures.robustness(table).svg().utf8), table)
     }
 }

@@ -190,15 +190,24 @@ extension MaskDB.Plot {
         @OptionGroup var measured: MeasuredAtlasOption
         @OptionGroup(title: "Intervals") var intervals: IntervalFlags
 
+        /// How two masks' agreement is measured.
+        @Option(help: "How two masks agree, as 'maskdb robustness --metric' takes it (default: roi, the cosine of density vectors).")
+        var metric: SimilarityMetric = .roi
+
+        @OptionGroup(title: "Measures") var measures: MeasureFlags
+
         func validate() throws {
             try output.check(".svg")
+            if metric == .prob { throw ValidationError("'--metric prob': the chart is of a measure of mask pairs") }
             try pairs.check(comparing: [.run, .fold])
         }
 
         func run() throws {
             let database = try store.open()
             let selection = try StudySelection(store: database, filter: try filter.maskFilter(in: database), using: pairs.fields, atlas: measured.atlas)
-            let chart = try StudyPlots.robustness(selection, pairing: pairs.pairing, intervals: intervals.options)
+            let voxels = try selection.voxelMaps(for: metric, store: database, options: measures.voxelOptions, jobs: measures.workers)
+            let chart = try StudyPlots.robustness(
+                selection, pairing: pairs.pairing, metric: metric, k: measures.k, voxels: voxels, intervals: intervals.options)
             try output.write(chart.svg)
             PairingOptions.printNotes(
                 selection.poolingNotes(pairs.pairing) + [chart.table.intervals.description] + selection.kindNotes(pairs.pairing)
