@@ -62,9 +62,7 @@ public enum Robustness {
             let results = ModelBootstrap.run([runSums, foldSums], options: intervals)
             table.roiInterRunsInterval = results[0].interval
             table.roiInterFoldsInterval = results[1].interval
-            let differences = zip(results[0].means, results[1].means).map { $0 - $1 }
-            table.roiDifferenceInterval = ModelBootstrap.percentile(differences, level: intervals.level)
-            table.roiDifferenceP = table.roiDifferenceInterval == nil ? nil : ModelBootstrap.pValue(differences)
+            (table.roiDifferenceInterval, table.roiDifferenceP) = ModelBootstrap.difference(results[0], results[1], level: intervals.level)
         }
         return table
     }
