@@ -229,8 +229,9 @@ public enum ModelBootstrap {
     /// interval of the few that do would say more than the data).
     static func interval(_ result: BootstrapResult, level: Double) -> (interval: Interval?, p: Double?) {
         guard let estimate = result.estimate,
-            let spread = variance(
-                both: result.means, folds: result.foldMeans, runs: result.runMeans, foldCount: result.folds, runCount: result.runs)
+            let both = sampleVariance(result.means), let folds = sampleVariance(result.foldMeans),
+            let runs = sampleVariance(result.runMeans),
+            let spread = variance(variances: (both, folds, runs), foldCount: result.folds, runCount: result.runs)
         else { return (nil, nil) }
         let sd = spread.variance.squareRoot()
         guard sd > 0 else { return (Interval(lower: estimate, upper: estimate), estimate == 0 ? 1 : 0) }
@@ -241,10 +242,10 @@ public enum ModelBootstrap {
 
     /// The variance of a mean over `foldCount` folds x `runCount` runs and its degrees of
     /// freedom, from the bootstrap variances of its resampled means with both factors, the
-    /// folds only and the runs only resampled (see the type's documentation); nil when fewer
-    /// than half the resamples of a kind have a pair, or without two resamples.
-    static func variance(both: [Double], folds: [Double], runs: [Double], foldCount: Int, runCount: Int) -> CrossedVariance? {
-        guard let vBoth = sampleVariance(both), let vFolds = sampleVariance(folds), let vRuns = sampleVariance(runs) else { return nil }
+    /// folds only and the runs only resampled (see the type's documentation); nil with one
+    /// fold and one run.
+    static func variance(variances: (both: Double, folds: Double, runs: Double), foldCount: Int, runCount: Int) -> CrossedVariance? {
+        let (vBoth, vFolds, vRuns) = variances
         let (r, c) = (Double(foldCount), Double(runCount))
         // Mean squares over their counts, with their degrees of freedom; a factor of one
         // level has none (nothing to resample).
