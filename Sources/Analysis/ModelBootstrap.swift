@@ -85,6 +85,14 @@ public struct BootstrapResult: Sendable, Equatable {
     var estimate: Double?
     /// How many folds and how many runs the mean's pairs are of.
     var folds: Int, runs: Int
+    /// Whether every pair of the mean is of one fold (inter-run pairs), of one run
+    /// (inter-fold pairs), or neither (a difference of both).
+    var cluster: Cluster = .neither
+}
+
+/// What the pairs of a mean share: each its fold, each its run, or neither.
+enum Cluster: Sendable, Equatable {
+    case fold, run, neither
 }
 
 /// The standard error of a mean over a crossed folds x runs design and its degrees of
@@ -118,8 +126,8 @@ struct CrossedVariance: Sendable, Equatable {
 /// y_ij = m + a_i + b_j + e_ij (fold, run and model effects, variances s_a, s_b, s_e), its
 /// variance is s_a/R + s_b/C + s_e/(RC). The pigeonhole bootstrap's variance is, to first
 /// order, (R-1)/R^2 (s_a + s_e/C) + (C-1)/C^2 (s_b + s_e/R) + (R-1)(C-1)/(RC)^2 s_e: it
-/// counts the model (residual) term about three times (Owen 2007, section 3: "mildly
-/// conservative"), yet shrinks the fold and run terms by (R-1)/R and (C-1)/C, which with 5
+/// counts the model (residual) term about three times (the pigeonhole is "mildly
+/// conservative": Owen 2007; Owen and Eckles 2012, Ann. Appl. Stat. 6(3):895-927), yet shrinks the fold and run terms by (R-1)/R and (C-1)/C, which with 5
 /// folds and 5 runs is 20% of the variance. So it covers too much where masks' own noise
 /// dominates and too little where folds and runs do (Benchmarks/README.md measures both).
 /// With V_f, V_r and V_fr the bootstrap variances of the folds-only, runs-only and both
@@ -132,21 +140,27 @@ struct CrossedVariance: Sendable, Equatable {
 ///   M_e = RC/((R-1)(C-1)) (V_fr - V_f - V_r)  (estimates s_e/(RC), (R-1)(C-1) degrees),
 ///
 /// and the variance of the mean is estimated without bias by the method of moments of
-/// crossed random effects, M_f + M_r - M_e = (M_f - M_e) + (M_r - M_e) + M_e, each variance
-/// component truncated at 0 (a negative estimate of s_a or s_b is taken as 0). The
-/// interval is mean ± t sd, t the Student quantile with the Satterthwaite (1946, Biometrics
-/// Bulletin 2(6):110-114) degrees of freedom of that sum of mean squares: between
-/// min(R, C) - 1 and (R-1)(C-1), so that 5 folds of large fold effects are not taken as
-/// many. The bootstrap computes the V's of any statistic of the pairs (here a cosine mean
-/// over pairs of models of a fold, a U-statistic, not a table's mean) without its
-/// linearization being written out: the ANOVA's coefficients hold for its first-order
-/// (Hoeffding) terms, the fold, run and model ones, in a balanced design; the pairs' own
-/// second-order terms are counted as residual. A factor of one level (one fold) is not
-/// resampled and adds no variance: the interval is then of that fold's study.
+/// crossed random effects, M_f + M_r - M_e = (M_f - M_e) + (M_r - M_e) + M_e.
 ///
-/// The difference of two means (inter-runs - inter-folds) is a mean of the same resamples
-/// and gets its interval the same way; its p-value is the one of that interval: the level at
-/// which it would just reach 0, 2 P(T_df > |difference| / sd).
+/// A mean of pairs is not a table's mean, and where the estimate would be negative the two
+/// differ. An inter-run pair is of one fold and two runs: resampling runs multiplies its two
+/// runs' weights, so the runs-only and both-resampled bootstraps count a pair's own noise
+/// (the two masks' cross term) several times, the folds-only bootstrap once. So for a mean
+/// whose pairs are each of one fold (inter-run), M_f is the variance within folds, counted
+/// once (a one-way cluster bootstrap: each pair in one cluster), and M_r - M_e the covariance
+/// across folds through shared runs, which shared random effects make non-negative: it is
+/// truncated at 0, the variance max(M_f, M_f + M_r - M_e). Runs likewise for inter-fold
+/// means. A mean of neither kind (the difference of the two) is taken as a table's: each
+/// variance component, (M_f - M_e), (M_r - M_e) and M_e, truncated at 0; its pair noise is
+/// then over-counted where folds and runs matter little (conservative; Benchmarks/README.md).
+///
+/// The interval is mean ± t sd, t the Student quantile with the Satterthwaite (1946,
+/// Biometrics Bulletin 2(6):110-114) degrees of freedom of that sum of mean squares: from
+/// min(R, C) - 1 to (R-1)(C-1), so that 5 folds of large fold effects are taken as 5 draws,
+/// not many. A factor of one level (one fold) is not resampled and adds no variance: the
+/// interval is then of that fold's study. The difference of two means (inter-runs -
+/// inter-folds) is a mean of the same resamples and gets its interval the same way; its
+/// p-value is that interval's: the level at which it would just reach 0, 2 P(T_df > |d| / sd).
 public enum ModelBootstrap {
     /// The bootstrap of each of `statistics` (each a mean: the sum of its pairs' values over
     /// their count), all from the same resamples of the same folds and runs.
@@ -206,7 +220,8 @@ public enum ModelBootstrap {
             var result = BootstrapResult(
                 interval: nil, means: means[s], foldMeans: foldMeans[s], runMeans: runMeans[s],
                 estimate: count > 0 ? total / count : nil,
-                folds: Set(list.flatMap { [$0.foldA, $0.foldB] }).count, runs: Set(list.flatMap { [$0.runA, $0.runB] }).count)
+                folds: Set(list.flatMap { [$0.foldA, $0.foldB] }).count, runs: Set(list.flatMap { [$0.runA, $0.runB] }).count,
+                cluster: list.allSatisfy { $0.foldA == $0.foldB } ? .fold : list.allSatisfy { $0.runA == $0.runB } ? .run : .neither)
             result.interval = interval(result, level: options.level).interval
             return result
         }
@@ -221,18 +236,19 @@ public enum ModelBootstrap {
             interval: nil, means: minus(a.means, b.means), foldMeans: minus(a.foldMeans, b.foldMeans),
             runMeans: minus(a.runMeans, b.runMeans), estimate: a.estimate.flatMap { x in b.estimate.map { x - $0 } },
             folds: max(a.folds, b.folds), runs: max(a.runs, b.runs))
-        return interval(difference, level: level)
+        guard let estimate = difference.estimate, let spread = variance(difference) else { return (nil, nil) }
+        return interval(estimate: estimate, spread, level: level)
     }
 
     /// A result's interval, mean ± t sd, and the p-value of "the mean is 0" matching it; nil
     /// without an estimate, or when fewer than half the resamples of a kind have a pair (an
     /// interval of the few that do would say more than the data).
     static func interval(_ result: BootstrapResult, level: Double) -> (interval: Interval?, p: Double?) {
-        guard let estimate = result.estimate,
-            let both = sampleVariance(result.means), let folds = sampleVariance(result.foldMeans),
-            let runs = sampleVariance(result.runMeans),
-            let spread = variance(variances: (both, folds, runs), foldCount: result.folds, runCount: result.runs)
-        else { return (nil, nil) }
+        guard let estimate = result.estimate, let spread = variance(result) else { return (nil, nil) }
+        return interval(estimate: estimate, spread, level: level)
+    }
+
+    static func interval(estimate: Double, _ spread: CrossedVariance, level: Double) -> (interval: Interval?, p: Double?) {
         let sd = spread.variance.squareRoot()
         guard sd > 0 else { return (Interval(lower: estimate, upper: estimate), estimate == 0 ? 1 : 0) }
         let half = StudentT.quantile(1 - (1 - level) / 2, degreesOfFreedom: spread.degreesOfFreedom) * sd
@@ -240,11 +256,20 @@ public enum ModelBootstrap {
         return (Interval(lower: estimate - half, upper: estimate + half), min(1, p))
     }
 
+    /// A result's variance from its three kinds of resampled means; nil when fewer than half
+    /// the resamples of a kind have a pair.
+    static func variance(_ result: BootstrapResult) -> CrossedVariance? {
+        guard let both = sampleVariance(result.means), let folds = sampleVariance(result.foldMeans),
+            let runs = sampleVariance(result.runMeans)
+        else { return nil }
+        return variance(variances: (both, folds, runs), foldCount: result.folds, runCount: result.runs, cluster: result.cluster)
+    }
+
     /// The variance of a mean over `foldCount` folds x `runCount` runs and its degrees of
     /// freedom, from the bootstrap variances of its resampled means with both factors, the
     /// folds only and the runs only resampled (see the type's documentation); nil with one
     /// fold and one run.
-    static func variance(variances: (both: Double, folds: Double, runs: Double), foldCount: Int, runCount: Int) -> CrossedVariance? {
+    static func variance(variances: (both: Double, folds: Double, runs: Double), foldCount: Int, runCount: Int, cluster: Cluster = .neither) -> CrossedVariance? {
         let (vBoth, vFolds, vRuns) = variances
         let (r, c) = (Double(foldCount), Double(runCount))
         // Mean squares over their counts, with their degrees of freedom; a factor of one
@@ -256,10 +281,18 @@ public enum ModelBootstrap {
         if foldCount > 1 && runCount > 1 {
             mean[2] = r * c / ((r - 1) * (c - 1)) * max(0, vBoth - vFolds - vRuns)
             df[2] = (r - 1) * (c - 1)
-            // (M_f - M_e)+ + (M_r - M_e)+ + M_e: a truncated component drops its two terms.
-            coefficient[2] = 1
-            if mFolds > mean[2] { coefficient[0] += 1; coefficient[2] -= 1 }
-            if mRuns > mean[2] { coefficient[1] += 1; coefficient[2] -= 1 }
+            let whole = mFolds + mRuns - mean[2]
+            switch cluster {
+            // Pairs each of one fold: M_f is their within-fold variance, M_r - M_e the
+            // covariance across folds through shared runs, which is not negative.
+            case .fold: coefficient = whole > mFolds ? [1, 1, -1] : [1, 0, 0]
+            case .run: coefficient = whole > mRuns ? [1, 1, -1] : [0, 1, 0]
+            case .neither:
+                // (M_f - M_e)+ + (M_r - M_e)+ + M_e: a truncated component drops its two terms.
+                coefficient[2] = 1
+                if mFolds > mean[2] { coefficient[0] += 1; coefficient[2] -= 1 }
+                if mRuns > mean[2] { coefficient[1] += 1; coefficient[2] -= 1 }
+            }
         } else if foldCount > 1 {
             coefficient[0] = 1
         } else if runCount > 1 {

@@ -47,19 +47,30 @@ struct ModelBootstrapTests {
         return finite.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(finite.count - 1)
     }
 
-    /// The interval the documentation gives from the three kinds of resampled means, by the
-    /// variance components of a crossed design: s_fold/R, s_run/C and s_model/(RC) estimated
-    /// from the folds-only, runs-only and both-resampled bootstrap variances, each truncated at
-    /// 0, the t quantile with Satterthwaite's degrees of freedom.
-    static func expected(estimate: Double, both: [Double], foldsOnly: [Double], runsOnly: [Double], folds r: Double, runs c: Double, level: Double) -> (Interval, p: Double) {
+    /// The interval the documentation gives from the three kinds of resampled means: the
+    /// mean squares M_f, M_r, M_e of the folds-only, runs-only and both-resampled bootstrap
+    /// variances; for pairs each of one fold (`cluster` .fold) max(M_f, M_f + M_r - M_e), of one
+    /// run likewise, else the crossed design's components s_fold/R, s_run/C, s_model/(RC) each
+    /// truncated at 0; the t quantile with Satterthwaite's degrees of freedom.
+    static func expected(estimate: Double, both: [Double], foldsOnly: [Double], runsOnly: [Double], folds r: Double, runs c: Double, cluster: Cluster, level: Double) -> (Interval, p: Double) {
         let (vBoth, vFolds, vRuns) = (sampleVariance(both), sampleVariance(foldsOnly), sampleVariance(runsOnly))
         let model = max(0, vBoth - vFolds - vRuns) * r * c / ((r - 1) * (c - 1))
-        let fold = max(0, vFolds * r / (r - 1) - model), run = max(0, vRuns * c / (c - 1) - model)
-        let variance = fold + run + model
-        // Satterthwaite: fold + run + model as mean squares (fold + model, run + model, model).
-        let (mf, mr) = (fold > 0 ? fold + model : 0, run > 0 ? run + model : 0)
-        let me = model * (1 - (fold > 0 ? 1 : 0) - (run > 0 ? 1 : 0))
-        let df = variance * variance / (mf * mf / (r - 1) + mr * mr / (c - 1) + me * me / ((r - 1) * (c - 1)))
+        let (msFolds, msRuns) = (vFolds * r / (r - 1), vRuns * c / (c - 1))
+        let variance: Double, df: Double
+        let (dFolds, dRuns, dModels) = (r - 1, c - 1, (r - 1) * (c - 1))
+        let whole = msFolds + msRuns - model
+        let wholeDf = whole * whole / (msFolds * msFolds / dFolds + msRuns * msRuns / dRuns + model * model / dModels)
+        switch cluster {
+        case .fold: (variance, df) = whole > msFolds ? (whole, wholeDf) : (msFolds, dFolds)
+        case .run: (variance, df) = whole > msRuns ? (whole, wholeDf) : (msRuns, dRuns)
+        case .neither:
+            let fold = max(0, msFolds - model), run = max(0, msRuns - model)
+            variance = fold + run + model
+            // Satterthwaite: fold + run + model as mean squares (fold + model, run + model, model).
+            let (mf, mr) = (fold > 0 ? fold + model : 0, run > 0 ? run + model : 0)
+            let me = model * (1 - (fold > 0 ? 1 : 0) - (run > 0 ? 1 : 0))
+            df = variance * variance / (mf * mf / dFolds + mr * mr / dRuns + me * me / dModels)
+        }
         let half = StudentT.quantile(1 - (1 - level) / 2, degreesOfFreedom: df) * variance.squareRoot()
         let p = 2 * StudentT.upperTail(abs(estimate) / variance.squareRoot(), degreesOfFreedom: df)
         return (Interval(lower: estimate - half, upper: estimate + half), p)
@@ -85,18 +96,18 @@ struct ModelBootstrapTests {
         let (r, c) = (Double(folds.count), Double(runs.count))
         let runInterval = try #require(table.roiInterRunsInterval), foldInterval = try #require(table.roiInterFoldsInterval)
         let runsMean = try #require(table.roiInterRuns.value), foldsMean = try #require(table.roiInterFolds.value)
-        let runExpected = Self.expected(estimate: runsMean, both: both.map(\.runs), foldsOnly: foldsOnly.map(\.runs), runsOnly: runsOnly.map(\.runs), folds: r, runs: c, level: 0.9)
-        let foldExpected = Self.expected(estimate: foldsMean, both: both.map(\.folds), foldsOnly: foldsOnly.map(\.folds), runsOnly: runsOnly.map(\.folds), folds: r, runs: c, level: 0.9)
+        let runExpected = Self.expected(estimate: runsMean, both: both.map(\.runs), foldsOnly: foldsOnly.map(\.runs), runsOnly: runsOnly.map(\.runs), folds: r, runs: c, cluster: .fold, level: 0.9)
+        let foldExpected = Self.expected(estimate: foldsMean, both: both.map(\.folds), foldsOnly: foldsOnly.map(\.folds), runsOnly: runsOnly.map(\.folds), folds: r, runs: c, cluster: .run, level: 0.9)
         #expect(abs(runInterval.lower - runExpected.0.lower) < 1e-12 && abs(runInterval.upper - runExpected.0.upper) < 1e-12)
         #expect(abs(foldInterval.lower - foldExpected.0.lower) < 1e-12 && abs(foldInterval.upper - foldExpected.0.upper) < 1e-12)
         // The difference: the same method on the resampled differences, its p the level at
         // which its interval reaches 0.
         let minus = { (x: [(runs: Double, folds: Double)]) in x.map { $0.runs - $0.folds } }
-        let differenceExpected = Self.expected(estimate: runsMean - foldsMean, both: minus(both), foldsOnly: minus(foldsOnly), runsOnly: minus(runsOnly), folds: r, runs: c, level: 0.9)
+        let differenceExpected = Self.expected(estimate: runsMean - foldsMean, both: minus(both), foldsOnly: minus(foldsOnly), runsOnly: minus(runsOnly), folds: r, runs: c, cluster: .neither, level: 0.9)
         let difference = try #require(table.roiDifferenceInterval), p = try #require(table.roiDifferenceP)
         #expect(abs(difference.lower - differenceExpected.0.lower) < 1e-12 && abs(difference.upper - differenceExpected.0.upper) < 1e-12)
         #expect(abs(p - differenceExpected.p) < 1e-12)
-        let atP = Self.expected(estimate: runsMean - foldsMean, both: minus(both), foldsOnly: minus(foldsOnly), runsOnly: minus(runsOnly), folds: r, runs: c, level: 1 - p).0
+        let atP = Self.expected(estimate: runsMean - foldsMean, both: minus(both), foldsOnly: minus(foldsOnly), runsOnly: minus(runsOnly), folds: r, runs: c, cluster: .neither, level: 1 - p).0
         #expect(abs(runsMean - foldsMean > 0 ? atP.lower : atP.upper) < 1e-9)
         #expect(runInterval.lower <= runsMean && runsMean <= runInterval.upper)
     }
