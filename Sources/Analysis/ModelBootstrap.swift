@@ -22,7 +22,7 @@ public struct IntervalOptions: Sendable, Equatable {
     /// What a table showing the intervals says of them.
     public var description: String {
         "\(Self.percent(level))% intervals: mean ± t sd, the variance from bootstraps over models (folds, runs and both "
-            + "resampled; the residual counted once), Satterthwaite df; \(resamples) resamples, seed \(seed); "
+            + "resampled) combined as variance components, Satterthwaite df; \(resamples) resamples, seed \(seed); "
             + "p: two-sided, the level at which the difference's interval reaches 0"
     }
 }

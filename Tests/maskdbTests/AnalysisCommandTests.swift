@@ -95,7 +95,7 @@ struct AnalysisCommandTests {
         // The difference is the two means'; the same seed, the same bytes; another seed, other intervals.
         #expect(abs(Double(lines[2][9])! - (Double(lines[2][1])! - Double(lines[2][2])!)) < 1e-15)
         #expect(try CLI.run("robustness", "--db", db, "--format", "csv").stdout == result.stdout)
-        #expect(result.stderr.contains("95% intervals: percentile bootstrap over models"))
+        #expect(result.stderr.contains("95% intervals: mean ± t sd"))
         let bad = try CLI.run("robustness", "--db", db, "--ci", "95")
         #expect(bad.status != 0 && bad.stderr.contains("--ci: a level between 0 and 1, e.g. 0.95 (got 95.0)"), "\(bad.stderr)")
         #expect(lines[2][0] == "roi_cosine" && lines[2][3] == "4" && lines[2][4] == "4")
