@@ -80,11 +80,11 @@ public struct BootstrapResult: Sendable, Equatable {
     var means: [Double]
     /// The same resamples' means with only their folds resampled (every run once), and with
     /// only their runs resampled (every fold once).
-    var foldMeans: [Double], runMeans: [Double]
+    var foldMeans: [Double] = [], runMeans: [Double] = []
     /// The study's own mean (nil without a pair).
-    var estimate: Double?
+    var estimate: Double? = nil
     /// How many folds and how many runs the mean's pairs are of.
-    var folds: Int, runs: Int
+    var folds = 0, runs = 0
     /// Whether every pair of the mean is of one fold (inter-run pairs), of one run
     /// (inter-fold pairs), or neither (a difference of both).
     var cluster: Cluster = .neither
