@@ -58,8 +58,10 @@ public struct ModelMeanSums: Sendable, Equatable {
 /// `ModelBootstrap` draws them for pairs (the same draws from the same seed), and a mask of
 /// model (f, r) weighs w_f w_r, the number of times its fold and its run were drawn. The
 /// resampled mean of a measure is Σ w_f w_r S_m / Σ w_f w_r n_m over the models m, from each
-/// model's sum S_m and count n_m: a pass over the models, never over the masks. Percentile
-/// intervals (`ModelBootstrap.percentile`).
+/// model's sum S_m and count n_m: a pass over the models, never over the masks. The same
+/// resamples give the means with the folds alone and the runs alone resampled, and the
+/// interval is `ModelBootstrap`'s: mean ± t sd from the variance components of the folds x
+/// runs table (a model's masks are its cell).
 public enum MaskMeanBootstrap {
     /// Each measure's interval, all from the same resamples; nil for every measure when the
     /// masks are of fewer than two models (nothing to resample).
@@ -72,11 +74,12 @@ public enum MaskMeanBootstrap {
         var random = SplitMix64(seed: options.seed)
         let resamples = max(0, options.resamples)
         // By measure then resample; the models' sums read from local arrays in the loop.
-        var means = [Double](repeating: .nan, count: sums.measures * resamples)
+        var means = [Double](repeating: .nan, count: sums.measures * resamples), foldMeans = means, runMeans = means
         let modelSums = sums.sums, modelCounts = sums.counts, measures = sums.measures
         var foldWeight = [Double](repeating: 0, count: foldList.count), runWeight = [Double](repeating: 0, count: runList.count)
         var weight = [Double](repeating: 0, count: sums.models)
         var sum = [Double](repeating: 0, count: sums.measures), count = sum
+        var foldSum = sum, foldCount = sum, runSum = sum, runCount = sum
         for resample in 0..<resamples {
             for f in foldWeight.indices { foldWeight[f] = 0 }
             for r in runWeight.indices { runWeight[r] = 0 }
@@ -84,28 +87,46 @@ public enum MaskMeanBootstrap {
             for _ in runList.indices { runWeight[random.below(runList.count)] += 1 }
             for m in weight.indices { weight[m] = foldWeight[modelFold[m]] * runWeight[modelRun[m]] }
             for s in sum.indices {
-                sum[s] = 0
-                count[s] = 0
+                (sum[s], count[s], foldSum[s], foldCount[s], runSum[s], runCount[s]) = (0, 0, 0, 0, 0, 0)
             }
-            for m in weight.indices where weight[m] > 0 {
-                let w = weight[m], base = m * measures
+            for m in weight.indices {
+                let (w, wf, wr) = (weight[m], foldWeight[modelFold[m]], runWeight[modelRun[m]]), base = m * measures
+                guard wf > 0 || wr > 0 else { continue }
                 for s in 0..<measures {
-                    sum[s] += w * modelSums[base + s]
-                    count[s] += w * modelCounts[base + s]
+                    let (value, n) = (modelSums[base + s], modelCounts[base + s])
+                    sum[s] += w * value
+                    count[s] += w * n
+                    foldSum[s] += wf * value
+                    foldCount[s] += wf * n
+                    runSum[s] += wr * value
+                    runCount[s] += wr * n
                 }
             }
-            for s in 0..<measures where count[s] > 0 { means[s * resamples + resample] = sum[s] / count[s] }
+            for s in 0..<measures {
+                let at = s * resamples + resample
+                if count[s] > 0 { means[at] = sum[s] / count[s] }
+                if foldCount[s] > 0 { foldMeans[at] = foldSum[s] / foldCount[s] }
+                if runCount[s] > 0 { runMeans[at] = runSum[s] / runCount[s] }
+            }
         }
         return (0..<measures).map { s in
-            let resampled = Array(means[s * resamples..<(s + 1) * resamples])
-            return BootstrapResult(interval: ModelBootstrap.percentile(resampled, level: options.level), means: resampled)
+            let range = s * resamples..<(s + 1) * resamples
+            // The folds and runs of the models with masks of this measure.
+            let present = (0..<sums.models).filter { modelCounts[$0 * measures + s] > 0 }
+            let total = present.reduce(0.0) { $0 + modelSums[$1 * measures + s] }, n = present.reduce(0.0) { $0 + modelCounts[$1 * measures + s] }
+            var result = BootstrapResult(
+                interval: nil, means: Array(means[range]), foldMeans: Array(foldMeans[range]), runMeans: Array(runMeans[range]),
+                estimate: n > 0 ? total / n : nil, folds: Set(present.map { modelFold[$0] }).count,
+                runs: Set(present.map { modelRun[$0] }).count, cluster: .neither)
+            result.interval = ModelBootstrap.interval(result, level: options.level).interval
+            return result
         }
     }
 
     /// What a table of such intervals says of them.
     public static func description(_ options: IntervalOptions) -> String {
-        "\(IntervalOptions.percent(options.level))% intervals of the mean densities: percentile bootstrap over models "
-            + "(folds and runs resampled, crossed; a mask weighs the draws of its fold and its run), "
+        "\(IntervalOptions.percent(options.level))% intervals of the mean densities: bootstrap over models "
+            + "(folds and runs resampled, crossed; a mask weighs the draws of its fold and its run), mean ± t sd from its variance components, "
             + "\(options.resamples) resamples, seed \(options.seed)"
     }
 }

@@ -66,18 +66,14 @@ public enum Robustness {
             let results = ModelBootstrap.run([probabilities.runModels, probabilities.foldModels], options: intervals)
             table.probInterRunsInterval = results[0].interval
             table.probInterFoldsInterval = results[1].interval
-            let differences = zip(results[0].means, results[1].means).map { $0 - $1 }
-            table.probDifferenceInterval = ModelBootstrap.percentile(differences, level: intervals.level)
-            table.probDifferenceP = table.probDifferenceInterval == nil ? nil : ModelBootstrap.pValue(differences)
+            (table.probDifferenceInterval, table.probDifferenceP) = ModelBootstrap.difference(results[0], results[1], level: intervals.level)
         }
         (table.roiRandomPairs, table.roiRandomPairsSampled) = try! baseline.get()  // it throws nothing
         if let runSums = runs.models, let foldSums = folds.models {
             let results = ModelBootstrap.run([runSums, foldSums], options: intervals)
             table.roiInterRunsInterval = results[0].interval
             table.roiInterFoldsInterval = results[1].interval
-            let differences = zip(results[0].means, results[1].means).map { $0 - $1 }
-            table.roiDifferenceInterval = ModelBootstrap.percentile(differences, level: intervals.level)
-            table.roiDifferenceP = table.roiDifferenceInterval == nil ? nil : ModelBootstrap.pValue(differences)
+            (table.roiDifferenceInterval, table.roiDifferenceP) = ModelBootstrap.difference(results[0], results[1], level: intervals.level)
         }
         return table
     }

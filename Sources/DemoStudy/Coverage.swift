@@ -13,21 +13,38 @@ import StudyCore
 /// x = μ + F_f + G_r + M_fr + S_s + ε, each term Gaussian per region (fold, run, model,
 /// setting and mask effects, with their own spreads), μ a fixed profile. Inter-run pairs
 /// share μ, F_f and S_s; inter-fold pairs μ, G_r and S_s. A study: 5 folds x 5 runs x 2
-/// settings, one mask each, every term drawn anew.
+/// settings (or a scenario's design), one mask each, every term drawn anew.
 public struct Coverage {
     public var studies: Int
     public var folds = 5, runs = 5, settings = 2, regions = 120
     /// How many independent pairs estimate the population means.
     public var populationPairs = 200_000
     public var spread = (fold: 0.08, run: 0.05, model: 0.10, setting: 0.05, mask: 0.10)
-    public static let scenarios = [
-        ("balanced", (fold: 0.08, run: 0.05, model: 0.10, setting: 0.05, mask: 0.10)),
-        ("shared effects large", (fold: 0.20, run: 0.15, model: 0.05, setting: 0.05, mask: 0.05)),
-        ("mask noise large", (fold: 0.03, run: 0.03, model: 0.05, setting: 0.02, mask: 0.30)),
-    ]
     public var intervals = IntervalOptions()
 
+    /// A design and the spreads of its terms.
+    public struct Scenario: Sendable, CustomStringConvertible {
+        public var name: String, folds: Int, runs: Int
+        public var spread: (fold: Double, run: Double, model: Double, setting: Double, mask: Double)
+
+        public var description: String { "\(name): \(folds) folds x \(runs) runs, \(spread)" }
+    }
+
+    /// The benchmark's scenarios: each term dominating in turn, and a design of few folds
+    /// (2 degrees of freedom for the fold effects) and many runs.
+    public static let scenarios = [
+        Scenario(name: "balanced", folds: 5, runs: 5, spread: (fold: 0.08, run: 0.05, model: 0.10, setting: 0.05, mask: 0.10)),
+        Scenario(name: "shared effects large", folds: 5, runs: 5, spread: (fold: 0.20, run: 0.15, model: 0.05, setting: 0.05, mask: 0.05)),
+        Scenario(name: "mask noise large", folds: 5, runs: 5, spread: (fold: 0.03, run: 0.03, model: 0.05, setting: 0.02, mask: 0.30)),
+        Scenario(name: "few folds, fold effects large", folds: 3, runs: 8, spread: (fold: 0.15, run: 0.05, model: 0.08, setting: 0.03, mask: 0.08)),
+    ]
+
     public init(studies: Int) { self.studies = studies }
+
+    public init(studies: Int, scenario: Scenario) {
+        self.studies = studies
+        (folds, runs, spread) = (scenario.folds, scenario.runs, scenario.spread)
+    }
 
     private var profile: [Double] {
         var random = SplitMix64(seed: 2024)

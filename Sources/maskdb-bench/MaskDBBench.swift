@@ -59,10 +59,8 @@ struct MaskDBBench: ParsableCommand {
 
     func run() throws {
         if let coverage {
-            for (name, spread) in Coverage.scenarios {
-                var study = Coverage(studies: coverage)
-                study.spread = spread
-                Output.print("\(name): \(spread)\n" + study.run().rendered(as: output.format))
+            for scenario in Coverage.scenarios {
+                Output.print("\(scenario)\n" + Coverage(studies: coverage, scenario: scenario).run().rendered(as: output.format))
             }
             return
         }

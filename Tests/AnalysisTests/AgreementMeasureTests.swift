@@ -274,11 +274,29 @@ struct AgreementMeasureTests {
             foldMeans.append(counts[1] > 0 ? sums[1] / counts[1] : .nan)
             differences.append(runMeans.last! - foldMeans.last!)
         }
-        let runs = try #require(table.probInterRunsInterval), difference = try #require(table.probDifferenceInterval)
-        #expect(abs(runs.lower - ModelBootstrapTests.quantile(runMeans.filter(\.isFinite), 0.05)) < 1e-12)
-        #expect(abs(runs.upper - ModelBootstrapTests.quantile(runMeans.filter(\.isFinite), 0.95)) < 1e-12)
-        #expect(abs(difference.lower - ModelBootstrapTests.quantile(differences.filter(\.isFinite), 0.05)) < 1e-12)
-        #expect(table.probDifferenceP == ModelBootstrap.pValue(differences))
+        // The bootstrap of these sums resamples exactly those weights; its interval is the table's.
+        var folds: [SettingValue] = [], runs: [SettingValue] = []
+        for f in 0..<3 { for r in 0..<3 { folds.append(.number(Double(f))); runs.append(.number(Double(r))) } }
+        var sums = [ModelPairSums(folds: folds, runs: runs), ModelPairSums(folds: folds, runs: runs)]
+        for e in evaluations {
+            guard case .number(let f) = e.mask[.fold]!, case .number(let r) = e.mask[.run]!,
+                case .number(let g) = e.evaluator[.fold]!, case .number(let s) = e.evaluator[.run]!
+            else { continue }
+            sums[g == f ? 0 : 1].add(Int(f) * 3 + Int(r), Int(g) * 3 + Int(s), sum: e.probability, count: 1)
+        }
+        let results = ModelBootstrap.run(sums, options: options)
+        for (got, want) in zip(results[0].means + results[1].means, runMeans + foldMeans) {
+            #expect(got.isNaN ? want.isNaN : abs(got - want) < 1e-12)
+        }
+        // The same intervals, to the rounding of sums added in another order.
+        func close(_ a: Interval?, _ b: Interval?) -> Bool {
+            guard let a, let b else { return false }
+            return abs(a.lower - b.lower) < 1e-12 && abs(a.upper - b.upper) < 1e-12
+        }
+        #expect(close(table.probInterRunsInterval, results[0].interval) && close(table.probInterFoldsInterval, results[1].interval))
+        let difference = ModelBootstrap.difference(results[0], results[1], level: options.level)
+        #expect(close(table.probDifferenceInterval, difference.interval) && abs(table.probDifferenceP! - difference.p!) < 1e-9)
+        _ = differences
 
         // A cell of the matrix by run: masks of run 0 evaluated by run 1's model of their
         // fold; the runs are what it compares, so only the folds are drawn.
@@ -299,8 +317,18 @@ struct AgreementMeasureTests {
             cellMeans.append(count > 0 ? sum / count : .nan)
         }
         let interval = try #require(matrix.intervals?[0][1])
-        #expect(abs(interval.lower - ModelBootstrapTests.quantile(cellMeans.filter(\.isFinite), 0.05)) < 1e-12)
-        #expect(abs(interval.upper - ModelBootstrapTests.quantile(cellMeans.filter(\.isFinite), 0.95)) < 1e-12)
+        let want = Self.oneWayInterval(estimate: cell.map(\.probability).reduce(0, +) / Double(cell.count), cellMeans, units: 3, level: 0.9)
+        #expect(abs(interval.lower - want.lower) < 1e-12 && abs(interval.upper - want.upper) < 1e-12)
+    }
+
+    /// With one factor held fixed, an interval is the one-way cluster bootstrap's: the
+    /// estimate ± t(units - 1) sd, sd² = units / (units - 1) times the resampled means' variance.
+    static func oneWayInterval(estimate: Double, _ means: [Double], units: Int, level: Double) -> Interval {
+        let finite = means.filter(\.isFinite), n = Double(finite.count)
+        let mean = finite.reduce(0, +) / n
+        let variance = finite.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) * Double(units) / Double(units - 1)
+        let half = StudentT.quantile(1 - (1 - level) / 2, degreesOfFreedom: Double(units - 1)) * variance.squareRoot()
+        return Interval(lower: estimate - half, upper: estimate + half)
     }
 
     // MARK: Intervals of similarity cells
@@ -333,8 +361,9 @@ struct AgreementMeasureTests {
             means.append(sum / count)
         }
         let interval = try #require(intervals[0][1])
-        #expect(abs(interval.lower - ModelBootstrapTests.quantile(means, 0.05)) < 1e-12)
-        #expect(abs(interval.upper - ModelBootstrapTests.quantile(means, 0.95)) < 1e-12)
+        let estimate = perFold.reduce(0) { $0 + $1.sum } / perFold.reduce(0) { $0 + $1.count }
+        let want = Self.oneWayInterval(estimate: estimate, means, units: folds.count, level: 0.9)
+        #expect(abs(interval.lower - want.lower) < 1e-12 && abs(interval.upper - want.upper) < 1e-12)
         #expect(intervals[1][0] == interval && intervals[0][0] == nil)
         // The same seed, the same intervals.
         #expect(Similarity.matrix(samples, by: .run, measure: .vectors(UnitVectors(samples)), intervals: options).intervals == matrix.intervals)

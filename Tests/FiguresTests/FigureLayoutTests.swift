@@ -176,7 +176,7 @@ struct FigureLayoutTests {
         }
         let texts = elements.filter { $0.name == "text" }.map(\.text)
         #expect(texts.contains("0.910 [0.870, 0.950]  (40 pairs)") && texts.contains("0.700  (300 pairs)"))
-        #expect(texts.contains { $0.hasPrefix("Whiskers: 95% intervals: percentile bootstrap over models") })
+        #expect(texts.contains { $0.hasPrefix("Whiskers: 95% intervals: mean ± t sd") })
         #expect(texts.contains { $0.contains("0.070 [0.010, 0.120], p = 0.0300") })
         // The tick labels are round.
         let ticks = elements.filter { $0.attributes["class"] == "tick" }.map { tick in

@@ -321,7 +321,7 @@ extension StudyReportBuilderTests {
 
             A mean with – for its interval: too few models for the bootstrap to tell (fewer than half the resamples have a pair), or pairs pooled over models.
 
-            95% intervals: percentile bootstrap over models (folds and runs resampled, crossed), 10000 resamples, seed 1; p: two-sided, from the bootstrap of the difference; difference = inter_runs - inter_folds (the CSV has every bound, and the baseline's pairs).
+            95% intervals: mean ± t sd, the variance from bootstraps over models (folds, runs and both resampled) combined as variance components, Satterthwaite df; 10000 resamples, seed 1; p: two-sided, the level at which the difference's interval reaches 0; difference = inter_runs - inter_folds (the CSV has every bound, and the baseline's pairs).
 
             Random-pair baseline: roi_cosine 1.000 over the 11 pairs of masks of different models and different settings, the similarity of masks that share nothing the study varies.
 

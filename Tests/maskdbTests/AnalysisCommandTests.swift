@@ -98,7 +98,7 @@ struct AnalysisCommandTests {
         // The difference is the two means'; the same seed, the same bytes; another seed, other intervals.
         #expect(abs(Double(lines[2][9])! - (Double(lines[2][1])! - Double(lines[2][2])!)) < 1e-15)
         #expect(try CLI.run("robustness", "--db", db, "--format", "csv").stdout == result.stdout)
-        #expect(result.stderr.contains("95% intervals: percentile bootstrap over models"))
+        #expect(result.stderr.contains("95% intervals: mean ± t sd"))
         let bad = try CLI.run("robustness", "--db", db, "--ci", "95")
         #expect(bad.status != 0 && bad.stderr.contains("--ci: a level between 0 and 1, e.g. 0.95 (got 95.0)"), "\(bad.stderr)")
         #expect(lines[2][0] == "roi_cosine" && lines[2][3] == "4" && lines[2][4] == "4")
@@ -170,7 +170,7 @@ struct AnalysisCommandTests {
         for row in rows {
             if let low = Double(row[8]), let high = Double(row[9]), let mean = Double(row[6]) { #expect(low <= mean && mean <= high) }
         }
-        #expect(top.stderr.contains("95% intervals of the mean densities: percentile bootstrap over models"))
+        #expect(top.stderr.contains("95% intervals of the mean densities: bootstrap over models"))
         let seeded = ["top-rois", "--k", "3", "--merge-hemispheres", "--db", db, "--format", "csv", "--seed", "7", "--resamples", "300"]
         #expect(try CLI.run(seeded).stdout == CLI.run(seeded).stdout)
         let without = try CLI.run("top-rois", "--k", "3", "--merge-hemispheres", "--db", db, "--format", "csv", "--resamples", "0").stdout
@@ -225,14 +225,14 @@ extension AnalysisCommandTests {
         let chart = folder.appendingPathComponent("r2.svg").path
         let plotted = try CLI.run("plot", "robustness", "-o", chart, "--resamples", "200", "--seed", "4", "--ci", "0.9", "--db", db)
         #expect(plotted.status == 0, "\(plotted.stderr)")
-        #expect(plotted.stderr.contains("90% intervals: percentile bootstrap over models"))
+        #expect(plotted.stderr.contains("90% intervals: mean ± t sd"))
         let svg = try String(contentsOfFile: chart, encoding: .utf8)
         let table = try CLI.run("robustness", "--resamples", "200", "--seed", "4", "--ci", "0.9", "--format", "csv", "--db", db).stdout
         let roi = try #require(table.split(separator: "\n").first { $0.hasPrefix("roi_cosine,") }).split(separator: ",", omittingEmptySubsequences: false)
         if let runs = Double(roi[1]) {
             #expect(svg.contains(">\(String(format: "%.3f", runs))"), "the inter-run mean \(runs) is not drawn")
         }
-        #expect(svg.contains("200 resamples, seed 4"))
+        #expect(svg.contains("200 resamples, seed") && svg.contains("90% intervals"))
         let mask = try masks()[0].id
         let png = folder.appendingPathComponent("mask.png").path
         #expect(try CLI.run("plot", "mask", mask, "-o", png, "--slices", "axial,sagittal", "--at", "5,5,4", "--db", db).status == 0)
