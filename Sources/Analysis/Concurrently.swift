@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import StudyCore
 
 /// Work spread over the machine's cores whose results come back in order, so an analysis
 /// computed in parts gives exactly what it gives computed one part after another.
@@ -7,9 +8,9 @@ enum Concurrently {
     /// `transform` of each of 0..<count, computed on every core, in order.
     static func map<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) -> T) -> [T] {
         guard count > 1 else { return (0..<count).map(transform) }
-        let results = Results<T>(count: count)
+        let results = ResultSlots<T>(count: count)
         DispatchQueue.concurrentPerform(iterations: count) { results.set($0, transform($0)) }
-        return results.values
+        return (0..<count).map { results[$0]! }
     }
 
     /// `0..<total` cut into ranges holding about the same weight (`weight(i)` of each i),
@@ -29,24 +30,5 @@ enum Concurrently {
         }
         ranges.append(start..<total)
         return ranges
-    }
-
-    /// One slot per result, each written by one worker before `values` is read (memory of
-    /// its own, so that no two workers touch one array's storage).
-    private final class Results<T>: @unchecked Sendable {
-        private let slots: UnsafeMutableBufferPointer<T?>
-
-        init(count: Int) {
-            slots = .allocate(capacity: count)
-            slots.initialize(repeating: nil)
-        }
-
-        deinit {
-            slots.baseAddress!.deinitialize(count: slots.count)
-            slots.deallocate()
-        }
-
-        func set(_ index: Int, _ value: T) { slots[index] = value }
-        var values: [T] { slots.map { $0! } }
     }
 }

@@ -81,30 +81,42 @@ public enum Robustness {
     /// The mean probability over evaluations whose two models differ in run (or fold) and
     /// agree on the rest of their identity, and its sums model pair by model pair.
     private static func probability(_ evaluations: [EvaluationSample]) -> (runs: Mean, folds: Mean, runModels: ModelPairSums, foldModels: ModelPairSums) {
-        // The models of the masks and of the evaluators, numbered by their fold and run.
-        var number: [[SettingValue]: Int] = [:], folds: [SettingValue] = [], runs: [SettingValue] = []
-        func model(_ fields: [StudyField: SettingValue]) -> Int {
-            let key = [fields[.fold] ?? .missing, fields[.run] ?? .missing]
-            if let known = number[key] { return known }
-            number[key] = folds.count
-            folds.append(key[0])
-            runs.append(key[1])
-            return folds.count - 1
-        }
-        var means = [Mean(), Mean()], sums: [[(Int, Int, Double)]] = [[], []]
+        var index = ModelIndex(), means = [Mean(), Mean()], sums: [[(Int, Int, Double)]] = [[], []]
         for evaluation in evaluations {
             for (side, field) in [StudyField.run, .fold].enumerated()
             where !evaluation.agrees(on: [field]) && evaluation.agrees(on: StudyField.modelIdentity.filter { $0 != field }) {
                 means[side].add(evaluation.probability)
-                sums[side].append((model(evaluation.mask), model(evaluation.evaluator), evaluation.probability))
+                sums[side].append((index.number(evaluation.mask), index.number(evaluation.evaluator), evaluation.probability))
             }
         }
-        let models = sums.map { list in
-            var models = ModelPairSums(folds: folds, runs: runs)
-            for (a, b, p) in list { models.add(a, b, sum: p, count: 1) }
-            return models
-        }
+        let models = sums.map { index.sums(of: $0) }
         return (means[0], means[1], models[0], models[1])
+    }
+}
+
+/// The models of evaluations (the masks' and the evaluators'), numbered by their fold and
+/// run as they are met; `fixed` (run or fold), when given, counts as one level.
+struct ModelIndex {
+    var fixed: StudyField? = nil
+    private var numbers: [[SettingValue]: Int] = [:]
+    private(set) var folds: [SettingValue] = [], runs: [SettingValue] = []
+
+    init(fixing fixed: StudyField? = nil) { self.fixed = fixed }
+
+    mutating func number(_ fields: [StudyField: SettingValue]) -> Int {
+        let key = [StudyField.fold, .run].map { $0 == fixed ? .missing : fields[$0] ?? .missing }
+        if let known = numbers[key] { return known }
+        numbers[key] = folds.count
+        folds.append(key[0])
+        runs.append(key[1])
+        return folds.count - 1
+    }
+
+    /// The model pair sums of evaluations (a, b, probability), models numbered here.
+    func sums(of evaluations: [(Int, Int, Double)]) -> ModelPairSums {
+        var sums = ModelPairSums(folds: folds, runs: runs)
+        for (a, b, p) in evaluations { sums.add(a, b, sum: p, count: 1) }
+        return sums
     }
 }
 

@@ -106,29 +106,20 @@ public enum Similarity {
         let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
         var sums = Array(repeating: Array(repeating: Mean(), count: values.count), count: values.count)
         // The models by their fold and run (the compared one as a single level), and each cell's pairs.
-        var number: [[SettingValue]: Int] = [:], folds: [SettingValue] = [], runs: [SettingValue] = []
-        func model(_ fields: [StudyField: SettingValue]) -> Int {
-            let key = [field == .fold ? .missing : fields[.fold] ?? .missing, field == .run ? .missing : fields[.run] ?? .missing]
-            if let known = number[key] { return known }
-            number[key] = folds.count
-            folds.append(key[0])
-            runs.append(key[1])
-            return folds.count - 1
-        }
+        var models = ModelIndex(fixing: field)
         var cellPairs: [[(Int, Int, Double)]] = Array(repeating: [], count: values.count * values.count)
         for e in relevant {
             let (a, b) = (index[e.mask[field] ?? .missing]!, index[e.evaluator[field] ?? .missing]!)
             sums[a][b].add(e.probability)
-            if intervals != nil { cellPairs[a * values.count + b].append((model(e.mask), model(e.evaluator), e.probability)) }
+            if intervals != nil { cellPairs[a * values.count + b].append((models.number(e.mask), models.number(e.evaluator), e.probability)) }
         }
         var matrix = SimilarityMatrix(
             field: field, values: values, means: sums.map { $0.map(\.value) }, pairs: sums.map { $0.map(\.count) })
         if let intervals {
             matrix.intervals = values.indices.map { a in
                 values.indices.map { b in
-                    var cell = ModelPairSums(folds: folds, runs: runs)
-                    for (x, y, p) in cellPairs[a * values.count + b] { cell.add(x, y, sum: p, count: 1) }
-                    return cellPairs[a * values.count + b].isEmpty ? nil : ModelBootstrap.run([cell], options: intervals)[0].interval
+                    let pairs = cellPairs[a * values.count + b]
+                    return pairs.isEmpty ? nil : ModelBootstrap.run([models.sums(of: pairs)], options: intervals)[0].interval
                 }
             }
             matrix.intervalOptions = intervals

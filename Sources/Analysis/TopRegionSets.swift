@@ -49,14 +49,32 @@ public struct TopRegionSets: Sendable {
     /// The same index computed on its own, over the regions both vectors have.
     public static func jaccard(_ a: [Double?], _ b: [Double?], k: Int) -> Double? {
         let shared = zip(a, b).map { x, y in x != nil && y != nil }
-        let topA = Set(top(zip(a, shared).map { $1 ? $0 : nil }, k: k)), topB = Set(top(zip(b, shared).map { $1 ? $0 : nil }, k: k))
+        let topA = Set(top(zip(a, shared).map { $1 ? $0 : nil } as [Double?], k: k))
+        let topB = Set(top(zip(b, shared).map { $1 ? $0 : nil } as [Double?], k: k))
         let either = topA.union(topB).count
         return either == 0 ? nil : Double(topA.intersection(topB).count) / Double(either)
     }
 
     /// The positions of the `k` densest present regions of positive density, ties by position.
     static func top(_ densities: [Double?], k: Int) -> [Int] {
-        let present = densities.indices.filter { (densities[$0] ?? 0) > 0 }
-        return Array(present.sorted { densities[$0]! > densities[$1]! || (densities[$0]! == densities[$1]! && $0 < $1) }.prefix(k))
+        let present = densities.indices.filter { densities[$0] != nil }
+        return top(present.map { densities[$0]! }, k: k).map { present[$0] }
+    }
+
+    /// The positions of the `k` largest positive `values`, ties by position, in position
+    /// order: the k-th largest found, then those above it and as many equal to it as the k
+    /// take (no sort of the regions).
+    static func top(_ values: [Double], k: Int) -> [Int] {
+        precondition(k >= 1, "a top k of at least one region")
+        let positive = values.filter { $0 > 0 }
+        guard positive.count > k else { return values.indices.filter { values[$0] > 0 } }
+        let cut = positive.sorted(by: >)[k - 1]
+        var equal = k - positive.count { $0 > cut }
+        return values.indices.filter { r in
+            if values[r] > cut { return true }
+            guard values[r] == cut, equal > 0 else { return false }
+            equal -= 1
+            return true
+        }
     }
 }

@@ -27,26 +27,9 @@ public enum VectorMeasure: Sendable, Equatable, Hashable {
         case .pearson: break
         case .spearman: Self.rank(&values, &order)
         case .stability(let k):
-            precondition(k >= 1, "a top k of at least one region")
-            // The k-th largest positive value, then those above it and, in region order,
-            // as many equal to it as the k take: the top k without sorting the regions.
-            let positive = values.filter { $0 > 0 }
-            if positive.count > k {
-                let cut = positive.sorted(by: >)[k - 1]
-                var equal = k - positive.count { $0 > cut }
-                for r in values.indices {
-                    if values[r] > cut {
-                        values[r] = 1
-                    } else if values[r] == cut && equal > 0 {
-                        values[r] = 1
-                        equal -= 1
-                    } else {
-                        values[r] = 0
-                    }
-                }
-            } else {
-                for r in values.indices { values[r] = values[r] > 0 ? 1 : 0 }
-            }
+            let top = TopRegionSets.top(values, k: k)
+            for r in values.indices { values[r] = 0 }
+            for r in top { values[r] = 1 }
         }
         Self.centre(&values)
     }
@@ -54,6 +37,8 @@ public enum VectorMeasure: Sendable, Equatable, Hashable {
     /// The measure of two density vectors over the regions both have, computed on its own
     /// (nil where a transformed vector is all zeros: a constant profile has no correlation).
     public func value(_ a: [Double?], _ b: [Double?]) -> Double? {
+        // The cosine needs no copy (it is the pairs' path across grids).
+        if self == .cosine { return Similarity.cosine(a, b) }
         var x: [Double] = [], y: [Double] = [], order: [Int] = []
         for (u, v) in zip(a, b) {
             guard let u, let v else { continue }

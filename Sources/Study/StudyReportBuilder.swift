@@ -98,7 +98,7 @@ public enum StudyReportBuilder {
                 "The voxel measures, which decode every stored file, are given for up to \(Self.voxelLimit) masks (this selection has \(samples.count)): "
                     + "`maskdb robustness --metric NAME` gives each (" + Self.voxelMeasures.map(\.rawValue).joined(separator: ", ") + ")")
         } else {
-            let options = VoxelOptions()
+            let options = Self.voxelOptions
             report.measureMeanings.append(
                 "Voxel sets: a mask's voxels with perturbation >= \(NumberText.exact(options.threshold)), an attribution map's top "
                     + "\(NumberText.exact(options.topPercent))% by |a|; voxel measures over the voxels the atlas labels")
@@ -114,6 +114,8 @@ public enum StudyReportBuilder {
     /// is decoded: about 25 ms of a core and 1.8 MB held for a real-size mask).
     static let voxelMeasures: [SimilarityMetric] = [.dice, .jaccard, .voxelPearson]
     static let voxelLimit = 100
+    /// Their sets: the defaults of `--threshold` and `--top-percent`, over the atlas's voxels.
+    static let voxelOptions = VoxelOptions()
 
     /// Robustness by each voxel measure, from the records' voxels decoded once (none above `voxelLimit` masks).
     private static func voxelMeasures(
@@ -121,7 +123,7 @@ public enum StudyReportBuilder {
     ) throws -> [RobustnessTable] {
         guard selection.masks.count <= voxelLimit else { return [] }
         let voxels = try VoxelMaps.load(
-            store: store, masks: selection.masks, measures: Set(voxelMeasures.compactMap(\.voxelMeasure)),
+            store: store, masks: selection.masks, options: voxelOptions, measures: Set(voxelMeasures.compactMap(\.voxelMeasure)),
             jobs: ProcessInfo.processInfo.activeProcessorCount)
         let tables = voxelMeasures.map { metric in
             BackgroundValue { selection.robustness(pairing: pairing, metric: metric, voxels: voxels, intervals: intervals) }

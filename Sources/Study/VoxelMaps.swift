@@ -233,7 +233,7 @@ public struct VoxelMaps: Sendable {
                 measures: VoxelMeasure.allCases.filter(measures.contains))
         }
 
-        let results = Slots<Result<[View], any Error>>(count: units.count)
+        let results = ResultSlots<Result<[View], any Error>>(count: units.count)
         let next = Atomic(0)
         let failed = Atomic(false)
         let workers = max(1, min(jobs, units.count))
@@ -473,23 +473,4 @@ public struct VoxelMaps: Sendable {
         }
         return (s0 + s1) + (s2 + s3)
     }
-}
-
-/// One slot per result, each written by one worker (memory of its own, so no two workers
-/// touch one array's storage).
-private final class Slots<T>: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<T?>
-
-    init(count: Int) {
-        slots = .allocate(capacity: Swift.max(1, count))
-        slots.initialize(repeating: nil)
-    }
-
-    deinit {
-        slots.baseAddress!.deinitialize(count: slots.count)
-        slots.deallocate()
-    }
-
-    func set(_ index: Int, _ value: T) { slots[index] = value }
-    subscript(index: Int) -> T? { slots[index] }
 }

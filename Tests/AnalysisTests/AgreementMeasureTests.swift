@@ -128,36 +128,13 @@ struct AgreementMeasureTests {
 
     // MARK: Every pair of a study
 
-    /// Every pair one by one: sum and count of `value` per (value, value) of `field`.
-    static func pairSums(
-        _ samples: [MaskSample], by field: StudyField, pairing: Pairing, value: ([Double?], [Double?]) -> Double?
-    ) -> (values: [SettingValue], sums: [[Double]], counts: [[Int]]) {
-        let values = Set(samples.map { $0[field] }).sorted()
-        let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
-        let agree = pairing.fields(of: samples, differingIn: field)
-        var sums = Array(repeating: Array(repeating: 0.0, count: values.count), count: values.count)
-        var counts = Array(repeating: Array(repeating: 0, count: values.count), count: values.count)
-        for i in samples.indices {
-            for j in samples.indices where j > i {
-                let (x, y) = (samples[i], samples[j])
-                guard x[field] != y[field], agree.allSatisfy({ x[$0] == y[$0] }), let v = value(x.densities, y.densities) else { continue }
-                let (a, b) = (index[x[field]]!, index[y[field]]!)
-                sums[a][b] += v
-                sums[b][a] += v
-                counts[a][b] += 1
-                counts[b][a] += 1
-            }
-        }
-        return (values, sums, counts)
-    }
-
     @Test(arguments: measures)
     func similarityCellsAreTheMeansOfEveryPair(name: String) {
         // Masks on three grids (regions missing), some all zeros: both of PairCosines' paths.
         for (seed, field) in zip([21, 22, 23] as [UInt64], [StudyField.lambda1, .run, .fold]) {
             let samples = LinearPairsTests.samples(seed: seed, count: 300)
             let matrix = Similarity.matrix(samples, by: field, measure: Self.measure(name, samples, k: 3))
-            let reference = Self.pairSums(samples, by: field, pairing: .settings, value: Self.reference(name, k: 3))
+            let reference = LinearPairsTests.reference(samples, by: field, pairing: .settings, value: Self.reference(name, k: 3))
             #expect(matrix.pairs == reference.counts)
             #expect(reference.counts.joined().reduce(0, +) > 0)
             for a in matrix.values.indices {
@@ -175,7 +152,7 @@ struct AgreementMeasureTests {
         let table = Robustness.compute(samples, [], measure: Self.measure(name, samples, k: 3), intervals: IntervalOptions(resamples: 50))
         let value = Self.reference(name, k: 3)
         for (field, mean) in [(StudyField.run, table.roiInterRuns), (.fold, table.roiInterFolds)] {
-            let reference = Self.pairSums(samples, by: field, pairing: .settings, value: value)
+            let reference = LinearPairsTests.reference(samples, by: field, pairing: .settings, value: value)
             let count = reference.counts.joined().reduce(0, +) / 2, sum = reference.sums.joined().reduce(0, +) / 2
             #expect(mean.count == count && count > 0)
             #expect(abs(mean.value! - sum / Double(count)) <= 1e-12)
@@ -253,7 +230,7 @@ struct AgreementMeasureTests {
         // The same draws: per resample 3 folds, then 3 runs; an evaluation weighs its mask
         // model's fold and run draws, times the evaluator's fold (run) where it differs.
         var draws = SplitMix64(seed: options.seed)
-        var runMeans: [Double] = [], foldMeans: [Double] = [], differences: [Double] = []
+        var runMeans: [Double] = [], foldMeans: [Double] = []
         for _ in 0..<options.resamples {
             var wf = [Double](repeating: 0, count: 3), wr = [Double](repeating: 0, count: 3)
             for _ in 0..<3 { wf[draws.below(3)] += 1 }
@@ -272,7 +249,6 @@ struct AgreementMeasureTests {
             }
             runMeans.append(counts[0] > 0 ? sums[0] / counts[0] : .nan)
             foldMeans.append(counts[1] > 0 ? sums[1] / counts[1] : .nan)
-            differences.append(runMeans.last! - foldMeans.last!)
         }
         // The bootstrap of these sums resamples exactly those weights; its interval is the table's.
         var folds: [SettingValue] = [], runs: [SettingValue] = []
@@ -296,7 +272,6 @@ struct AgreementMeasureTests {
         #expect(close(table.probInterRunsInterval, results[0].interval) && close(table.probInterFoldsInterval, results[1].interval))
         let difference = ModelBootstrap.difference(results[0], results[1], level: options.level)
         #expect(close(table.probDifferenceInterval, difference.interval) && abs(table.probDifferenceP! - difference.p!) < 1e-9)
-        _ = differences
 
         // A cell of the matrix by run: masks of run 0 evaluated by run 1's model of their
         // fold; the runs are what it compares, so only the folds are drawn.

@@ -32,8 +32,10 @@ struct LinearPairsTests {
         }
     }
 
-    /// Every pair one by one: sums and counts per (value, value) of `field`.
-    static func reference(_ samples: [MaskSample], by field: StudyField, pairing: Pairing) -> (values: [SettingValue], sums: [[Double]], counts: [[Int]]) {
+    /// Every pair one by one: sums and counts of `value` (the cosine unless given) per (value, value) of `field`.
+    static func reference(
+        _ samples: [MaskSample], by field: StudyField, pairing: Pairing, value: ([Double?], [Double?]) -> Double? = Similarity.cosine
+    ) -> (values: [SettingValue], sums: [[Double]], counts: [[Int]]) {
         let values = Set(samples.map { $0[field] }).sorted()
         let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
         let agree = pairing.fields(of: samples, differingIn: field)
@@ -43,7 +45,7 @@ struct LinearPairsTests {
             for j in samples.indices where j > i {
                 let (x, y) = (samples[i], samples[j])
                 guard x[field] != y[field], agree.allSatisfy({ x[$0] == y[$0] }),
-                    let c = Similarity.cosine(x.densities, y.densities)
+                    let c = value(x.densities, y.densities)
                 else { continue }
                 let (a, b) = (index[x[field]]!, index[y[field]]!)
                 sums[a][b] += c

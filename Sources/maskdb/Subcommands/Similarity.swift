@@ -68,9 +68,8 @@ extension MaskDB {
         /// Why cells with pairs have no interval, when some have none.
         static func untoldIntervals(_ matrix: SimilarityMatrix) -> [String] {
             guard let intervals = matrix.intervals else { return [] }
-            let untold = matrix.values.indices.flatMap { a in
-                matrix.values.indices.filter { b in b > a && matrix.pairs[a][b] > 0 && intervals[a][b] == nil }
-            }.count
+            // Every printed cell (prob's are not symmetric, and its diagonal has pairs too).
+            let untold = zip(matrix.pairs.joined(), intervals.joined()).count { pairs, interval in pairs > 0 && interval == nil }
             guard untold > 0 else { return [] }
             return ["\(untold) \(untold == 1 ? "cell has" : "cells have") pairs but no interval: their pairs are of one model, "
                 + "or pooled over models (--ignore), which a bootstrap of models cannot resample"]
