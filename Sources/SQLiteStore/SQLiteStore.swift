@@ -116,6 +116,12 @@ public final class SQLiteStore: StudyStore {
     /// folder, before SQLite would say "cannot open" or "disk I/O error" about them.
     public static func checkPath(_ path: String, create: Bool) throws {
         // SQLite would take these as a database that vanishes when the command ends.
+        // A server's URL is not a file's path: refused before a file is made by that name.
+        if ServerAddress.isServer(path) {
+            throw StoreError.database(
+                path: ServerAddress.redacted(path),
+                message: "a PostgreSQL server's database; this build of maskdb keeps studies in SQLite files only (the PostgreSQL backend is not built yet); give --db a file's path")
+        }
         if path.isEmpty || path == ":memory:" || path.hasPrefix("file:") {
             throw StoreError.database(path: path, message: "not a database file's path; give --db a file's path")
         }
