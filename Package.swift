@@ -64,7 +64,7 @@ let package = Package(
                 .embedInCode("0003_evaluation_settings_view.sql"), .embedInCode("0004_annotations.sql"),
                 .embedInCode("0005_corrections.sql"), .embedInCode("0006_density_vectors.sql"),
                 .embedInCode("0007_attribution_maps.sql"), .embedInCode("0008_mask_grids.sql"),
-                .embedInCode("0009_atlas_measurements.sql"),
+                .embedInCode("0009_atlas_measurements.sql"), .embedInCode("0010_atlas_removal.sql"),
             ]
         ),
         // The store protocol and its records: what every backend answers.

@@ -13,5 +13,6 @@ public enum SchemaMigrations {
         ("0007_attribution_maps", String(decoding: PackageResources._007_attribution_maps_sql, as: UTF8.self)),
         ("0008_mask_grids", String(decoding: PackageResources._008_mask_grids_sql, as: UTF8.self)),
         ("0009_atlas_measurements", String(decoding: PackageResources._009_atlas_measurements_sql, as: UTF8.self)),
+        ("0010_atlas_removal", String(decoding: PackageResources._010_atlas_removal_sql, as: UTF8.self)),
     ]
 }

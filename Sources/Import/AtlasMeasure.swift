@@ -97,6 +97,8 @@ extension StudyStore {
             atlas: atlasName, selected: selected.count, measured: 0, alreadyMeasured: 0, filesDecoded: 0, dryRun: options.dryRun)
         try write(dryRun: options.dryRun) { transaction in
             let targets = try transaction.unmeasuredMasks(ids: selected, atlasID: stored.id)
+            // Logged first, so that each vector names the command that measured it.
+            let entry = try transaction.logAtlasCommand(.measure, command: options.command, atlasID: stored.id, count: targets.count)
             // One decode per file, semantics and grid; its densities go to each of its records.
             var units: [(target: MeasureTarget, ids: [Int64])] = []
             var unitOfKey: [String: Int] = [:]
@@ -133,15 +135,51 @@ extension StudyStore {
                     read += 1
                 }
                 let densities = try pipeline.take(index).get()
-                for id in units[index].ids { try transaction.addDensities(densities, maskID: id, atlasID: stored.id) }
+                for id in units[index].ids { try transaction.addDensities(densities, maskID: id, atlasID: stored.id, measuredBy: entry) }
                 options.progress?(index + 1, units.count)
             }
-            try transaction.logAtlasCommand(.measure, command: options.command, atlasID: stored.id, count: targets.count)
             summary.measured = targets.count
             summary.alreadyMeasured = selected.count - targets.count
             summary.filesDecoded = units.count
         }
         return summary
+    }
+}
+
+/// What `atlas rm` did (or, in a dry run, would do).
+public struct AtlasRemoval: Sendable, Equatable {
+    public var name: String
+    /// How many records' densities over it went.
+    public var vectors: Int
+    public var dryRun: Bool
+
+    public init(name: String, vectors: Int, dryRun: Bool) {
+        self.name = name
+        self.vectors = vectors
+        self.dryRun = dryRun
+    }
+}
+
+extension StudyStore {
+    /// Removes the registered atlas `name`: its regions and every record's densities over it,
+    /// with an atlas-log entry, in one transaction (its files stay stored until `maskdb gc`;
+    /// `measure` after `atlas add` brings the densities back). The built-in AAL2 and an atlas
+    /// records were imported against are refused: their densities are those records'.
+    public func removeAtlas(name: String, command: String, dryRun: Bool) throws -> AtlasRemoval {
+        guard name != Atlas.defaultName else { throw ImportError.builtinAtlas(name: name) }
+        var removal = AtlasRemoval(name: name, vectors: 0, dryRun: dryRun)
+        let known = try atlasNames()  // read before the transaction, which cannot read beside itself
+        try write(dryRun: dryRun) { transaction in
+            guard let atlas = try transaction.registeredAtlas(named: name) else {
+                throw StoreError.unknownAtlas(name: name, known: known)
+            }
+            let imported = try transaction.recordsImported(atlasID: atlas.id)
+            guard imported == 0 else { throw ImportError.atlasInUse(name: name, records: imported) }
+            // Logged before the atlas goes, under its name, with the vectors that go.
+            try transaction.logAtlasCommand(.remove, command: command, atlasID: atlas.id, count: try transaction.densityVectors(atlasID: atlas.id))
+            removal.vectors = try transaction.removeAtlas(atlasID: atlas.id)
+        }
+        return removal
     }
 }
 

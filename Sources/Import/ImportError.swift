@@ -12,6 +12,10 @@ public enum ImportError: Error, Equatable, Sendable {
     case badAtlasName(name: String)
     /// `atlas add`: the name is registered with other files.
     case atlasNameTaken(name: String, imageSHA256: String, labelsSHA256: String)
+    /// `atlas rm`: the built-in atlas.
+    case builtinAtlas(name: String)
+    /// `atlas rm`: records were imported against the atlas.
+    case atlasInUse(name: String, records: Int)
 }
 
 extension ImportError: CustomStringConvertible {
@@ -26,7 +30,11 @@ extension ImportError: CustomStringConvertible {
         case let .badAtlasName(name):
             "'\(name)': an atlas name is letters, digits, '.', '_' and '-', starting with a letter or digit"
         case let .atlasNameTaken(name, image, labels):
-            "atlas '\(name)' is registered with other files (image \(image.prefix(12))…, labels \(labels.prefix(12))…); give these another name"
+            "atlas '\(name)' is registered with other files (image \(image.prefix(12))…, labels \(labels.prefix(12))…); give these another name, or remove it first (maskdb atlas rm \(name))"
+        case let .builtinAtlas(name):
+            "atlas '\(name)' is maskdb's built-in atlas, which imports measure over by default; it cannot be removed"
+        case let .atlasInUse(name, records):
+            "atlas '\(name)': \(records) record\(records == 1 ? " was" : "s were") imported against it (\(records == 1 ? "its" : "their") densities are over it); remove \(records == 1 ? "it" : "them") first (maskdb rm --where \"atlas = '\(name)'\")"
         }
     }
 }

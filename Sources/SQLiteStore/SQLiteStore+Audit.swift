@@ -39,8 +39,24 @@ extension SQLiteStore {
                 }
                 return AuditRecord(
                     mask: mask, model: models[modelID]!, importCommand: row["command"], manifestPath: row["manifest_path"],
-                    manifestLine: row["line"], grid: try Self.maskGrid(maskID: mask.id, in: db))
+                    manifestLine: row["line"], grid: try Self.maskGrid(maskID: mask.id, in: db),
+                    measurements: try Self.measurements(maskID: mask.id, in: db))
             }
         }
+    }
+
+    /// A record's densities over atlases other than its import's, and the `measure` that computed each.
+    static func measurements(maskID: Int64, in db: Database) throws -> [AtlasMeasurement] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT atlases.name, atlas_log.at, atlas_log.command FROM density_vectors
+                JOIN masks ON masks.id = density_vectors.mask_id
+                JOIN atlases ON atlases.id = density_vectors.atlas_id
+                LEFT JOIN atlas_log ON atlas_log.id = density_vectors.measured_by
+                WHERE density_vectors.mask_id = ? AND density_vectors.atlas_id <> masks.atlas_id
+                ORDER BY atlases.name
+                """, arguments: [maskID]
+        ).map { AtlasMeasurement(atlas: $0["name"], at: $0["at"], command: $0["command"]) }
     }
 }

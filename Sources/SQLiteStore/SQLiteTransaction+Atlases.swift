@@ -23,12 +23,31 @@ extension SQLiteTransaction {
         return id
     }
 
-    func logAtlasCommand(_ kind: AtlasCommandKind, command: String, atlasID: Int64, count: Int) throws {
+    @discardableResult
+    func logAtlasCommand(_ kind: AtlasCommandKind, command: String, atlasID: Int64, count: Int) throws -> Int64 {
         try db.execute(
             sql: """
-                INSERT INTO atlas_log (at, command, kind, atlas_id, count, after_import_id)
-                VALUES (?, ?, ?, ?, ?, (SELECT max(id) FROM imports))
-                """, arguments: [Self.timestamp(Date()), command, kind.rawValue, atlasID, count])
+                INSERT INTO atlas_log (at, command, kind, atlas_id, atlas_name, count, after_import_id)
+                VALUES (?, ?, ?, ?, (SELECT name FROM atlases WHERE id = ?), ?, (SELECT max(id) FROM imports))
+                """, arguments: [Self.timestamp(Date()), command, kind.rawValue, atlasID, atlasID, count])
+        return db.lastInsertedRowID
+    }
+
+    func recordsImported(atlasID: Int64) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM masks WHERE atlas_id = ?", arguments: [atlasID]) ?? 0
+    }
+
+    func densityVectors(atlasID: Int64) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM density_vectors WHERE atlas_id = ?", arguments: [atlasID]) ?? 0
+    }
+
+    func removeAtlas(atlasID: Int64) throws -> Int {
+        try db.execute(sql: "DELETE FROM mask_densities WHERE atlas_id = ?", arguments: [atlasID])
+        try db.execute(sql: "DELETE FROM density_vectors WHERE atlas_id = ?", arguments: [atlasID])
+        let vectors = db.changesCount
+        // Its regions go with it (ON DELETE CASCADE); its files stay stored until `maskdb gc`.
+        try db.execute(sql: "DELETE FROM atlases WHERE id = ?", arguments: [atlasID])
+        return vectors
     }
 
     func unmeasuredMasks(ids: [Int64], atlasID: Int64) throws -> [MeasureTarget] {
@@ -76,7 +95,7 @@ extension SQLiteTransaction {
         return bytes
     }
 
-    func addDensities(_ densities: RegionDensities, maskID: Int64, atlasID: Int64) throws {
-        try insertDensities(densities, maskID: maskID, atlasID: atlasID)
+    func addDensities(_ densities: RegionDensities, maskID: Int64, atlasID: Int64, measuredBy: Int64) throws {
+        try insertDensities(densities, maskID: maskID, atlasID: atlasID, measuredBy: measuredBy)
     }
 }

@@ -179,15 +179,16 @@ extension SQLiteTransaction {
     }
 
     /// Stores a mask's density vector: a row per region, and the vector packed in one.
-    func insertDensities(_ densities: RegionDensities, maskID: Int64, atlasID: Int64) throws {
+    func insertDensities(_ densities: RegionDensities, maskID: Int64, atlasID: Int64, measuredBy: Int64? = nil) throws {
         let statement = try db.cachedStatement(
             sql: "INSERT INTO mask_densities (mask_id, atlas_id, label, density, voxels) VALUES (?, ?, ?, ?, ?)")
         for (index, region) in densities.regions.enumerated() {
             try statement.execute(arguments: [maskID, atlasID, region.label, densities.densities[index], densities.voxelCounts[index]])
         }
-        try db.cachedStatement(sql: "INSERT INTO density_vectors (mask_id, atlas_id, densities, voxels) VALUES (?, ?, ?, ?)").execute(
+        try db.cachedStatement(sql: "INSERT INTO density_vectors (mask_id, atlas_id, densities, voxels, measured_by) VALUES (?, ?, ?, ?, ?)").execute(
             arguments: [
                 maskID, atlasID, PackedDensities.pack(densities: densities.densities), PackedDensities.pack(voxels: densities.voxelCounts),
+                measuredBy,
             ])
     }
 
@@ -197,8 +198,8 @@ extension SQLiteTransaction {
             sql: """
                 INSERT INTO mask_densities (mask_id, atlas_id, label, density, voxels)
                 SELECT ?, atlas_id, label, density, voxels FROM mask_densities WHERE mask_id = ?;
-                INSERT INTO density_vectors (mask_id, atlas_id, densities, voxels)
-                SELECT ?, atlas_id, densities, voxels FROM density_vectors WHERE mask_id = ?
+                INSERT INTO density_vectors (mask_id, atlas_id, densities, voxels, measured_by)
+                SELECT ?, atlas_id, densities, voxels, measured_by FROM density_vectors WHERE mask_id = ?
                 """,
             arguments: [maskID, measured, maskID, measured])
     }

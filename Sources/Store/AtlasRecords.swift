@@ -55,6 +55,8 @@ public enum AtlasCommandKind: String, Sendable {
     case atlas
     /// `maskdb measure`.
     case measure
+    /// `maskdb atlas rm`.
+    case remove
 }
 
 /// A registered atlas's row: its id and its files' sha256s.

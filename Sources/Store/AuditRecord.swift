@@ -14,12 +14,16 @@ public struct AuditRecord: Sendable, Equatable {
     public var manifestLine: Int?
     /// The grid it is measured on, when not its file's header's.
     public var grid: MaskGrid?
+    /// Its densities over atlases other than the one it was imported against, by atlas name.
+    public var measurements: [AtlasMeasurement]
 
     /// A record.
     public init(
-        mask: MaskRecord, model: ModelRecord, importCommand: String, manifestPath: String?, manifestLine: Int?, grid: MaskGrid? = nil
+        mask: MaskRecord, model: ModelRecord, importCommand: String, manifestPath: String?, manifestLine: Int?, grid: MaskGrid? = nil,
+        measurements: [AtlasMeasurement] = []
     ) {
         self.grid = grid
+        self.measurements = measurements
         self.mask = mask
         self.model = model
         self.importCommand = importCommand
@@ -28,3 +32,17 @@ public struct AuditRecord: Sendable, Equatable {
     }
 }
 
+
+/// A record's densities over a registered atlas, computed by `maskdb measure`.
+public struct AtlasMeasurement: Sendable, Equatable {
+    public var atlas: String
+    /// When and by which command line; nil for densities measured before the schema kept it
+    /// (0010), or copied from another record of the same file by an import.
+    public var at: String?, command: String?
+
+    public init(atlas: String, at: String?, command: String?) {
+        self.atlas = atlas
+        self.at = at
+        self.command = command
+    }
+}

@@ -107,8 +107,20 @@ public protocol StoreTransaction {
     /// Registers an atlas whose files are stored blobs, with its regions; returns its id.
     func addAtlas(name: String, imageSHA256: String, labelsSHA256: String, regions: [AtlasRegion]) throws -> Int64
 
-    /// Records an `atlas add` or `measure` in the atlas log (`count`: regions added, records measured).
-    func logAtlasCommand(_ kind: AtlasCommandKind, command: String, atlasID: Int64, count: Int) throws
+    /// Records an `atlas add`, `measure` or `atlas rm` in the atlas log under the atlas's
+    /// name (`count`: regions added, records measured, vectors removed); returns the entry's id.
+    @discardableResult
+    func logAtlasCommand(_ kind: AtlasCommandKind, command: String, atlasID: Int64, count: Int) throws -> Int64
+
+    /// How many records were imported against atlas `atlasID` (their densities are over it).
+    func recordsImported(atlasID: Int64) throws -> Int
+
+    /// How many records have densities over atlas `atlasID`.
+    func densityVectors(atlasID: Int64) throws -> Int
+
+    /// Deletes atlas `atlasID`, its regions and every record's densities over it; returns how
+    /// many density vectors went. The caller refuses an atlas records were imported against.
+    func removeAtlas(atlasID: Int64) throws -> Int
 
     /// Of the masks with these ids, those without densities over atlas `atlasID`, by id
     /// (ids no longer recorded are left out).
@@ -117,8 +129,9 @@ public protocol StoreTransaction {
     /// A recorded mask's stored file, unchecked (whoever decodes it checks its sha256).
     func maskFile(_ id: Int64) throws -> [UInt8]
 
-    /// Records mask `maskID`'s densities over atlas `atlasID`: its region rows and its packed vector.
-    func addDensities(_ densities: RegionDensities, maskID: Int64, atlasID: Int64) throws
+    /// Records mask `maskID`'s densities over atlas `atlasID`: its region rows and its packed
+    /// vector, with the atlas-log entry of the `measure` that computed them.
+    func addDensities(_ densities: RegionDensities, maskID: Int64, atlasID: Int64, measuredBy: Int64) throws
 }
 
 /// What kind of import an audit-log entry records.

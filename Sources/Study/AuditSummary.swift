@@ -51,6 +51,12 @@ public enum AuditSummary {
                     ("source", .string(grid.source)), ("sha256", .string(grid.sha256)),
                 ])
             } ?? .null),
+            ("measured_over", .array(record.measurements.map { measurement in
+                .object([
+                    ("atlas", .string(measurement.atlas)), ("at", measurement.at.map { .string($0) } ?? .null),
+                    ("command", measurement.command.map { .string($0) } ?? .null),
+                ])
+            })),
             ("imported_at", .string(mask.importedAt)),
             ("import_command", .string(record.importCommand)),
             ("manifest", record.manifestPath.map { .string($0) } ?? .null),
@@ -85,6 +91,10 @@ public enum AuditSummary {
         lines.append("  source       \(mask.source)")
         if let grid = record.grid {
             lines.append("  grid         \(grid.grid.shapeText), affine \(MaskGrid.affineText(grid.grid.affine)), from \(grid.source) (sha256 \(grid.sha256)): measured on it, not on its file's header")
+        }
+        for measurement in record.measurements {
+            let when = measurement.at.map { " \($0)" + (measurement.command.map { " by \($0)" } ?? "") } ?? ""
+            lines.append("  measured     over atlas \(measurement.atlas)\(when)")
         }
         let origin = record.manifestPath.map { " from \($0)" + (record.manifestLine.map { " line \($0)" } ?? "") } ?? ""
         lines.append("  imported     \(mask.importedAt)\(origin)")

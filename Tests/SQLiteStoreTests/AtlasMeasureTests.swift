@@ -273,4 +273,84 @@ struct AtlasMeasureTests {
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM density_vectors WHERE mask_id = 1") } == 0)
         #expect(try store.verify().isEmpty)
     }
+
+    /// `atlas rm` (migration 0010): the atlas, its regions and every vector over it go in one
+    /// transaction, its log entries stay under its name, and registering and measuring it again
+    /// gives the same vectors; audit names the `measure` behind each vector.
+    @Test func removingAnAtlasKeepsItsHistoryAndCanBeUndone() throws {
+        let fixture = try StudyFixture()
+        let store = try Self.study(fixture)
+        _ = try Self.measure(store, filter: .equal(.fold, .number(0)))
+        let before = try store.studyData(where: .equal(.fold, .number(0)), atlas: "halves").vectors
+        let audited = try store.audit("1")[0].measurements
+        #expect(audited.count == 1 && audited[0].atlas == "halves" && audited[0].command == "maskdb measure --atlas halves" && audited[0].at != nil)
+        #expect(try store.audit("5")[0].measurements.isEmpty)  // fold 1: not measured over it
+        // A vector measured before 0010 kept no command: audit says so by nil.
+        try store.writeDatabase { db in try db.execute(sql: "UPDATE density_vectors SET measured_by = NULL WHERE mask_id = 2") }
+        #expect(try store.audit("2")[0].measurements == [AtlasMeasurement(atlas: "halves", at: nil, command: nil)])
+
+        let dry = try store.removeAtlas(name: "halves", command: "maskdb atlas rm halves --dry-run", dryRun: true)
+        #expect(dry == AtlasRemoval(name: "halves", vectors: 4, dryRun: true))
+        #expect(try store.atlasNames() == ["aal2", "halves"])
+        let removed = try store.removeAtlas(name: "halves", command: "maskdb atlas rm halves", dryRun: false)
+        #expect(removed == AtlasRemoval(name: "halves", vectors: 4, dryRun: false))
+        #expect(try store.atlasNames() == ["aal2"])
+        let left = try store.read { db in
+            try ["SELECT count(*) FROM density_vectors WHERE atlas_id <> 1", "SELECT count(*) FROM mask_densities WHERE atlas_id <> 1",
+                 "SELECT count(*) FROM atlas_regions WHERE atlas_id <> 1", "SELECT count(*) FROM density_vectors"].map { try Int.fetchOne(db, sql: $0)! }
+        }
+        #expect(left == [0, 0, 0, 8])
+        let log = try store.read { db in try Row.fetchAll(db, sql: "SELECT kind, atlas_name, count, command FROM atlas_log ORDER BY id") }
+        #expect(log.map { "\($0["kind"] as String) \($0["atlas_name"] as String) \($0["count"] as Int)" } == ["atlas halves 3", "measure halves 4", "remove halves 4"])
+        #expect(try store.audit("1")[0].measurements.isEmpty)
+        #expect(try store.verify().isEmpty)
+        // Its files are unreferenced now: gc's to delete.
+        #expect(try store.write { try $0.unreferencedBlobs() }.count == 2)
+
+        #expect(throws: StoreError.unknownAtlas(name: "halves", known: ["aal2"])) {
+            try store.removeAtlas(name: "halves", command: "maskdb atlas rm halves", dryRun: false)
+        }
+        #expect(throws: ImportError.builtinAtlas(name: "aal2")) { try store.removeAtlas(name: "aal2", command: "maskdb atlas rm aal2", dryRun: false) }
+
+        _ = try store.addAtlas(
+            name: "halves", imagePath: fixture.folder.appendingPathComponent("halves.nii").path,
+            labelsPath: fixture.folder.appendingPathComponent("halves.tsv").path, command: "maskdb atlas add halves")
+        _ = try Self.measure(store, filter: .equal(.fold, .number(0)))
+        #expect(try store.studyData(where: .equal(.fold, .number(0)), atlas: "halves").vectors == before)
+    }
+
+    /// An atlas records were imported against holds their densities: refused, nothing removed.
+    @Test func anAtlasRecordsWereImportedAgainstIsRefused() throws {
+        let fixture = try StudyFixture()
+        let store = try Self.study(fixture)
+        try store.writeDatabase { db in try db.execute(sql: "UPDATE masks SET atlas_id = (SELECT id FROM atlases WHERE name = 'halves') WHERE id IN (1, 2)") }
+        #expect(throws: ImportError.atlasInUse(name: "halves", records: 2)) {
+            try store.removeAtlas(name: "halves", command: "maskdb atlas rm halves", dryRun: false)
+        }
+        #expect("\(ImportError.atlasInUse(name: "halves", records: 2))"
+            == "atlas 'halves': 2 records were imported against it (their densities are over it); remove them first (maskdb rm --where \"atlas = 'halves'\")")
+        #expect(try store.atlasNames() == ["aal2", "halves"])
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM atlas_log WHERE kind = 'remove'") } == 0)
+    }
+
+    /// A database of 0009's era: its atlas log keeps every entry, now with the atlas's name.
+    @Test func anAtlasLogOfThe0009EraKeepsItsEntries() throws {
+        let old = try StudyFixture()
+        let oldQueue = try DatabaseQueue(path: old.databasePath)
+        try SQLiteStore.migrator.migrate(oldQueue, upTo: "0009_atlas_measurements")
+        try oldQueue.write { db in
+            try db.execute(sql: """
+                INSERT INTO blobs (sha256, size, bytes) VALUES ('\(String(repeating: "a", count: 64))', 1, x'00');
+                INSERT INTO atlases (id, name, image_sha256, labels_sha256) VALUES (5, 'halves', '\(String(repeating: "a", count: 64))', '\(String(repeating: "a", count: 64))');
+                INSERT INTO atlas_log (at, command, kind, atlas_id, count) VALUES ('t1', 'maskdb atlas add halves', 'atlas', 5, 3),
+                    ('t2', 'maskdb measure --atlas halves', 'measure', 5, 0);
+                """)
+        }
+        try oldQueue.close()
+        let store = try SQLiteStore.open(path: old.databasePath, create: false)
+        let log = try store.read { db in try Row.fetchAll(db, sql: "SELECT id, at, kind, atlas_id, atlas_name, count FROM atlas_log ORDER BY id") }
+        #expect(log.map { "\($0["id"] as Int) \($0["at"] as String) \($0["kind"] as String) \($0["atlas_id"] as Int) \($0["atlas_name"] as String) \($0["count"] as Int)" }
+            == ["1 t1 atlas 5 halves 3", "2 t2 measure 5 halves 0"])
+        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM pragma_foreign_key_check") } == 0)
+    }
 }

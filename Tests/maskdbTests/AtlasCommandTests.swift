@@ -96,4 +96,34 @@ struct AtlasCommandTests {
         let rows = try CLI.run("sql", "SELECT count(*) FROM mask_densities WHERE atlas_id <> 1", "--db", db, "--format", "csv")
         #expect(rows.stdout == "count(*)\n0\n")
     }
+
+    /// `atlas rm` as a user runs it: a dry run changes nothing, the removal says what went,
+    /// audit names the measure behind a vector, the built-in and unknown atlases are refused in one line.
+    @Test func removeAnAtlasAndAuditItsMeasurements() throws {
+        #expect(try CLI.run("atlas", "add", "halves", image, labels, "--db", db).status == 0)
+        #expect(try CLI.run("measure", "--atlas", "halves", "--where", "fold = 0", "--db", db).status == 0)
+        let audited = try CLI.run("audit", "1", "--db", db)
+        let line = audited.stdout.split(separator: "\n").first { $0.hasPrefix("  measured ") }
+        #expect(line.map { $0.hasPrefix("  measured     over atlas halves 20") && $0.hasSuffix(" by maskdb measure --atlas halves --where 'fold = 0' --db \(db)") } == true, "\(audited.stdout)")
+        let json = try CLI.run("audit", "1", "--db", db, "--format", "json")
+        #expect(json.stdout.contains("\"measured_over\": [\n      {\n        \"atlas\": \"halves\","))
+
+        let dry = try CLI.run("atlas", "rm", "halves", "--dry-run", "--db", db)
+        #expect(dry.status == 0 && dry.stdout == "would remove atlas halves and 4 records' densities over it (dry run: nothing changed)\n")
+        #expect(try CLI.run("robustness", "--atlas", "halves", "--where", "fold = 0", "--db", db).status == 0)
+        let removed = try CLI.run("atlas", "rm", "halves", "--db", db)
+        #expect(removed.status == 0 && removed.stdout == "removed atlas halves and 4 records' densities over it\n")
+        #expect(try CLI.run("atlases", "--db", db, "--format", "csv").stdout.split(separator: "\n").count == 2)
+        #expect(try CLI.run("audit", "1", "--db", db).stdout.contains("measured ") == false)
+        let gone = try CLI.run("robustness", "--atlas", "halves", "--db", db)
+        #expect(gone.status == 1 && gone.stderr == "maskdb: error: unknown atlas 'halves'; this database has aal2\n")
+        let again = try CLI.run("atlas", "rm", "halves", "--db", db)
+        #expect(again.status == 1 && again.stderr == "maskdb: error: unknown atlas 'halves'; this database has aal2\n")
+        let builtin = try CLI.run("atlas", "rm", "aal2", "--db", db)
+        #expect(builtin.status == 1 && builtin.stderr == "maskdb: error: atlas 'aal2' is maskdb's built-in atlas, which imports measure over by default; it cannot be removed\n")
+        #expect(try CLI.run("verify", "--db", db).status == 0)
+        // The same name with other files, refused before, is registered once the old one is gone.
+        let other = try CLI.run("atlas", "add", "halves", image, labels, "--db", db)
+        #expect(other.status == 0 && other.stdout == "added atlas halves: 2 regions on a 12 x 10 x 9 grid\n")
+    }
 }

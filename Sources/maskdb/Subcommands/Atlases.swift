@@ -5,12 +5,12 @@ import SQLiteStore
 import Study
 
 extension MaskDB {
-    /// `maskdb atlas`: registers atlases.
+    /// `maskdb atlas`: registers and removes atlases.
     struct AtlasCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "atlas",
-            abstract: "Register an atlas in the database (maskdb atlases lists them).",
-            subcommands: [Add.self])
+            abstract: "Register an atlas in the database, or remove one (maskdb atlases lists them).",
+            subcommands: [Add.self, Remove.self])
 
         /// `maskdb atlas add NAME IMAGE LABELS`.
         struct Add: ParsableCommand {
@@ -41,6 +41,35 @@ extension MaskDB {
                 Output.print(added.added
                     ? "added atlas \(added.name): \(added.regions) regions on a \(dims) grid"
                     : "atlas \(added.name) is registered already with these files; nothing changed")
+            }
+        }
+
+        /// `maskdb atlas rm NAME`.
+        struct Remove: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "rm",
+                abstract: "Remove registered atlas NAME and every record's densities over it.",
+                discussion: """
+                    In one transaction, and logged. Its files stay stored until maskdb gc; 'maskdb atlas add' and \
+                    'maskdb measure' bring it back. The built-in aal2, and an atlas records were imported against, \
+                    are refused.
+                    """)
+
+            @Argument(help: ArgumentHelp("The atlas's name (maskdb atlases).", valueName: "name"))
+            var name: String
+
+            @OptionGroup var store: StoreOptions
+
+            @Flag(help: "Print what would be removed, and remove nothing.")
+            var dryRun = false
+
+            func run() throws {
+                let database = try store.open()
+                let removal = try database.removeAtlas(name: name, command: InvocationText.current, dryRun: dryRun)
+                let densities = "\(removal.vectors) record\(removal.vectors == 1 ? "'s" : "s'") densities over it"
+                Output.print(removal.dryRun
+                    ? "would remove atlas \(removal.name) and \(densities) (dry run: nothing changed)"
+                    : "removed atlas \(removal.name) and \(densities)")
             }
         }
     }

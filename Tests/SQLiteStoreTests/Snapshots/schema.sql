@@ -11,12 +11,13 @@ CREATE INDEX record_history_record ON record_history (record_kind, record_id);
 
 CREATE INDEX record_history_sha256 ON record_history (sha256);
 
-CREATE TABLE atlas_log (
+CREATE TABLE "atlas_log" (
     id              INTEGER PRIMARY KEY,
     at              TEXT NOT NULL,
     command         TEXT NOT NULL,
-    kind            TEXT NOT NULL CHECK (kind IN ('atlas', 'measure')),
-    atlas_id        INTEGER NOT NULL REFERENCES atlases(id),
+    kind            TEXT NOT NULL CHECK (kind IN ('atlas', 'measure', 'remove')),
+    atlas_id        INTEGER NOT NULL,
+    atlas_name      TEXT NOT NULL,
     count           INTEGER NOT NULL CHECK (count >= 0),
     after_import_id INTEGER REFERENCES imports(id)
 );
@@ -55,7 +56,7 @@ CREATE TABLE "density_vectors" (
     mask_id   INTEGER NOT NULL REFERENCES masks(id) ON DELETE CASCADE,
     atlas_id  INTEGER NOT NULL REFERENCES atlases(id),
     densities BLOB NOT NULL,
-    voxels    BLOB NOT NULL,
+    voxels    BLOB NOT NULL, measured_by INTEGER REFERENCES atlas_log(id),
     PRIMARY KEY (mask_id, atlas_id)
 ) WITHOUT ROWID;
 
