@@ -65,6 +65,7 @@ let package = Package(
                 .embedInCode("0005_corrections.sql"), .embedInCode("0006_density_vectors.sql"),
                 .embedInCode("0007_attribution_maps.sql"), .embedInCode("0008_mask_grids.sql"),
                 .embedInCode("0009_atlas_measurements.sql"), .embedInCode("0010_atlas_removal.sql"),
+                .embedInCode("0011_merges.sql"),
             ]
         ),
         // The store protocol and its records: what every backend answers.

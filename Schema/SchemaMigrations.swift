@@ -14,5 +14,6 @@ public enum SchemaMigrations {
         ("0008_mask_grids", String(decoding: PackageResources._008_mask_grids_sql, as: UTF8.self)),
         ("0009_atlas_measurements", String(decoding: PackageResources._009_atlas_measurements_sql, as: UTF8.self)),
         ("0010_atlas_removal", String(decoding: PackageResources._010_atlas_removal_sql, as: UTF8.self)),
+        ("0011_merges", String(decoding: PackageResources._011_merges_sql, as: UTF8.self)),
     ]
 }

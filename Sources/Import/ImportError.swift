@@ -16,6 +16,8 @@ public enum ImportError: Error, Equatable, Sendable {
     case builtinAtlas(name: String)
     /// `atlas rm`: records were imported against the atlas.
     case atlasInUse(name: String, records: Int)
+    /// `merge`: a source is the database merged into.
+    case mergeIntoItself(path: String)
 }
 
 extension ImportError: CustomStringConvertible {
@@ -35,6 +37,8 @@ extension ImportError: CustomStringConvertible {
             "atlas '\(name)' is maskdb's built-in atlas, which imports measure over by default; it cannot be removed"
         case let .atlasInUse(name, records):
             "atlas '\(name)': \(records) record\(records == 1 ? " was" : "s were") imported against it (\(records == 1 ? "its" : "their") densities are over it); remove \(records == 1 ? "it" : "them") first (maskdb rm --where \"atlas = '\(name)'\")"
+        case let .mergeIntoItself(path):
+            "\(path): this is the database merged into; a source must be another database"
         }
     }
 }

@@ -210,11 +210,14 @@ extension StudyStore {
 
     /// Why a row whose file and settings are recorded with other annotations changed nothing.
     static func annotationConflict(recorded: Parameters, row: Parameters) -> String {
-        let names = Set(recorded.values.keys).union(row.values.keys).filter { recorded.values[$0] != row.values[$0] }.sorted()
-        let differences = names.map { name in
-            "\(StudyField.annotation(name)) \(recorded.values[name].map { "'\($0.text)'" } ?? "(none)") → \(row.values[name].map { "'\($0.text)'" } ?? "(none)")"
-        }
-        return "recorded already with other annotations (\(differences.joined(separator: ", "))); nothing changed (--replace amends them)"
+        "recorded already with other annotations (\(annotationDifferences(recorded: recorded, other: row))); nothing changed (--replace amends them)"
+    }
+
+    /// `annotation.NAME 'recorded' → 'other'`, for each annotation the two differ in.
+    static func annotationDifferences(recorded: Parameters, other: Parameters) -> String {
+        Set(recorded.values.keys).union(other.values.keys).filter { recorded.values[$0] != other.values[$0] }.sorted().map { name in
+            "\(StudyField.annotation(name)) \(recorded.values[name].map { "'\($0.text)'" } ?? "(none)") → \(other.values[name].map { "'\($0.text)'" } ?? "(none)")"
+        }.joined(separator: ", ")
     }
 }
 

@@ -9,11 +9,18 @@ struct PreparedModel: Sendable {
     var line: Int
     var key: ModelKey
     var architecture: String?
-    var weights: (path: String, sha256: String)?
+    var weights: WeightsFile?
     var params: [String: Parameters.Value]
     var metrics: [(dataset: String, metric: String, value: Double)]
 
     var label: String { "fold \(key.fold) run \(key.run)" + (key.name.isEmpty ? "" : " model \(key.name)") }
+}
+
+/// A model's weights: their sha256, and how to read them again when they are stored (they
+/// can be large, so only new ones are read twice).
+struct WeightsFile: Sendable {
+    var sha256: String
+    var read: @Sendable () throws -> [UInt8]
 }
 
 extension StudyStore {
@@ -38,7 +45,7 @@ extension StudyStore {
         ) { row in
             try Self.prepareModel(row, manifest: manifest, study: study)
         } store: { model, importID, transaction in
-            try Self.store(model, importID: importID, replace: options.replace, in: transaction)
+            try Self.store(model, importID: importID, replace: options.replace, hint: "; pass --replace to overwrite it", in: transaction)
         }
         summary.studies = Self.studies(of: manifest, default: study)
         return summary
@@ -66,13 +73,15 @@ extension StudyStore {
         }
         if let weights = row[ManifestCheck.weightsColumn] {
             let resolved = manifest.resolve(weights)
-            model.weights = (resolved, SHA256Digest.hex(try FileBytes.read(resolved)))
+            model.weights = WeightsFile(sha256: SHA256Digest.hex(try FileBytes.read(resolved))) { try FileBytes.read(resolved) }
         }
         return model
     }
 
-    private static func store(
-        _ model: PreparedModel, importID: Int64, replace: Bool, in transaction: any StoreTransaction
+    /// Records `model`, completing a recorded one; a contradiction rejects it (its message
+    /// ending in `hint`) unless `replace`.
+    static func store(
+        _ model: PreparedModel, importID: Int64, replace: Bool, hint: String, in transaction: any StoreTransaction
     ) throws -> ImportSummary.RowResult {
         var result = ImportSummary.RowResult(line: model.line, path: model.label, sha256: model.weights?.sha256, outcome: .unchanged)
         func reject(_ message: String) -> ImportSummary.RowResult {
@@ -80,6 +89,7 @@ extension StudyStore {
             result.message = message
             return result
         }
+        let isNew = try transaction.recordedModelID(model.key) == nil
         let id = try transaction.modelID(model.key)
         let recorded = try transaction.model(id)
         // What the row contradicts (a value recorded otherwise), before anything is written:
@@ -103,7 +113,7 @@ extension StudyStore {
         }
         var before: ModelRecord?
         if let first = contradictions.first {
-            guard replace else { return reject(first + "; pass --replace to overwrite it") }
+            guard replace else { return reject(first + hint) }
             before = try transaction.modelRecord(id)
             try transaction.keepModelHistory(id, importID: importID)
         }
@@ -113,9 +123,7 @@ extension StudyStore {
             changed = true
         }
         if let weights = model.weights, weights.sha256 != recorded.weightsSHA256 {
-            // Read again here rather than carried from the check: weights can be large, and
-            // only new ones are stored.
-            let bytes = try FileBytes.read(weights.path)
+            let bytes = try weights.read()
             guard SHA256Digest.hex(bytes) == weights.sha256 else {
                 return reject("the weights file changed while it was being imported; import it again")
             }
@@ -137,7 +145,7 @@ extension StudyStore {
             result.outcome = .replaced
             result.message = "model \(id): " + before.changes(to: try transaction.modelRecord(id)).joined(separator: ", ")
         } else {
-            result.outcome = changed ? .added : .unchanged
+            result.outcome = changed || isNew ? .added : .unchanged
         }
         return result
     }

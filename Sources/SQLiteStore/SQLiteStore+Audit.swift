@@ -23,7 +23,7 @@ extension SQLiteStore {
                     added_rows AS (
                         SELECT import_id, sha256, line, ROW_NUMBER() OVER (PARTITION BY import_id, sha256 ORDER BY line) AS k
                         FROM import_rows WHERE outcome = 'added' AND sha256 IN files)
-                    SELECT added_masks.id, added_masks.model_id, imports.command, imports.manifest_path, added_rows.line
+                    SELECT added_masks.id, added_masks.model_id, imports.command, imports.manifest_path, imports.merged_from, added_rows.line
                     FROM added_masks JOIN imports ON imports.id = added_masks.import_id
                     LEFT JOIN added_rows ON added_rows.import_id = added_masks.import_id
                         AND added_rows.sha256 = added_masks.nifti_sha256 AND added_rows.k = added_masks.k
@@ -40,7 +40,7 @@ extension SQLiteStore {
                 return AuditRecord(
                     mask: mask, model: models[modelID]!, importCommand: row["command"], manifestPath: row["manifest_path"],
                     manifestLine: row["line"], grid: try Self.maskGrid(maskID: mask.id, in: db),
-                    measurements: try Self.measurements(maskID: mask.id, in: db))
+                    measurements: try Self.measurements(maskID: mask.id, in: db), mergedFrom: row["merged_from"])
             }
         }
     }

@@ -60,6 +60,14 @@ extension SQLiteStore {
         return bytes
     }
 
+    public func storedBlob(sha256: String) throws -> [UInt8]? {
+        let bytes = try read { db in
+            try Data.fetchOne(db, sql: "SELECT bytes FROM blobs WHERE sha256 = ?", arguments: [sha256]).map { [UInt8]($0) }
+        }
+        if let bytes { try Self.check(bytes, sha256: sha256, record: "stored file \(sha256.prefix(12))") }
+        return bytes
+    }
+
     public func maskGrid(maskID: Int64) throws -> MaskGrid? {
         try read { db in try Self.maskGrid(maskID: maskID, in: db) }
     }

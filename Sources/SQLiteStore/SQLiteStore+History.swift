@@ -56,7 +56,7 @@ extension SQLiteStore {
             db,
             sql: """
                 SELECT 'imported' AS action, 'mask' AS record_kind, NULL AS record_id, imports.started_at AS at,
-                       imports.command, imports.manifest_path, import_rows.line, NULL AS previous, NULL AS history_id,
+                       imports.command, imports.manifest_path, imports.merged_from, import_rows.line, NULL AS previous, NULL AS history_id,
                        imports.id AS k1, 0 AS k2, import_rows.line AS k3
                 FROM import_rows JOIN imports ON imports.id = import_rows.import_id
                 WHERE imports.kind = 'masks' AND import_rows.outcome = 'added'
@@ -64,7 +64,7 @@ extension SQLiteStore {
                 UNION ALL
                 SELECT record_history.action, record_history.record_kind, record_history.record_id,
                        COALESCE(imports.started_at, corrections.at), COALESCE(imports.command, corrections.command),
-                       NULL, NULL, record_history.previous, record_history.id,
+                       NULL, NULL, NULL, record_history.previous, record_history.id,
                        COALESCE(imports.id, corrections.after_import_id, 0), CASE WHEN imports.id IS NULL THEN 2 ELSE 1 END,
                        record_history.id
                 FROM record_history
@@ -78,7 +78,7 @@ extension SQLiteStore {
             HistoryEvent(
                 action: HistoryAction(rawValue: row["action"])!, record: HistoryRecordKind(rawValue: row["record_kind"])!,
                 recordID: row["record_id"], at: row["at"], command: row["command"], manifestPath: row["manifest_path"],
-                manifestLine: row["line"], before: row["previous"])
+                manifestLine: row["line"], mergedFrom: row["merged_from"], before: row["previous"])
         }
         // After an amendment, a record is what the next event found, or what it is now:
         // one pass from the newest event, keeping each record's next `before`.

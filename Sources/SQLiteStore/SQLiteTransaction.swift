@@ -30,12 +30,12 @@ struct SQLiteTransaction: StoreTransaction {
     func beginImport(_ entry: ImportEntry) throws -> Int64 {
         try db.execute(
             sql: """
-                INSERT INTO imports (started_at, finished_at, command, kind, manifest_path, manifest_sha256, outcome)
-                VALUES (?, ?, ?, ?, ?, ?, 'ok')
+                INSERT INTO imports (started_at, finished_at, command, kind, manifest_path, manifest_sha256, merged_from, outcome)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'ok')
                 """,
             arguments: [
                 Self.timestamp(entry.startedAt), Self.timestamp(entry.startedAt), entry.command, entry.kind.rawValue,
-                entry.manifestPath, entry.manifestSHA256,
+                entry.manifestPath, entry.manifestSHA256, entry.mergedFrom,
             ])
         return db.lastInsertedRowID
     }

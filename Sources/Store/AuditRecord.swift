@@ -10,8 +10,10 @@ public struct AuditRecord: Sendable, Equatable {
     public var importCommand: String
     /// The manifest it was imported from, when there was one.
     public var manifestPath: String?
-    /// Its line in that manifest.
+    /// Its line in that manifest; for a merged record, its id in the database it came from.
     public var manifestLine: Int?
+    /// The database it was merged from (`maskdb merge`), when it was.
+    public var mergedFrom: String?
     /// The grid it is measured on, when not its file's header's.
     public var grid: MaskGrid?
     /// Its densities over atlases other than the one it was imported against, by atlas name.
@@ -20,8 +22,9 @@ public struct AuditRecord: Sendable, Equatable {
     /// A record.
     public init(
         mask: MaskRecord, model: ModelRecord, importCommand: String, manifestPath: String?, manifestLine: Int?, grid: MaskGrid? = nil,
-        measurements: [AtlasMeasurement] = []
+        measurements: [AtlasMeasurement] = [], mergedFrom: String? = nil
     ) {
+        self.mergedFrom = mergedFrom
         self.grid = grid
         self.measurements = measurements
         self.mask = mask

@@ -36,6 +36,8 @@ public struct HistoryEvent: Sendable, Equatable {
     /// For an import: the manifest and the row's line in it.
     public var manifestPath: String?
     public var manifestLine: Int?
+    /// For a merge (`maskdb merge`): the database the record came from (`manifestLine` is its id there).
+    public var mergedFrom: String?
     /// The record's fields before the event, as a JSON object (amended, removed).
     public var before: String?
     /// Its fields after an amendment, as a JSON object (the next event's `before`, or the record as it is now).
@@ -44,8 +46,9 @@ public struct HistoryEvent: Sendable, Equatable {
     /// An event.
     public init(
         action: HistoryAction, record: HistoryRecordKind, recordID: Int64?, at: String, command: String,
-        manifestPath: String? = nil, manifestLine: Int? = nil, before: String? = nil, after: String? = nil
+        manifestPath: String? = nil, manifestLine: Int? = nil, mergedFrom: String? = nil, before: String? = nil, after: String? = nil
     ) {
+        self.mergedFrom = mergedFrom
         self.action = action
         self.record = record
         self.recordID = recordID

@@ -149,9 +149,12 @@ public struct ImportEntry: Sendable {
     public var manifestPath: String?
     public var manifestSHA256: String?
     public var startedAt: Date
+    /// The database its records were merged from (`maskdb merge`): a file's absolute path.
+    public var mergedFrom: String?
 
     /// An entry.
-    public init(kind: ImportKind, command: String, manifestPath: String?, manifestSHA256: String?, startedAt: Date) {
+    public init(kind: ImportKind, command: String, manifestPath: String?, manifestSHA256: String?, startedAt: Date, mergedFrom: String? = nil) {
+        self.mergedFrom = mergedFrom
         self.kind = kind
         self.command = command
         self.manifestPath = manifestPath

@@ -75,6 +75,9 @@ public protocol StudyStore: Sendable {
     /// The stored bytes of a recorded mask's NIfTI file, exactly as imported.
     func maskFileBytes(maskID: Int64) throws -> [UInt8]
 
+    /// A stored file (a model's weights, say) by its sha256, checked against it; nil when none is stored.
+    func storedBlob(sha256: String) throws -> [UInt8]?
+
     /// The grid a recorded mask is measured on when it is not its file's header's (a
     /// manifest's `grid` column); nil for a record measured on its own header.
     func maskGrid(maskID: Int64) throws -> MaskGrid?

@@ -61,6 +61,7 @@ public enum AuditSummary {
             ("import_command", .string(record.importCommand)),
             ("manifest", record.manifestPath.map { .string($0) } ?? .null),
             ("manifest_line", record.manifestLine.map { .integer($0) } ?? .null),
+            ("merged_from", record.mergedFrom.map { .string($0) } ?? .null),
         ])
     }
 
@@ -96,7 +97,8 @@ public enum AuditSummary {
             let when = measurement.at.map { " \($0)" + (measurement.command.map { " by \($0)" } ?? "") } ?? ""
             lines.append("  measured     over atlas \(measurement.atlas)\(when)")
         }
-        let origin = record.manifestPath.map { " from \($0)" + (record.manifestLine.map { " line \($0)" } ?? "") } ?? ""
+        let origin = record.mergedFrom.map { " merged from \($0)" + (record.manifestLine.map { " (its mask \($0) there)" } ?? "") }
+            ?? record.manifestPath.map { " from \($0)" + (record.manifestLine.map { " line \($0)" } ?? "") } ?? ""
         lines.append("  imported     \(mask.importedAt)\(origin)")
         lines.append("  by           \(record.importCommand)")
         return lines.joined(separator: "\n")
@@ -115,6 +117,7 @@ extension AuditSummary {
         let id = event.recordID.map { " \($0)" } ?? ""
         switch (event.action, event.record) {
         case (.imported, _):
+            if let source = event.mergedFrom { return "merged from \(source)" + (event.manifestLine.map { " (its mask \($0) there)" } ?? "") }
             return "imported" + (event.manifestPath.map { " from \($0)" + (event.manifestLine.map { " line \($0)" } ?? "") } ?? "")
         case (.removed, .blob):
             let size = event.before.flatMap { try? HistoryJSON.decode(UnreferencedBlob.self, from: $0) }?.size

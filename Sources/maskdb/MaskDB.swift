@@ -9,7 +9,7 @@ struct MaskDB: ParsableCommand {
         abstract: "Record, measure and compare perturbation masks of a 3D CNN study.",
         version: versionText,
         subcommands: [
-            Init.self, Import.self, Masks.self, Models.self, Evaluations.self, Densities.self, AtlasCommand.self, Atlases.self, Measure.self, Similarity.self, Robustness.self,
+            Init.self, Import.self, Merge.self, Masks.self, Models.self, Evaluations.self, Densities.self, AtlasCommand.self, Atlases.self, Measure.self, Similarity.self, Robustness.self,
             TopROIs.self, Grid.self, Report.self, Plot.self, Demo.self, Audit.self, Rm.self, GC.self, Export.self, Verify.self, SQL.self, Inspect.self,
         ]
     )

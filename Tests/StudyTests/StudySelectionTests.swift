@@ -196,6 +196,7 @@ private struct OtherAtlasStore: StudyStore {
     func atlas(named name: String) throws -> Atlas { try base.atlas(named: name) }
     func maskFileBytes(maskID: Int64) throws -> [UInt8] { try base.maskFileBytes(maskID: maskID) }
     func maskGrid(maskID: Int64) throws -> MaskGrid? { try base.maskGrid(maskID: maskID) }
+    func storedBlob(sha256: String) throws -> [UInt8]? { try base.storedBlob(sha256: sha256) }
     func resolveRecordedMask(_ target: String) throws -> Int64 { try base.resolveRecordedMask(target) }
     func resolveMasks(_ target: String) throws -> [Int64] { try base.resolveMasks(target) }
     func audit(_ target: String) throws -> [AuditRecord] { try base.audit(target) }

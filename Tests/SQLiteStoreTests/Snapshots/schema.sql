@@ -96,7 +96,7 @@ CREATE TABLE imports (
     unchanged       INTEGER NOT NULL DEFAULT 0,
     rejected        INTEGER NOT NULL DEFAULT 0,
     outcome         TEXT NOT NULL CHECK (outcome IN ('ok', 'partial', 'rejected'))
-);
+, merged_from TEXT);
 
 CREATE TABLE mask_densities (
     mask_id  INTEGER NOT NULL REFERENCES masks(id) ON DELETE CASCADE,
