@@ -43,6 +43,14 @@ public struct MergeSummary: Sendable {
         [("atlases", atlases), ("models", models), ("masks", masks), ("evaluations", evaluations)]
     }
 
+    /// Applies `change` to every kind's summary.
+    mutating func mark(_ change: (inout ImportSummary) -> Void) {
+        change(&atlases)
+        change(&models)
+        change(&masks)
+        change(&evaluations)
+    }
+
     /// Every rejected record, of any kind.
     public var rejected: [ImportSummary.RowResult] { kinds.flatMap(\.summary.rejected) }
 }
@@ -91,19 +99,9 @@ extension StudyStore {
                     }
                 }
             }
-            for index in summaries.indices {
-                summaries[index].atlases.strictAbort = true
-                summaries[index].models.strictAbort = true
-                summaries[index].masks.strictAbort = true
-                summaries[index].evaluations.strictAbort = true
-            }
+            for index in summaries.indices { summaries[index].mark { $0.strictAbort = true } }
         }
-        for index in summaries.indices {
-            summaries[index].atlases.dryRun = options.dryRun
-            summaries[index].models.dryRun = options.dryRun
-            summaries[index].masks.dryRun = options.dryRun
-            summaries[index].evaluations.dryRun = options.dryRun
-        }
+        for index in summaries.indices { summaries[index].mark { $0.dryRun = options.dryRun } }
         return summaries
     }
 

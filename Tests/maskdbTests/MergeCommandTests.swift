@@ -35,6 +35,11 @@ struct MergeCommandTests {
         #expect(itself.status == 1 && itself.stderr == "maskdb: error: \(lab): this is the database merged into; a source must be another database\n")
         let missing = try CLI.run("merge", job + ".gone", "--db", lab)
         #expect(missing.status == 1 && missing.stderr == "maskdb: error: \(job).gone: no such database to merge from\n")
+        let text = try commands.scratch.write(Array("hello\n".utf8), named: "notes.sqlite")
+        let notADatabase = try CLI.run("merge", text, "--db", lab)
+        #expect(notADatabase.status == 1 && notADatabase.stderr == "maskdb: error: \(text): not a maskdb database, nothing to merge from\n")
+        let folder = try CLI.run("merge", commands.scratch.url.path, "--db", lab)
+        #expect(folder.status == 1 && folder.stderr == "maskdb: error: \(commands.scratch.url.path): a folder, not a database to merge from\n")
         let two = try CLI.run("merge", job, "--db", lab, "--into", job)
         #expect(two.status == 2 && two.stderr.contains("name two databases; give one"), "\(two.stderr)")
     }

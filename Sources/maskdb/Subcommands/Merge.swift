@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CLISupport
 import Import
 import SQLiteStore
@@ -43,16 +44,26 @@ extension MaskDB {
         func run() throws {
             var target = store
             if let into { target.db = into }
-            let sources = try self.sources.map { path in
-                do {
-                    return try SQLiteStore.open(path: path, create: false, command: InvocationText.current)
-                } catch StoreError.noDatabase {
-                    throw StoreError.database(path: path, message: "no such database to merge from")
-                }
-            }
+            let sources = try self.sources.map(Self.source)
             let database = try target.open(create: true, dryRun: dryRun)
             let summaries = try database.merge(sources, options: MergeOptions(strict: strict, dryRun: dryRun, command: InvocationText.current))
             if try Self.report(summaries, database: target.path, dryRun: dryRun) { throw ExitCode.failure }
+        }
+
+        /// Opens a database to merge from; a path that names none is refused in one line
+        /// about the source (the messages of --db's checks would point at --db).
+        static func source(_ path: String) throws -> SQLiteStore {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                throw StoreError.database(path: path, message: "a folder, not a database to merge from")
+            }
+            do {
+                return try SQLiteStore.open(path: path, create: false, command: InvocationText.current)
+            } catch StoreError.noDatabase {
+                throw StoreError.database(path: path, message: "no such database to merge from")
+            } catch StoreError.notADatabase, StoreError.foreignDatabase, StoreError.emptyDatabase {
+                throw StoreError.database(path: path, message: "not a maskdb database, nothing to merge from")
+            }
         }
 
         /// Prints each rejected record (stderr) and each source's counts; returns true when a
